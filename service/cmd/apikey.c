@@ -1,0 +1,59 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/codec.h"
+#include "core/logging.h"
+#include "crypto/hash.h"
+#include "db/apikeys.h"
+#include "db/migrate.h"
+
+#define TOKEN_RANDOM_BYTES 32
+
+static int apikey_create(int argc, char **argv)
+{
+    struct config cfg;
+    int rc =
+        cmd_load_config(&cfg, CMD_APIKEY_CREATE,
+                        "provd apikey create --name NAME [--scope register|admin]", argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 1;
+    uint8_t rnd[TOKEN_RANDOM_BYTES], hash[SHA256_LEN];
+    char token[8 + 2 * TOKEN_RANDOM_BYTES] = "provd_";
+    int applied;
+    struct db_conn *conn = db_connect(cfg.database_url, 30);
+    if (!conn || !migrate_apply(conn, &applied))
+        goto out;
+    if (!hash_random(rnd, sizeof rnd)) {
+        log_error("the random number generator failed");
+        goto out;
+    }
+    base64url_encode(rnd, sizeof rnd, token + 6);
+    hash_sha256(token, strlen(token), hash);
+    if (db_apikey_insert(conn, cfg.name, cfg.scope, hash) != DB_OK) {
+        log_error("cannot store the API key");
+        goto out;
+    }
+    /* The token goes to stdout alone; everything else goes to stderr. */
+    printf("%s\n", token);
+    log_info("created API key '%s' with scope %s", cfg.name, cfg.scope);
+    rc = 0;
+out:
+    db_disconnect(conn);
+    config_free(&cfg);
+    return rc;
+}
+
+int cmd_apikey(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "create"))
+        return apikey_create(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: provd apikey create --name NAME [--scope register|admin]\n"
+               "  create   store a new API key and print its token (only its hash is kept)\n");
+        return 0;
+    }
+    fprintf(stderr, "usage: provd apikey create --name NAME [--scope register|admin]\n");
+    return 2;
+}

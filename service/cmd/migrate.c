@@ -1,0 +1,50 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/logging.h"
+#include "db/migrate.h"
+
+int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, int argc,
+                    char **argv)
+{
+    char err[256];
+    bool help;
+    if (!config_load(cfg, cmd, argc, argv, &help, err, sizeof err)) {
+        fprintf(stderr, "provd: %s\nusage: %s\n(see --help)\n", err, usage);
+        config_free(cfg);
+        return 2;
+    }
+    if (help) {
+        printf("usage: %s\n", usage);
+        config_print_help(stdout, cmd);
+        config_free(cfg);
+        return 0;
+    }
+    const char *lv = cfg->log_level;
+    log_set_level(!strcmp(lv, "debug")   ? LOG_DEBUG
+                  : !strcmp(lv, "warn")  ? LOG_WARN
+                  : !strcmp(lv, "error") ? LOG_ERROR
+                                         : LOG_INFO);
+    return -1;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = cmd_load_config(&cfg, CMD_MIGRATE, "provd migrate [--database-url URL]", argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 1;
+    int applied = 0;
+    struct db_conn *conn = db_connect(cfg.database_url, 30);
+    if (!conn || !migrate_apply(conn, &applied))
+        goto out;
+    log_info("schema at version %d (%d migration%s applied)", migrate_latest_version(), applied,
+             applied == 1 ? "" : "s");
+    rc = 0;
+out:
+    db_disconnect(conn);
+    config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,248 @@
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE };
+
+struct option_def {
+    const char *flag; /* without the leading dashes */
+    const char *env;
+    unsigned cmds;
+    enum opt_kind kind;
+    size_t offset;
+    const char *def;
+    unsigned long min, max; /* OPT_UINT and OPT_SIZE */
+    const char *metavar;
+    const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct option_def options[] = {
+    {"database-url", "PROVD_DATABASE_URL", CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE, OPT_STRING,
+     OFF(database_url), NULL, 0, 0, "URL",
+     "PostgreSQL connection (libpq URI or key=value conninfo); required"},
+    {"listen", "PROVD_LISTEN", CMD_SERVE, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
+     "HOST:PORT", "address to listen on; port 0 picks a free port (the chosen one is logged)"},
+    {"threads", "PROVD_THREADS", CMD_SERVE, OPT_UINT, OFF(threads), "8", 1, 256, "N",
+     "HTTP worker threads; the database pool has one connection per thread"},
+    {"max-body", "PROVD_MAX_BODY", CMD_SERVE, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
+     "BYTES", "largest accepted request body (suffix K or M allowed)"},
+    {"cors-origins", "PROVD_CORS_ORIGINS", CMD_SERVE, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
+     "LIST", "comma-separated browser origins allowed by CORS, or * for any; default none"},
+    {"log-level", "PROVD_LOG_LEVEL", CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE, OPT_STRING,
+     OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
+     "who the key is for (1-100 characters); required"},
+    {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
+     "SCOPE", "register (write items) or admin (everything)"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static bool parse_size(const char *s, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    unsigned long mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    if (*end || v > ULONG_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static bool set_option(struct config *cfg, const struct option_def *o, const char *value, char *err,
+                       size_t err_len)
+{
+    char *field = (char *)cfg + o->offset;
+    unsigned long v;
+    switch (o->kind) {
+    case OPT_STRING: {
+        char *copy = strdup(value);
+        if (!copy) {
+            snprintf(err, err_len, "out of memory");
+            return false;
+        }
+        free(*(char **)field);
+        *(char **)field = copy;
+        return true;
+    }
+    case OPT_UINT:
+    case OPT_SIZE:
+        if ((o->kind == OPT_UINT ? (parse_size(value, &v) && !strpbrk(value, "KkMm"))
+                                 : parse_size(value, &v)) &&
+            v >= o->min && v <= o->max) {
+            if (o->kind == OPT_UINT)
+                *(unsigned *)field = (unsigned)v;
+            else
+                *(size_t *)field = v;
+            return true;
+        }
+        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
+                 o->max);
+        return false;
+    }
+    return false;
+}
+
+static const struct option_def *find_option(const char *flag, size_t len, enum config_cmd cmd)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if ((options[i].cmds & cmd) && strlen(options[i].flag) == len &&
+            !strncmp(options[i].flag, flag, len))
+            return &options[i];
+    return NULL;
+}
+
+static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char *err,
+                                  size_t err_len)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (!(o->cmds & cmd))
+            continue;
+        const char *env = getenv(o->env);
+        const char *value = env && *env ? env : o->def;
+        if (value && !set_option(cfg, o, value, err, err_len)) {
+            if (value == env)
+                snprintf(err + strlen(err), err_len - strlen(err), " (from %s)", o->env);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                      char *err, size_t err_len)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            *help = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(err, err_len, "unexpected argument '%s'", arg);
+            return false;
+        }
+        const char *eq = strchr(arg + 2, '=');
+        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        const struct option_def *o = find_option(arg + 2, len, cmd);
+        if (!o) {
+            snprintf(err, err_len, "unknown option '%.*s'", (int)len + 2, arg);
+            return false;
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            snprintf(err, err_len, "option --%s needs a value", o->flag);
+            return false;
+        }
+        if (!set_option(cfg, o, value, err, err_len))
+            return false;
+    }
+    return true;
+}
+
+bool config_parse_listen(const char *s, char **host, uint16_t *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1])
+        return false;
+    const char *h = s;
+    size_t hlen = (size_t)(colon - s);
+    if (h[0] == '[') {
+        if (hlen < 3 || h[hlen - 1] != ']')
+            return false;
+        h++;
+        hlen -= 2;
+    } else if (memchr(h, ':', hlen)) {
+        return false; /* IPv6 must be bracketed */
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (errno || *end || p > 65535 || !isdigit((unsigned char)colon[1]))
+        return false;
+    *host = strndup(h, hlen);
+    if (!*host)
+        return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if (!cfg->database_url || !*cfg->database_url) {
+        snprintf(err, err_len, "--database-url (or PROVD_DATABASE_URL) is required");
+        return false;
+    }
+    const char *lv = cfg->log_level;
+    if (strcmp(lv, "debug") && strcmp(lv, "info") && strcmp(lv, "warn") && strcmp(lv, "error")) {
+        snprintf(err, err_len, "--log-level must be debug, info, warn or error");
+        return false;
+    }
+    if ((cmd & CMD_SERVE) &&
+        !config_parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port)) {
+        snprintf(err, err_len, "--listen: '%s' is not HOST:PORT", cfg->listen);
+        return false;
+    }
+    if (cmd & CMD_APIKEY_CREATE) {
+        size_t n = cfg->name ? strlen(cfg->name) : 0;
+        if (n < 1 || n > 100) {
+            snprintf(err, err_len, "--name is required (1-100 characters)");
+            return false;
+        }
+        if (strcmp(cfg->scope, "register") && strcmp(cfg->scope, "admin")) {
+            snprintf(err, err_len, "--scope must be register or admin");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool config_load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                 char *err, size_t err_len)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *help = false;
+    err[0] = '\0';
+    if (!load_defaults_and_env(cfg, cmd, err, err_len) ||
+        !load_argv(cfg, cmd, argc, argv, help, err, err_len))
+        return false;
+    return *help || validate(cfg, cmd, err, err_len);
+}
+
+void config_print_help(FILE *f, enum config_cmd cmd)
+{
+    fprintf(f, "Options (each also read from its environment variable):\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (!(o->cmds & cmd))
+            continue;
+        fprintf(f, "  --%s %s\n      %s", o->flag, o->metavar, o->help);
+        if (o->def)
+            fprintf(f, " (default %s)", o->def);
+        fprintf(f, "\n      env: %s\n", o->env);
+    }
+    fprintf(f, "  --help\n      show this help\n");
+}
+
+void config_free(struct config *cfg)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].kind == OPT_STRING)
+            free(*(char **)((char *)cfg + options[i].offset));
+    free(cfg->listen_host);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,43 @@
+/* Command-line and environment configuration. Every flag --foo-bar has the twin environment
+ * variable PROVD_FOO_BAR; a flag wins over its variable, which wins over the default. The option
+ * table in config.c is the single source of truth for parsing, validation and --help. */
+#ifndef PROVD_CORE_CONFIG_H
+#define PROVD_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Which command an option belongs to (bit mask). */
+enum config_cmd {
+    CMD_SERVE = 1 << 0,
+    CMD_MIGRATE = 1 << 1,
+    CMD_APIKEY_CREATE = 1 << 2,
+};
+
+struct config {
+    /* Strings are owned by the config and freed by config_free(). */
+    char *database_url;
+    char *listen;      /* HOST:PORT as given */
+    char *listen_host; /* parsed from listen */
+    uint16_t listen_port;
+    unsigned threads;
+    size_t max_body;
+    char *cors_origins; /* comma-separated, "*" for any; NULL for none */
+    char *log_level;
+    char *name;  /* apikey create */
+    char *scope; /* apikey create */
+};
+
+/* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a
+ * one-line reason to err and returns false. *help is set when --help was given. */
+bool config_load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                 char *err, size_t err_len) __attribute__((warn_unused_result));
+void config_print_help(FILE *f, enum config_cmd cmd);
+void config_free(struct config *cfg);
+/* Splits "HOST:PORT" or "[V6]:PORT"; host gets a new string (caller frees). */
+bool config_parse_listen(const char *s, char **host, uint16_t *port)
+    __attribute__((warn_unused_result));
+
+#endif

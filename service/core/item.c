@@ -1,0 +1,272 @@
+#include "core/item.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/jcs.h"
+#include "core/validate.h"
+
+static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
+
+static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
+                 ...)
+{
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->detail, sizeof err->detail, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
+{
+    return strlen(s) == CONTENT_HASH_STR_LEN && !strncmp(s, "sha256:", 7) &&
+           hex_decode(s + 7, 64, out, SHA256_LEN, true);
+}
+
+void item_format_content_hash(const uint8_t hash[SHA256_LEN], char *out)
+{
+    memcpy(out, "sha256:", 7);
+    hex_encode(hash, SHA256_LEN, out + 7);
+}
+
+/* A string member that must not contain NUL; NULL (with err set) otherwise. */
+static const char *get_string(json_t *obj, const char *key, const char *field, bool required,
+                              struct item_error *err, bool *missing)
+{
+    json_t *v = json_object_get(obj, key);
+    *missing = v == NULL;
+    if (!v) {
+        if (required)
+            fail(err, PROBLEM_INVALID_FIELD, field, "%s is required", field);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        fail(err, PROBLEM_INVALID_FIELD, field, "%s must be a string", field);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        fail(err, PROBLEM_INVALID_FIELD, field, "%s must not contain NUL characters", field);
+        return NULL;
+    }
+    return s;
+}
+
+static bool only_keys(json_t *obj, const char *const *allowed, const char *prefix,
+                      struct item_error *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            ok = ok || !strcmp(key, *a);
+        if (!ok) {
+            char field[64];
+            snprintf(field, sizeof field, "%s%.40s", prefix, key);
+            return fail(err, PROBLEM_INVALID_FIELD, field, "unknown field %s", field);
+        }
+    }
+    return true;
+}
+
+static int json_depth(const json_t *v)
+{
+    int max = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach((json_t *)v, k, c)
+        {
+            int d = json_depth(c);
+            max = d > max ? d : max;
+        }
+        return max + 1;
+    }
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            int d = json_depth(json_array_get(v, i));
+            max = d > max ? d : max;
+        }
+        return max + 1;
+    }
+    return 0;
+}
+
+static const char *const timestamp_fields[] = {"created_at", "modified_at", "published_at",
+                                               "fetched_at", NULL};
+
+static bool check_well_known(json_t *md, struct item_request *req, struct item_error *err)
+{
+    bool missing;
+    const char *s = get_string(md, "source_url", "metadata.source_url", false, err, &missing);
+    if (!missing) {
+        if (!s)
+            return false;
+        if (!valid_http_url(s))
+            return fail(err, PROBLEM_INVALID_FIELD, "metadata.source_url",
+                        "metadata.source_url must be an absolute http(s) URL of at most %d bytes",
+                        URL_MAX_LEN);
+        req->source_url = strdup(s);
+        if (!req->source_url)
+            return fail(err, PROBLEM_INTERNAL, "", "out of memory");
+    }
+    s = get_string(md, "author", "metadata.author", false, err, &missing);
+    if (!missing && !s)
+        return false;
+    s = get_string(md, "license", "metadata.license", false, err, &missing);
+    if (!missing && (!s || !valid_spdx_expression(s)))
+        return s ? fail(err, PROBLEM_INVALID_FIELD, "metadata.license",
+                        "metadata.license must be an SPDX license identifier or expression")
+                 : false;
+    for (const char *const *f = timestamp_fields; *f; f++) {
+        char field[64];
+        snprintf(field, sizeof field, "metadata.%s", *f);
+        s = get_string(md, *f, field, false, err, &missing);
+        if (!missing && (!s || !valid_rfc3339(s, NULL)))
+            return s ? fail(err, PROBLEM_INVALID_FIELD, field,
+                            "%s must be an RFC 3339 date-time such as 2026-01-02T03:04:05Z", field)
+                     : false;
+    }
+    return true;
+}
+
+static bool parse_metadata(json_t *root, struct item_request *req, struct item_error *err)
+{
+    json_t *md = json_object_get(root, "metadata");
+    if (!md)
+        return fail(err, PROBLEM_INVALID_FIELD, "metadata", "metadata is required");
+    if (!json_is_object(md))
+        return fail(err, PROBLEM_INVALID_FIELD, "metadata", "metadata must be a JSON object");
+    if (json_depth(md) > ITEM_METADATA_DEPTH)
+        return fail(err, PROBLEM_INVALID_FIELD, "metadata", "metadata nests deeper than %d levels",
+                    ITEM_METADATA_DEPTH);
+    if (!check_well_known(md, req, err))
+        return false;
+    if (!jcs_serialize(md, &req->metadata))
+        return fail(err, PROBLEM_INTERNAL, "", "out of memory");
+    if (req->metadata.len > ITEM_METADATA_MAX)
+        return fail(err, PROBLEM_INVALID_FIELD, "metadata",
+                    "canonical metadata is %zu bytes, more than the limit of %d", req->metadata.len,
+                    ITEM_METADATA_MAX);
+    return true;
+}
+
+static bool decode_b64_field(json_t *sig, const char *key, const char *field, uint8_t *out,
+                             size_t want, size_t *out_len, struct item_error *err)
+{
+    bool missing;
+    const char *s = get_string(sig, key, field, true, err, &missing);
+    if (!s)
+        return false;
+    if (!base64_decode(s, strlen(s), out, want, out_len) || *out_len != want)
+        return fail(err, PROBLEM_INVALID_FIELD, field,
+                    "%s must be %zu bytes in base64 or base64url", field, want);
+    return true;
+}
+
+static bool parse_signature(json_t *root, struct item_request *req, struct item_error *err)
+{
+    static const char *const keys[] = {"scheme", "public_key", "value", NULL};
+    json_t *sig = json_object_get(root, "signature");
+    if (!sig)
+        return fail(err, PROBLEM_INVALID_FIELD, "signature", "signature is required");
+    if (!json_is_object(sig))
+        return fail(err, PROBLEM_INVALID_FIELD, "signature", "signature must be a JSON object");
+    if (!only_keys(sig, keys, "signature.", err))
+        return false;
+    bool missing;
+    const char *scheme = get_string(sig, "scheme", "signature.scheme", true, err, &missing);
+    if (!scheme)
+        return false;
+    req->scheme = sig_scheme_parse(scheme);
+    if (req->scheme == SIG_UNKNOWN)
+        return fail(err, PROBLEM_INVALID_FIELD, "signature.scheme",
+                    "signature.scheme must be one of: ed25519");
+    if (!decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
+                          sig_public_key_len(req->scheme), &req->public_key_len, err) ||
+        !decode_b64_field(sig, "value", "signature.value", req->signature,
+                          sig_signature_len(req->scheme), &req->signature_len, err))
+        return false;
+    base64url_encode(req->public_key, req->public_key_len, req->signer);
+    return true;
+}
+
+static bool build_statement(struct item_request *req, struct item_error *err)
+{
+    /* Members in JCS order: content_hash < metadata < type. */
+    struct buf *st = &req->statement;
+    buf_puts(st, "{\"content_hash\":");
+    jcs_write_string(st, req->content_hash_str, CONTENT_HASH_STR_LEN);
+    buf_puts(st, ",\"metadata\":");
+    buf_append(st, req->metadata.data, req->metadata.len);
+    buf_puts(st, ",\"type\":\"" ITEM_STATEMENT_TYPE "\"}");
+    if (st->oom)
+        return fail(err, PROBLEM_INTERNAL, "", "out of memory");
+    hash_sha256(st->data, st->len, req->statement_hash);
+    return true;
+}
+
+static bool parse_root(json_t *root, struct item_request *req, struct item_error *err)
+{
+    static const char *const keys[] = {"content_hash", "metadata", "signature", NULL};
+    if (!json_is_object(root))
+        return fail(err, PROBLEM_INVALID_FIELD, "", "the request body must be a JSON object");
+    if (!only_keys(root, keys, "", err))
+        return false;
+    bool missing;
+    const char *ch = get_string(root, "content_hash", "content_hash", true, err, &missing);
+    if (!ch)
+        return false;
+    if (!item_parse_content_hash(ch, req->content_hash))
+        return fail(err, PROBLEM_INVALID_FIELD, "content_hash",
+                    "content_hash must be \"sha256:\" followed by 64 lowercase hex digits");
+    memcpy(req->content_hash_str, ch, CONTENT_HASH_STR_LEN + 1);
+    if (!parse_metadata(root, req, err) || !parse_signature(root, req, err) ||
+        !build_statement(req, err))
+        return false;
+    if (!sig_verify(req->scheme, req->public_key, req->public_key_len, req->signature,
+                    req->signature_len, (const uint8_t *)req->statement.data, req->statement.len))
+        return fail(err, PROBLEM_SIGNATURE_INVALID, "signature.value",
+                    "the signature does not verify over the canonical statement with this key");
+    return true;
+}
+
+bool item_parse(const char *body, size_t len, struct item_request *req, struct item_error *err)
+{
+    memset(req, 0, sizeof *req);
+    memset(err, 0, sizeof *err);
+    json_error_t jerr;
+    json_t *root = json_loadb(
+        body, len, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!root) {
+        fail(err, PROBLEM_MALFORMED_JSON, "", "%s at line %d column %d", jerr.text, jerr.line,
+             jerr.column);
+        goto fail;
+    }
+    if (!parse_root(root, req, err))
+        goto fail;
+    json_decref(root);
+    return true;
+fail:
+    json_decref(root);
+    item_request_free(req);
+    return false;
+}
+
+void item_request_free(struct item_request *req)
+{
+    buf_free(&req->metadata);
+    buf_free(&req->statement);
+    free(req->source_url);
+    req->source_url = NULL;
+}

@@ -1,0 +1,56 @@
+/* A registration request: parsing, validation, the canonical statement and its signature check.
+ *
+ * The statement is the UTF-8 of JCS({"type":"provd.item.v1","content_hash":…,"metadata":…}). */
+#ifndef PROVD_CORE_ITEM_H
+#define PROVD_CORE_ITEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/problem.h"
+#include "crypto/hash.h"
+#include "crypto/sig.h"
+
+#define ITEM_STATEMENT_TYPE  "provd.item.v1"
+#define ITEM_METADATA_MAX    16384 /* bytes of canonical metadata */
+#define ITEM_METADATA_DEPTH  8     /* nesting levels, the metadata object included */
+#define CONTENT_HASH_STR_LEN 71    /* "sha256:" + 64 hex */
+#define SIGNER_MAX_LEN       128
+
+struct item_request {
+    uint8_t content_hash[SHA256_LEN];
+    char content_hash_str[CONTENT_HASH_STR_LEN + 1];
+    struct buf metadata; /* canonical (JCS) metadata object */
+    char *source_url;    /* owned copy of metadata.source_url, NULL if absent */
+    enum sig_scheme scheme;
+    uint8_t public_key[64];
+    size_t public_key_len;
+    char signer[SIGNER_MAX_LEN]; /* signer identity: base64url public key, no padding */
+    uint8_t signature[128];
+    size_t signature_len;
+    struct buf statement; /* canonical statement bytes */
+    uint8_t statement_hash[SHA256_LEN];
+};
+
+struct item_error {
+    enum problem_code code;
+    char field[64]; /* JSON path of the offending field, "" for the whole body */
+    char detail[256];
+};
+
+/* Parses and validates body, builds the statement and verifies the signature. On success req
+ * holds owned buffers (free with item_request_free); on failure err says why and req is
+ * already freed. */
+bool item_parse(const char *body, size_t len, struct item_request *req, struct item_error *err)
+    __attribute__((warn_unused_result));
+void item_request_free(struct item_request *req);
+
+/* Parses "sha256:<64 lowercase hex>" into out. */
+bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
+    __attribute__((warn_unused_result));
+/* Writes "sha256:<hex>" (CONTENT_HASH_STR_LEN + 1 bytes). */
+void item_format_content_hash(const uint8_t hash[SHA256_LEN], char *out);
+
+#endif

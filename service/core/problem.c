@@ -1,0 +1,31 @@
+#include "core/problem.h"
+
+#define P(code, status, slug, title) [code] = {status, "urn:provd:problem:" slug, title}
+
+static const struct problem_info problems[PROBLEM_COUNT_] = {
+    P(PROBLEM_NONE, 200, "none", "No error"),
+    P(PROBLEM_INTERNAL, 500, "internal", "Internal server error"),
+    P(PROBLEM_NOT_FOUND, 404, "not-found", "No such resource"),
+    P(PROBLEM_METHOD_NOT_ALLOWED, 405, "method-not-allowed", "Method not allowed"),
+    P(PROBLEM_MALFORMED_JSON, 400, "malformed-json", "Request body is not valid JSON"),
+    P(PROBLEM_UNSUPPORTED_MEDIA_TYPE, 415, "unsupported-media-type", "Unsupported media type"),
+    P(PROBLEM_BODY_TOO_LARGE, 413, "body-too-large", "Request body too large"),
+    P(PROBLEM_INVALID_FIELD, 422, "invalid-field", "Invalid field"),
+    P(PROBLEM_SIGNATURE_INVALID, 422, "signature-invalid", "Signature does not verify"),
+    P(PROBLEM_UNAUTHORIZED, 401, "unauthorized", "Missing or invalid API key"),
+    P(PROBLEM_FORBIDDEN, 403, "forbidden", "API key lacks the required scope"),
+    P(PROBLEM_DB_UNAVAILABLE, 503, "database-unavailable", "Database unavailable"),
+    P(PROBLEM_INVALID_PARAMETER, 400, "invalid-parameter", "Invalid query or path parameter"),
+    P(PROBLEM_ITEM_NOT_FOUND, 404, "item-not-found", "No such item"),
+    P(PROBLEM_PROVENANCE_NOT_FOUND, 404, "provenance-not-found",
+      "No registration for this content hash"),
+    P(PROBLEM_NOT_READY, 503, "not-ready", "Service not ready"),
+    P(PROBLEM_CORS_REJECTED, 403, "cors-origin-rejected", "Origin not allowed"),
+};
+
+const struct problem_info *problem_info(enum problem_code code)
+{
+    if ((int)code < 0 || code >= PROBLEM_COUNT_)
+        code = PROBLEM_INTERNAL;
+    return &problems[code];
+}

@@ -1,0 +1,36 @@
+/* The service's error registry: every failure a client can see has one code here, with its HTTP
+ * status, a stable problem `type` (RFC 9457) and a title. Never renumber or reuse a code. */
+#ifndef PROVD_CORE_PROBLEM_H
+#define PROVD_CORE_PROBLEM_H
+
+enum problem_code {
+    PROBLEM_NONE = 0,
+    PROBLEM_INTERNAL = 1,
+    PROBLEM_NOT_FOUND = 2,
+    PROBLEM_METHOD_NOT_ALLOWED = 3,
+    PROBLEM_MALFORMED_JSON = 4,
+    PROBLEM_UNSUPPORTED_MEDIA_TYPE = 5,
+    PROBLEM_BODY_TOO_LARGE = 6,
+    PROBLEM_INVALID_FIELD = 7,
+    PROBLEM_SIGNATURE_INVALID = 8,
+    PROBLEM_UNAUTHORIZED = 9,
+    PROBLEM_FORBIDDEN = 10,
+    PROBLEM_DB_UNAVAILABLE = 11,
+    PROBLEM_INVALID_PARAMETER = 12,
+    PROBLEM_ITEM_NOT_FOUND = 13,
+    PROBLEM_PROVENANCE_NOT_FOUND = 14,
+    PROBLEM_NOT_READY = 15,
+    PROBLEM_CORS_REJECTED = 16,
+    PROBLEM_COUNT_
+};
+
+struct problem_info {
+    unsigned status;
+    const char *type; /* stable URI, part of the API */
+    const char *title;
+};
+
+/* Static entry for code (PROBLEM_INTERNAL's for unknown codes). */
+const struct problem_info *problem_info(enum problem_code code);
+
+#endif

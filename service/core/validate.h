@@ -1,0 +1,20 @@
+/* Syntax checks for well-known field values. All take NUL-terminated strings. */
+#ifndef PROVD_CORE_VALIDATE_H
+#define PROVD_CORE_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define URL_MAX_LEN     2048
+#define LICENSE_MAX_LEN 256
+
+/* Absolute http:// or https:// URL with a non-empty host, no spaces or control characters. */
+bool valid_http_url(const char *s);
+/* RFC 3339 date-time (e.g. 2026-01-02T03:04:05Z, 2026-01-02T03:04:05.5+02:00). On success and
+ * when unix_us is non-NULL, stores the instant as microseconds since the epoch. */
+bool valid_rfc3339(const char *s, int64_t *unix_us);
+/* SPDX license expression: identifiers ([A-Za-z0-9.-]+ with optional trailing +, LicenseRef-…)
+ * combined with AND, OR, WITH and parentheses. */
+bool valid_spdx_expression(const char *s);
+
+#endif

@@ -1,0 +1,125 @@
+#include "db/items.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/codec.h"
+
+#define ITEM_COLUMNS                                                                               \
+    "id, encode(content_hash, 'hex'), metadata, signer, sig_scheme, encode(signature, 'hex'), "    \
+    "to_char(registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "             \
+    "(extract(epoch FROM registered_at) * 1000000)::bigint"
+
+/* A bigint parameter of microseconds since the epoch as a timestamptz. */
+#define US_TS(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
+
+static const struct db_stmt db_item_insert_stmt = {
+    "db_item_insert",
+    "WITH ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "
+    "signature, statement_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (signer, statement_hash) DO NOTHING RETURNING " ITEM_COLUMNS ", true) "
+    "SELECT * FROM ins UNION ALL "
+    "SELECT " ITEM_COLUMNS ", false FROM items WHERE signer = $4 AND statement_hash = $7 LIMIT 1",
+    7};
+
+enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req, PGresult **res)
+{
+    const char *values[] = {(const char *)req->content_hash,
+                            req->metadata.data,
+                            req->source_url,
+                            req->signer,
+                            sig_scheme_name(req->scheme),
+                            (const char *)req->signature,
+                            (const char *)req->statement_hash};
+    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN};
+    const int formats[] = {1, 0, 0, 0, 0, 1, 1};
+    /* No row means a concurrent insert of the same registration committed between our
+     * INSERT and SELECT snapshots: the next attempt sees it. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        enum db_status st = db_exec(conn, &db_item_insert_stmt, values, lengths, formats, res);
+        if (st != DB_OK || PQntuples(*res) == 1)
+            return st;
+        PQclear(*res);
+        *res = NULL;
+    }
+    return DB_RETRY;
+}
+
+static const struct db_stmt db_item_get_stmt = {
+    "db_item_get", "SELECT " ITEM_COLUMNS " FROM items WHERE id = $1", 1};
+
+enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    return db_exec(conn, &db_item_get_stmt, values, NULL, NULL, res);
+}
+
+static const struct db_stmt db_item_by_content_hash_stmt = {"db_item_by_content_hash",
+                                                            "SELECT " ITEM_COLUMNS
+                                                            " FROM items WHERE content_hash = $1 "
+                                                            "ORDER BY registered_at, id LIMIT $2",
+                                                            2};
+
+enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
+                                       unsigned limit, PGresult **res)
+{
+    char limit_s[16];
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    const char *values[] = {(const char *)hash, limit_s};
+    const int lengths[] = {SHA256_LEN, 0};
+    const int formats[] = {1, 0};
+    return db_exec(conn, &db_item_by_content_hash_stmt, values, lengths, formats, res);
+}
+
+/* The list query comes in one variant per leading index, so that each prepared (generic)
+ * plan has a fixed index condition; the remaining filters are optional residual predicates.
+ * Parameters: $1 content_hash, $2 signer, $3 source_url, $4 since_us, $5 until_us,
+ * $6 cursor_us, $7 cursor_id, $8 limit. */
+#define LIST_TAIL                                                                                  \
+    " AND registered_at >= coalesce(" US_TS(                                                       \
+        "$4") ", '-infinity') "                                                                    \
+              "AND registered_at < coalesce(" US_TS(                                               \
+                  "$5") ", 'infinity') "                                                           \
+                        "AND (registered_at, id) > (coalesce(" US_TS(                              \
+                            "$6") ", '-infinity'), coalesce($7::bigint, 0)) "                      \
+                                  "ORDER BY registered_at, id LIMIT $8"
+#define OPT_HASH        "($1::bytea IS NULL OR content_hash = $1)"
+#define OPT_SIGNER      "($2::text IS NULL OR signer = $2)"
+#define OPT_URL         "($3::text IS NULL OR source_url = $3)"
+#define LIST_SQL(where) "SELECT " ITEM_COLUMNS " FROM items WHERE " where LIST_TAIL
+
+static const struct db_stmt db_item_list_stmts[] = {
+    {"db_item_list_by_content_hash", LIST_SQL("content_hash = $1 AND " OPT_SIGNER " AND " OPT_URL),
+     8},
+    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 8},
+    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 8},
+    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 8},
+};
+
+enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, PGresult **res)
+{
+    char since[24], until[24], cur_us[24], cur_id[24], limit[16];
+    snprintf(since, sizeof since, "%" PRId64, f->since_us);
+    snprintf(until, sizeof until, "%" PRId64, f->until_us);
+    snprintf(cur_us, sizeof cur_us, "%" PRId64, f->cursor_us);
+    snprintf(cur_id, sizeof cur_id, "%" PRId64, f->cursor_id);
+    snprintf(limit, sizeof limit, "%u", f->limit);
+    const char *values[] = {f->has_content_hash ? (const char *)f->content_hash : NULL,
+                            f->signer,
+                            f->source_url,
+                            f->has_since ? since : NULL,
+                            f->has_until ? until : NULL,
+                            f->has_cursor ? cur_us : NULL,
+                            f->has_cursor ? cur_id : NULL,
+                            limit};
+    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, 0, 0, 0};
+    const int formats[] = {1, 0, 0, 0, 0, 0, 0, 0};
+    const struct db_stmt *stmt = f->has_content_hash ? &db_item_list_stmts[0]
+                                 : f->signer         ? &db_item_list_stmts[1]
+                                 : f->source_url     ? &db_item_list_stmts[2]
+                                                     : &db_item_list_stmts[3];
+    return db_exec(conn, stmt, values, lengths, formats, res);
+}

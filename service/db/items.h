@@ -1,0 +1,50 @@
+/* Statements on the items table. Every function returns rows with the ITEM_COL_* columns;
+ * the PGresult belongs to the caller (PQclear). */
+#ifndef PROVD_DB_ITEMS_H
+#define PROVD_DB_ITEMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/item.h"
+#include "db/pool.h"
+
+enum item_col {
+    ITEM_COL_ID,
+    ITEM_COL_CONTENT_HASH, /* hex */
+    ITEM_COL_METADATA,     /* canonical JSON */
+    ITEM_COL_SIGNER,
+    ITEM_COL_SCHEME,
+    ITEM_COL_SIGNATURE,     /* hex */
+    ITEM_COL_REGISTERED_AT, /* RFC 3339 UTC with microseconds */
+    ITEM_COL_REGISTERED_US, /* microseconds since the epoch, for cursors */
+    ITEM_COL_CREATED,       /* db_item_insert only: "t" when this call inserted the row */
+};
+
+struct item_filter {
+    bool has_content_hash;
+    uint8_t content_hash[SHA256_LEN];
+    const char *signer;     /* NULL: any */
+    const char *source_url; /* NULL: any */
+    bool has_since, has_until, has_cursor;
+    int64_t since_us, until_us;   /* registered_at in [since, until) */
+    int64_t cursor_us, cursor_id; /* keyset: strictly after (registered_at, id) */
+    unsigned limit;
+};
+
+/* Inserts the registration or, when the same signer already registered the same statement,
+ * returns the stored one; one row either way. */
+enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req, PGresult **res)
+    __attribute__((warn_unused_result));
+/* Zero or one row. */
+enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
+    __attribute__((warn_unused_result));
+/* Registrations of a content hash, oldest first, at most limit rows. */
+enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
+                                       unsigned limit, PGresult **res)
+    __attribute__((warn_unused_result));
+/* Filtered keyset page in (registered_at, id) order, at most f->limit rows. */
+enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, PGresult **res)
+    __attribute__((warn_unused_result));
+
+#endif

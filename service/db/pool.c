@@ -1,0 +1,273 @@
+#include "db/pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/logging.h"
+
+#define MAX_PREPARED 64
+
+struct db_conn {
+    PGconn *pg;
+    char *url;
+    const struct db_stmt *prepared[MAX_PREPARED];
+    int n_prepared;
+    time_t last_reset;
+    bool in_use;
+    bool in_txn; /* inside db_transaction(): never re-run a statement on its own */
+};
+
+struct db_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    unsigned size;
+    struct db_conn *conns;
+};
+
+static void on_notice(void *arg, const char *message)
+{
+    (void)arg;
+    log_msg(LOG_DEBUG, NULL, "postgres: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+static PGconn *connect_once(const char *url)
+{
+    /* Our defaults come first so that the URL can override them. */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"5", "provd", url, NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (pg)
+        PQsetNoticeProcessor(pg, on_notice, NULL);
+    return pg;
+}
+
+static bool conn_open(struct db_conn *c, const char *url, unsigned wait_s)
+{
+    time_t deadline = time(NULL) + wait_s;
+    unsigned delay_ms = 100;
+    for (;;) {
+        c->pg = connect_once(url);
+        if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+            return true;
+        if (time(NULL) >= deadline) {
+            log_error("cannot connect to PostgreSQL: %s",
+                      c->pg ? PQerrorMessage(c->pg) : "out of memory");
+            PQfinish(c->pg);
+            c->pg = NULL;
+            return false;
+        }
+        PQfinish(c->pg);
+        c->pg = NULL;
+        usleep(delay_ms * 1000);
+        delay_ms = delay_ms < 2000 ? delay_ms * 2 : 2000;
+    }
+}
+
+struct db_conn *db_connect(const char *url, unsigned wait_s)
+{
+    struct db_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->url = strdup(url);
+    if (!c->url || !conn_open(c, url, wait_s)) {
+        free(c->url);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void db_disconnect(struct db_conn *conn)
+{
+    if (!conn)
+        return;
+    PQfinish(conn->pg);
+    free(conn->url);
+    free(conn);
+}
+
+struct db_pool *db_pool_create(const char *url, unsigned size, unsigned wait_s)
+{
+    struct db_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return NULL;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->available, NULL);
+    pool->conns = calloc(size, sizeof *pool->conns);
+    if (!pool->conns)
+        goto fail;
+    pool->size = size;
+    for (unsigned i = 0; i < size; i++) {
+        pool->conns[i].url = strdup(url);
+        if (!pool->conns[i].url || !conn_open(&pool->conns[i], url, i == 0 ? wait_s : 5))
+            goto fail;
+    }
+    return pool;
+fail:
+    db_pool_destroy(pool);
+    return NULL;
+}
+
+void db_pool_destroy(struct db_pool *pool)
+{
+    if (!pool)
+        return;
+    for (unsigned i = 0; pool->conns && i < pool->size; i++) {
+        PQfinish(pool->conns[i].pg);
+        free(pool->conns[i].url);
+    }
+    free(pool->conns);
+    pthread_cond_destroy(&pool->available);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+/* Re-establishes a broken connection, at most once a second per connection. */
+static bool conn_heal(struct db_conn *c)
+{
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+        return true;
+    time_t now = time(NULL);
+    if (now == c->last_reset)
+        return false;
+    c->last_reset = now;
+    c->n_prepared = 0;
+    if (!c->pg) {
+        c->pg = connect_once(c->url);
+    } else {
+        PQreset(c->pg);
+    }
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK) {
+        log_info("reconnected to PostgreSQL");
+        return true;
+    }
+    return false;
+}
+
+struct db_conn *db_acquire(struct db_pool *pool)
+{
+    struct db_conn *c = NULL;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        for (unsigned i = 0; i < pool->size && !c; i++)
+            if (!pool->conns[i].in_use)
+                c = &pool->conns[i];
+        if (c)
+            break;
+        pthread_cond_wait(&pool->available, &pool->lock);
+    }
+    c->in_use = true;
+    pthread_mutex_unlock(&pool->lock);
+    if (!conn_heal(c)) {
+        db_release(pool, c);
+        return NULL;
+    }
+    return c;
+}
+
+void db_release(struct db_pool *pool, struct db_conn *conn)
+{
+    if (!conn)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    conn->in_use = false;
+    pthread_cond_signal(&pool->available);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+PGconn *db_pg(struct db_conn *conn)
+{
+    return conn->pg;
+}
+
+static enum db_status classify(PGconn *pg, PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        return DB_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (PQstatus(pg) != CONNECTION_OK || !state || !strncmp(state, "08", 2) ||
+        !strncmp(state, "57P", 3))
+        return DB_UNAVAILABLE;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+        return DB_RETRY;
+    if (!strcmp(state, "23505"))
+        return DB_CONFLICT;
+    log_error("database error %s: %s", state, PQresultErrorMessage(res));
+    return DB_ERROR;
+}
+
+static enum db_status ensure_prepared(struct db_conn *c, const struct db_stmt *stmt)
+{
+    for (int i = 0; i < c->n_prepared; i++)
+        if (c->prepared[i] == stmt)
+            return DB_OK;
+    PGresult *res = PQprepare(c->pg, stmt->name, stmt->sql, stmt->n_params, NULL);
+    enum db_status st = classify(c->pg, res);
+    PQclear(res);
+    if (st == DB_OK && c->n_prepared < MAX_PREPARED)
+        c->prepared[c->n_prepared++] = stmt;
+    return st;
+}
+
+static enum db_status exec_once(struct db_conn *c, const struct db_stmt *stmt,
+                                const char *const *values, const int *lengths, const int *formats,
+                                PGresult **res)
+{
+    enum db_status st = ensure_prepared(c, stmt);
+    if (st != DB_OK)
+        return st;
+    PGresult *r = PQexecPrepared(c->pg, stmt->name, stmt->n_params, values, lengths, formats, 0);
+    st = classify(c->pg, r);
+    if (st == DB_OK)
+        *res = r;
+    else
+        PQclear(r);
+    return st;
+}
+
+enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values,
+                       const int *lengths, const int *formats, PGresult **res)
+{
+    *res = NULL;
+    enum db_status st = exec_once(conn, stmt, values, lengths, formats, res);
+    /* Outside a transaction a lost connection can be healed and the statement re-run: all our
+     * writes are idempotent. Inside one, the caller's transaction must start over. */
+    if (st == DB_UNAVAILABLE && !conn->in_txn) {
+        conn->last_reset = 0;
+        if (conn_heal(conn))
+            st = exec_once(conn, stmt, values, lengths, formats, res);
+    }
+    return st;
+}
+
+enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
+{
+    PGresult *res = PQexec(conn->pg, sql);
+    enum db_status st = classify(conn->pg, res);
+    PQclear(res);
+    return st;
+}
+
+enum db_status db_transaction(struct db_conn *conn, enum db_status (*fn)(struct db_conn *, void *),
+                              void *arg)
+{
+    enum db_status st = DB_RETRY;
+    conn->in_txn = true;
+    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++) {
+        st = db_exec_simple(conn, "BEGIN");
+        if (st != DB_OK)
+            break;
+        st = fn(conn, arg);
+        if (st == DB_OK)
+            st = db_exec_simple(conn, "COMMIT");
+        if (st != DB_OK && PQstatus(conn->pg) == CONNECTION_OK &&
+            db_exec_simple(conn, "ROLLBACK") != DB_OK)
+            log_warn("ROLLBACK failed: %s", PQerrorMessage(conn->pg));
+    }
+    conn->in_txn = false;
+    return st;
+}

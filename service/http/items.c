@@ -1,0 +1,374 @@
+/* Endpoints for registrations: POST/GET /v1/items, GET /v1/items/{id},
+ * GET /v1/provenance/{content_hash}. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/codec.h"
+#include "core/item.h"
+#include "core/jsonw.h"
+#include "core/validate.h"
+#include "db/items.h"
+#include "http/reply.h"
+#include "http/route.h"
+
+#define LIST_DEFAULT_LIMIT  50
+#define LIST_MAX_LIMIT      1000
+#define PROVENANCE_MAX_ROWS 1000
+
+/* Writes one registration from row of res (ITEM_COL_* columns). */
+static void write_item(struct jsonw *w, PGresult *res, int row)
+{
+    const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
+    uint8_t sig[128];
+    char sig_b64[180];
+    size_t sig_len = strlen(sig_hex) / 2;
+    if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
+        sig_len = 0;
+    base64url_encode(sig, sig_len, sig_b64);
+    const char *scheme = PQgetvalue(res, row, ITEM_COL_SCHEME);
+    const char *signer = PQgetvalue(res, row, ITEM_COL_SIGNER);
+
+    jw_object_begin(w);
+    jw_key(w, "id");
+    jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_ID), NULL, 10));
+    jw_key(w, "content_hash");
+    char ch[CONTENT_HASH_STR_LEN + 1];
+    snprintf(ch, sizeof ch, "sha256:%s", PQgetvalue(res, row, ITEM_COL_CONTENT_HASH));
+    jw_string(w, ch);
+    jw_key(w, "metadata");
+    jw_raw(w, PQgetvalue(res, row, ITEM_COL_METADATA),
+           (size_t)PQgetlength(res, row, ITEM_COL_METADATA));
+    jw_key(w, "signer");
+    jw_object_begin(w);
+    jw_key(w, "scheme");
+    jw_string(w, scheme);
+    jw_key(w, "public_key");
+    jw_string(w, signer);
+    jw_object_end(w);
+    jw_key(w, "signature");
+    jw_object_begin(w);
+    jw_key(w, "scheme");
+    jw_string(w, scheme);
+    jw_key(w, "public_key");
+    jw_string(w, signer);
+    jw_key(w, "value");
+    jw_string(w, sig_b64);
+    jw_object_end(w);
+    jw_key(w, "registered_at");
+    jw_string(w, PQgetvalue(res, row, ITEM_COL_REGISTERED_AT));
+    jw_key(w, "status");
+    jw_string(w, "registered");
+    jw_object_end(w);
+}
+
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    if (n != 16 || strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    const char *cs = strcasestr(ct + 16, "charset=");
+    return !cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "\"utf-8\"", 7);
+}
+
+static enum MHD_Result auth_problem(struct http_request *req, enum problem_code code)
+{
+    if (code == PROBLEM_UNAUTHORIZED)
+        return reply_problem(req, code, NULL,
+                             "writes need Authorization: Bearer <API key> with scope register");
+    if (code == PROBLEM_FORBIDDEN)
+        return reply_problem(req, code, NULL, "this API key may not register items");
+    return reply_db_error(req, DB_UNAVAILABLE);
+}
+
+static enum MHD_Result reply_registration(struct http_request *req, PGresult *res)
+{
+    bool created = PQgetvalue(res, 0, ITEM_COL_CREATED)[0] == 't';
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    write_item(&w, res, 0);
+    char location[64];
+    snprintf(location, sizeof location, "/v1/items/%s", PQgetvalue(res, 0, ITEM_COL_ID));
+    http_add_header(req, "Location", location);
+    return reply_json(req, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
+}
+
+enum MHD_Result handle_items_post(struct http_request *req, const char *param)
+{
+    (void)param;
+    enum problem_code code = auth_require(req, "register");
+    if (code != PROBLEM_NONE)
+        return auth_problem(req, code);
+    if (!is_json_content_type(http_header(req, "Content-Type")))
+        return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
+                             "send the registration as Content-Type: application/json");
+    struct item_request item;
+    struct item_error err;
+    if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &err))
+        return reply_problem(req, err.code, err.field, "%s", err.detail);
+    PGresult *res = NULL;
+    enum MHD_Result r;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st = conn ? db_item_insert(conn, &item, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st == DB_OK)
+        r = reply_registration(req, res);
+    else
+        r = reply_db_error(req, st);
+    PQclear(res);
+    item_request_free(&item);
+    return r;
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 1 || s[0] == '+' || s[0] == '0')
+        return false;
+    *id = v;
+    return true;
+}
+
+enum MHD_Result handle_item_get(struct http_request *req, const char *param)
+{
+    int64_t id;
+    if (!parse_id(param, &id))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
+                             "the item id must be a positive integer");
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st = conn ? db_item_get(conn, id, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st != DB_OK)
+        return reply_db_error(req, st);
+    enum MHD_Result r;
+    if (PQntuples(res) == 0) {
+        r = reply_problem(req, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    } else {
+        struct buf body = BUF_INIT;
+        struct jsonw w;
+        jw_init(&w, &body);
+        write_item(&w, res, 0);
+        r = reply_json(req, MHD_HTTP_OK, &body);
+    }
+    PQclear(res);
+    return r;
+}
+
+enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
+{
+    uint8_t hash[SHA256_LEN];
+    if (!item_parse_content_hash(param, hash))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
+                             "content_hash must be sha256: followed by 64 lowercase hex digits");
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st =
+        conn ? db_item_by_content_hash(conn, hash, PROVENANCE_MAX_ROWS + 1, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st != DB_OK)
+        return reply_db_error(req, st);
+    int n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        return reply_problem(req, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
+                             "nothing is registered for %s", param);
+    }
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    jw_object_begin(&w);
+    jw_key(&w, "content_hash");
+    jw_string(&w, param);
+    jw_key(&w, "registrations");
+    jw_array_begin(&w);
+    for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
+        write_item(&w, res, i);
+    jw_array_end(&w);
+    jw_key(&w, "truncated");
+    jw_bool(&w, n > PROVENANCE_MAX_ROWS);
+    jw_object_end(&w);
+    PQclear(res);
+    return reply_json(req, MHD_HTTP_OK, &body);
+}
+
+/* ---- GET /v1/items ---- */
+
+static const char *const list_params[] = {"content_hash", "signer", "source_url", "since",
+                                          "until",        "limit",  "cursor",     NULL};
+
+struct param_check {
+    const char *bad; /* first unknown or repeated parameter */
+    unsigned seen;   /* bit per list_params entry */
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind, (void)value;
+    struct param_check *pc = cls;
+    for (unsigned i = 0; list_params[i]; i++) {
+        if (strcmp(key, list_params[i]) != 0)
+            continue;
+        if (pc->seen & (1u << i))
+            break;
+        pc->seen |= 1u << i;
+        return MHD_YES;
+    }
+    pc->bad = key;
+    return MHD_NO;
+}
+
+static void cursor_encode(int64_t us, int64_t id, char out[64])
+{
+    char raw[48];
+    int n = snprintf(raw, sizeof raw, "%" PRId64 ".%" PRId64, us, id);
+    base64url_encode((const uint8_t *)raw, (size_t)n, out);
+}
+
+static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
+{
+    uint8_t raw[48];
+    size_t n;
+    if (strlen(s) > 64 || !base64_decode(s, strlen(s), raw, sizeof raw - 1, &n))
+        return false;
+    raw[n] = '\0';
+    char *dot = strchr((char *)raw, '.');
+    if (!dot)
+        return false;
+    *dot = '\0';
+    char *end;
+    errno = 0;
+    *us = strtoll((char *)raw, &end, 10);
+    if (errno || *end || end == (char *)raw)
+        return false;
+    return parse_id(dot + 1, id);
+}
+
+/* Fills f from the query string; on a bad value sets *bad_field and returns false. */
+static bool parse_list_filter(struct http_request *req, struct item_filter *f,
+                              const char **bad_field)
+{
+    memset(f, 0, sizeof *f);
+    f->limit = LIST_DEFAULT_LIMIT;
+    const char *v;
+    if ((v = http_query(req, "content_hash"))) {
+        *bad_field = "content_hash";
+        if (!item_parse_content_hash(v, f->content_hash))
+            return false;
+        f->has_content_hash = true;
+    }
+    if ((v = http_query(req, "signer"))) {
+        *bad_field = "signer";
+        if (!*v || strlen(v) >= SIGNER_MAX_LEN)
+            return false;
+        f->signer = v;
+    }
+    if ((v = http_query(req, "source_url"))) {
+        *bad_field = "source_url";
+        if (!valid_http_url(v))
+            return false;
+        f->source_url = v;
+    }
+    if ((v = http_query(req, "since"))) {
+        *bad_field = "since";
+        if (!valid_rfc3339(v, &f->since_us))
+            return false;
+        f->has_since = true;
+    }
+    if ((v = http_query(req, "until"))) {
+        *bad_field = "until";
+        if (!valid_rfc3339(v, &f->until_us))
+            return false;
+        f->has_until = true;
+    }
+    if ((v = http_query(req, "limit"))) {
+        *bad_field = "limit";
+        char *end;
+        errno = 0;
+        long l = strtol(v, &end, 10);
+        if (errno || *end || end == v || l < 1 || l > LIST_MAX_LIMIT)
+            return false;
+        f->limit = (unsigned)l;
+    }
+    if ((v = http_query(req, "cursor"))) {
+        *bad_field = "cursor";
+        if (!cursor_decode(v, &f->cursor_us, &f->cursor_id))
+            return false;
+        f->has_cursor = true;
+    }
+    return true;
+}
+
+static enum MHD_Result reply_list(struct http_request *req, PGresult *res, unsigned limit)
+{
+    int n = PQntuples(res);
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    jw_object_begin(&w);
+    jw_key(&w, "items");
+    jw_array_begin(&w);
+    for (int i = 0; i < n && i < (int)limit; i++)
+        write_item(&w, res, i);
+    jw_array_end(&w);
+    jw_key(&w, "next_cursor");
+    if (n > (int)limit) {
+        char cursor[64];
+        cursor_encode(strtoll(PQgetvalue(res, (int)limit - 1, ITEM_COL_REGISTERED_US), NULL, 10),
+                      strtoll(PQgetvalue(res, (int)limit - 1, ITEM_COL_ID), NULL, 10), cursor);
+        jw_string(&w, cursor);
+    } else {
+        jw_null(&w);
+    }
+    jw_object_end(&w);
+    return reply_json(req, MHD_HTTP_OK, &body);
+}
+
+static const char *const list_param_help[] = {
+    "content_hash must be sha256: followed by 64 lowercase hex digits",
+    "signer must be a signer identity",
+    "source_url must be an absolute http(s) URL",
+    "since must be an RFC 3339 date-time",
+    "until must be an RFC 3339 date-time",
+    "limit must be an integer from 1 to 1000",
+    "cursor must be a next_cursor value from an earlier reply",
+};
+
+enum MHD_Result handle_items_list(struct http_request *req, const char *param)
+{
+    (void)param;
+    struct param_check pc = {NULL, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    if (pc.bad)
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, pc.bad,
+                             "unknown or repeated query parameter %.64s", pc.bad);
+    struct item_filter f;
+    const char *bad = NULL;
+    if (!parse_list_filter(req, &f, &bad)) {
+        for (unsigned i = 0; list_params[i]; i++)
+            if (!strcmp(bad, list_params[i]))
+                return reply_problem(req, PROBLEM_INVALID_PARAMETER, bad, "%s", list_param_help[i]);
+    }
+    unsigned limit = f.limit;
+    f.limit = limit + 1; /* one more row tells whether there is a next page */
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st = conn ? db_item_list(conn, &f, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st != DB_OK)
+        return reply_db_error(req, st);
+    enum MHD_Result r = reply_list(req, res, limit);
+    PQclear(res);
+    return r;
+}

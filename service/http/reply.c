@@ -1,0 +1,102 @@
+#include "http/reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonw.h"
+#include "core/logging.h"
+
+static void add_cors_headers(struct http_request *req, struct MHD_Response *resp)
+{
+    const char *origin = http_header(req, "Origin");
+    if (!cors_origin_allowed(&req->app->cors, origin))
+        return;
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                            "Location, Retry-After, X-Request-Id, WWW-Authenticate");
+    MHD_add_response_header(resp, "Vary", "Origin");
+}
+
+enum MHD_Result reply_body(struct http_request *req, unsigned status, const char *content_type,
+                           struct buf *body)
+{
+    size_t len = 0;
+    char *data = body ? buf_steal(body, &len) : NULL;
+    if (body && !data)
+        return MHD_NO; /* out of memory: drop the connection */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "X-Request-Id", req->rid);
+    for (int i = 0; i < req->n_headers; i++)
+        MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
+    add_cors_headers(req, resp);
+    enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
+    MHD_destroy_response(resp);
+    req->responded = true;
+    return r;
+}
+
+enum MHD_Result reply_json(struct http_request *req, unsigned status, struct buf *body)
+{
+    return reply_body(req, status, "application/json", body);
+}
+
+enum MHD_Result reply_empty(struct http_request *req, unsigned status)
+{
+    return reply_body(req, status, NULL, NULL);
+}
+
+enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, const char *field,
+                              const char *fmt, ...)
+{
+    const struct problem_info *p = problem_info(code);
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    log_msg(p->status >= 500 ? LOG_ERROR : LOG_INFO, req->rid, "%s %s -> %u %s: %s", req->method,
+            req->url, p->status, p->type, detail);
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    jw_object_begin(&w);
+    jw_key(&w, "type");
+    jw_string(&w, p->type);
+    jw_key(&w, "title");
+    jw_string(&w, p->title);
+    jw_key(&w, "status");
+    jw_int(&w, p->status);
+    jw_key(&w, "detail");
+    jw_string(&w, detail);
+    if (field && *field) {
+        jw_key(&w, "field");
+        jw_string(&w, field);
+    }
+    jw_key(&w, "instance");
+    jw_string(&w, req->url);
+    jw_key(&w, "request_id");
+    jw_string(&w, req->rid);
+    jw_object_end(&w);
+    if (code == PROBLEM_UNAUTHORIZED)
+        http_add_header(req, "WWW-Authenticate", "Bearer realm=\"provd\"");
+    if (p->status == 503)
+        http_add_header(req, "Retry-After", "1");
+    return reply_body(req, p->status, "application/problem+json", &body);
+}
+
+enum MHD_Result reply_db_error(struct http_request *req, enum db_status st)
+{
+    if (st == DB_UNAVAILABLE || st == DB_RETRY)
+        return reply_problem(req, PROBLEM_DB_UNAVAILABLE, NULL,
+                             "the database is unavailable; retry shortly");
+    return reply_problem(req, PROBLEM_INTERNAL, NULL, "internal error (request %s)", req->rid);
+}

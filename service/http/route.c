@@ -1,0 +1,79 @@
+#include "http/route.h"
+
+#include <string.h>
+
+#include "http/reply.h"
+
+struct route {
+    const char *path; /* exact path, or prefix ending in '/' when has_param */
+    bool has_param;   /* one non-empty segment after the prefix */
+    http_handler get; /* also serves HEAD */
+    http_handler post;
+};
+
+static const struct route routes[] = {
+    {"/healthz", false, handle_healthz, NULL},
+    {"/readyz", false, handle_readyz, NULL},
+    {"/v1/items", false, handle_items_list, handle_items_post},
+    {"/v1/items/", true, handle_item_get, NULL},
+    {"/v1/provenance/", true, handle_provenance_get, NULL},
+};
+
+static const struct route *match(const char *url, const char **param)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const struct route *r = &routes[i];
+        size_t n = strlen(r->path);
+        if (!r->has_param && !strcmp(url, r->path)) {
+            *param = NULL;
+            return r;
+        }
+        if (r->has_param && !strncmp(url, r->path, n) && url[n] && !strchr(url + n, '/')) {
+            *param = url + n;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static const char *allow_header(const struct route *r)
+{
+    if (r->get && r->post)
+        return "GET, HEAD, POST, OPTIONS";
+    return r->get ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
+}
+
+static enum MHD_Result preflight(struct http_request *req, const struct route *r)
+{
+    const char *origin = http_header(req, "Origin");
+    const char *want = http_header(req, "Access-Control-Request-Method");
+    http_add_header(req, "Allow", allow_header(r));
+    if (!origin || !want)
+        return reply_empty(req, MHD_HTTP_NO_CONTENT);
+    if (!cors_origin_allowed(&req->app->cors, origin))
+        return reply_problem(req, PROBLEM_CORS_REJECTED, NULL,
+                             "origin %.200s is not allowed to call this API", origin);
+    http_add_header(req, "Access-Control-Allow-Methods", allow_header(r));
+    http_add_header(req, "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, X-Request-Id");
+    http_add_header(req, "Access-Control-Max-Age", "600");
+    return reply_empty(req, MHD_HTTP_NO_CONTENT);
+}
+
+enum MHD_Result route_dispatch(struct http_request *req)
+{
+    const char *param;
+    const struct route *r = match(req->url, &param);
+    if (!r)
+        return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
+    const char *m = req->method;
+    if ((!strcmp(m, "GET") || !strcmp(m, "HEAD")) && r->get)
+        return r->get(req, param);
+    if (!strcmp(m, "POST") && r->post)
+        return r->post(req, param);
+    if (!strcmp(m, "OPTIONS"))
+        return preflight(req, r);
+    http_add_header(req, "Allow", allow_header(r));
+    return reply_problem(req, PROBLEM_METHOD_NOT_ALLOWED, NULL, "%.20s is not allowed on %.200s", m,
+                         req->url);
+}

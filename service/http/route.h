@@ -1,0 +1,23 @@
+/* The route table: maps method and path to a handler, answers 404, 405 (with Allow) and
+ * OPTIONS (CORS preflight) itself. */
+#ifndef PROVD_HTTP_ROUTE_H
+#define PROVD_HTTP_ROUTE_H
+
+#include <microhttpd.h>
+
+#include "http/server.h"
+
+/* A handler queues exactly one response. param is the path's {…} segment or NULL. */
+typedef enum MHD_Result (*http_handler)(struct http_request *req, const char *param);
+
+enum MHD_Result route_dispatch(struct http_request *req);
+
+/* Handlers, one file per endpoint family. */
+enum MHD_Result handle_items_post(struct http_request *req, const char *param);
+enum MHD_Result handle_items_list(struct http_request *req, const char *param);
+enum MHD_Result handle_item_get(struct http_request *req, const char *param);
+enum MHD_Result handle_provenance_get(struct http_request *req, const char *param);
+enum MHD_Result handle_healthz(struct http_request *req, const char *param);
+enum MHD_Result handle_readyz(struct http_request *req, const char *param);
+
+#endif

@@ -1,0 +1,181 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/logging.h"
+#include "crypto/hash.h"
+#include "http/reply.h"
+#include "http/route.h"
+
+static char rid_prefix[9];
+static atomic_uint_fast64_t rid_counter;
+
+static bool rid_is_sane(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof(((struct http_request *)0)->rid))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] == '-' || s[i] == '_' || s[i] == '.' || (s[i] >= '0' && s[i] <= '9') ||
+              (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+static struct http_request *request_new(struct app *app, struct MHD_Connection *conn,
+                                        const char *url, const char *method)
+{
+    struct http_request *req = calloc(1, sizeof *req);
+    if (!req)
+        return NULL;
+    req->app = app;
+    req->conn = conn;
+    req->url = url;
+    req->method = method;
+    const char *given = http_header(req, "X-Request-Id");
+    if (given && rid_is_sane(given))
+        snprintf(req->rid, sizeof req->rid, "%s", given);
+    else
+        snprintf(req->rid, sizeof req->rid, "%s-%llu", rid_prefix,
+                 (unsigned long long)atomic_fetch_add(&rid_counter, 1));
+    return req;
+}
+
+void http_add_header(struct http_request *req, const char *name, const char *value)
+{
+    if (req->n_headers == HTTP_MAX_EXTRA_HEADERS)
+        return;
+    struct http_header *h = &req->headers[req->n_headers++];
+    h->name = name;
+    snprintf(h->value, sizeof h->value, "%s", value);
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static bool content_length_too_large(struct http_request *req, size_t max)
+{
+    const char *cl = http_header(req, "Content-Length");
+    return cl && strtoull(cl, NULL, 10) > max;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct app *app = cls;
+    struct http_request *req = *con_cls;
+    if (!req) {
+        req = request_new(app, conn, url, method);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        if (content_length_too_large(req, app->cfg->max_body))
+            return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
+                                 "the request body is larger than %zu bytes", app->cfg->max_body);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (req->body.len + *upload_size > app->cfg->max_body)
+            req->body_too_large = true;
+        else if (!req->responded)
+            buf_append(&req->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (req->responded)
+        return MHD_YES;
+    if (req->body_too_large)
+        return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
+                             "the request body is larger than %zu bytes", app->cfg->max_body);
+    if (req->body.oom)
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    return route_dispatch(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    struct http_request *req = *con_cls;
+    if (!req)
+        return;
+    buf_free(&req->body);
+    free(req);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_msg(LOG_WARN, NULL, "http: %s", msg);
+}
+
+static bool resolve(const struct config *cfg, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof port, "%u", cfg->listen_port);
+    int rc = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (rc != 0 || !ai) {
+        log_error("cannot resolve listen address %s: %s", cfg->listen, gai_strerror(rc));
+        return false;
+    }
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    *len = ai->ai_addrlen;
+    freeaddrinfo(ai);
+    return true;
+}
+
+bool http_server_start(struct app *app)
+{
+    uint8_t rnd[4];
+    if (!hash_random(rnd, sizeof rnd))
+        return false;
+    snprintf(rid_prefix, sizeof rid_prefix, "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+    struct sockaddr_storage ss;
+    socklen_t ss_len;
+    if (!resolve(app->cfg, &ss, &ss_len))
+        return false;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    app->daemon = MHD_start_daemon(flags, app->cfg->listen_port, NULL, NULL, on_request, app,
+                                   MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                   MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
+                                   (unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                   on_completed, app, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (!app->daemon) {
+        log_error("cannot listen on %s", app->cfg->listen);
+        return false;
+    }
+    app->port = MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return true;
+}
+
+void http_server_stop(struct app *app)
+{
+    if (app->daemon)
+        MHD_stop_daemon(app->daemon);
+    app->daemon = NULL;
+}

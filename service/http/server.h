@@ -1,0 +1,56 @@
+/* The HTTP server: libmicrohttpd with a pool of worker threads (epoll), each request handled to
+ * completion on its worker. Per-request state (struct http_request) is allocated on MHD's first
+ * callback and freed in the completion callback. */
+#ifndef PROVD_HTTP_SERVER_H
+#define PROVD_HTTP_SERVER_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "db/pool.h"
+#include "http/auth.h"
+#include "http/cors.h"
+
+#define HTTP_MAX_EXTRA_HEADERS 8
+
+struct app {
+    const struct config *cfg; /* borrowed */
+    struct db_pool *pool;     /* owned by whoever started the server */
+    struct cors_policy cors;  /* owned, see cors_policy_free */
+    struct auth_cache auth;
+    struct MHD_Daemon *daemon;
+    uint16_t port; /* bound port */
+};
+
+struct http_header {
+    const char *name; /* static string */
+    char value[256];
+};
+
+struct http_request {
+    struct app *app;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    char rid[40];    /* request id: X-Request-Id if sane, else generated */
+    struct buf body; /* request body, bounded by --max-body */
+    bool body_too_large;
+    bool responded;
+    struct http_header headers[HTTP_MAX_EXTRA_HEADERS]; /* extra response headers */
+    int n_headers;
+};
+
+/* Starts listening per cfg; the server runs on its own threads. False on failure (logged). */
+bool http_server_start(struct app *app) __attribute__((warn_unused_result));
+void http_server_stop(struct app *app);
+
+/* Adds a response header for the reply that follows (value copied, truncated at 255 bytes). */
+void http_add_header(struct http_request *req, const char *name, const char *value);
+/* A request header or query parameter; NULL when absent. Valid for the request's life. */
+const char *http_header(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+
+#endif

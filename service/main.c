@@ -1,0 +1,44 @@
+/* provd: provenance registry for AI training data. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"serve", cmd_serve, "run the HTTP API (applies pending migrations first)"},
+    {"migrate", cmd_migrate, "apply pending database migrations and exit"},
+    {"apikey", cmd_apikey, "manage API keys (apikey create --name NAME --scope SCOPE)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: provd COMMAND [options]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'provd COMMAND --help' lists a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("provd 0.1.0\n");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "provd: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,66 @@
+# Throwaway PostgreSQL cluster for tests and local runs. Source this file, then:
+#   pg_start DIR   creates and starts a cluster under DIR on a free loopback port and exports
+#                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests
+#   pg_stop        stops it (the caller removes DIR)
+# As root, the server runs as the "postgres" system user (initdb refuses root).
+
+pg_bindir() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do
+        [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+    done
+    command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return 0; }
+    return 1
+}
+
+pg_as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+pg_start() {
+    local dir=$1 bindir port
+    bindir=$(pg_bindir) || { echo "pg.sh: PostgreSQL server binaries not found" >&2; return 1; }
+    port=$(pg_free_port) || { echo "pg.sh: no free port" >&2; return 1; }
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    pg_as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale \
+        >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+    cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 200
+shared_buffers = 256MB
+log_min_messages = warning
+CONF
+    pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; return 1; }
+    pg_as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres provd || return 1
+    export PROVD_TEST_PG_BINDIR=$bindir PROVD_TEST_PG_DATA=$dir/data PROVD_TEST_PG_PORT=$port
+    export PROVD_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+    export PROVD_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/provd"
+    # Lets the black-box tests stop and start the server (PostgreSQL outage tests).
+    export PROVD_TEST_PG_CTL="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg-ctl"
+}
+
+pg_stop() {
+    [ -n "${PROVD_TEST_PG_DATA:-}" ] || return 0
+    pg_as_owner "$PROVD_TEST_PG_BINDIR/pg_ctl" -D "$PROVD_TEST_PG_DATA" -m immediate -w stop \
+        >/dev/null 2>&1 || true
+}
