@@ -4,6 +4,16 @@
 #include <string.h>
 #include <strings.h>
 
+static bool valid_port(const char *p, size_t n)
+{
+    if (n == 0 || n > 5)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)p[i]))
+            return false;
+    return true;
+}
+
 bool valid_http_url(const char *s)
 {
     size_t len = strlen(s);
@@ -32,20 +42,16 @@ bool valid_http_url(const char *s)
         size_t after = host_len - (size_t)(close + 1 - host);
         if (after == 0)
             return true;
-        host = close + 1;
-        host_len = after;
-        if (host[0] != ':')
+        if (close[1] != ':' || after == 1)
             return false;
+        return valid_port(close + 2, after - 1);
     }
     const char *colon = memchr(host, ':', host_len);
     if (!colon)
         return true;
-    if (colon == host)
+    if (colon == host || colon + 1 == host + host_len)
         return false;
-    for (const char *p = colon + 1; p < host + host_len; p++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    return true;
+    return valid_port(colon + 1, (size_t)(host + host_len - colon - 1));
 }
 
 static bool digits(const char *s, int n, int *out)

@@ -1,0 +1,97 @@
+#include "testutil.h"
+
+#include "core/codec.h"
+
+static void test_hex(void **state)
+{
+    (void)state;
+    const uint8_t in[] = {0x00, 0x7f, 0xab, 0xff};
+    char out[9];
+    hex_encode(in, 4, out);
+    assert_string_equal(out, "007fabff");
+    uint8_t back[4];
+    assert_true(hex_decode("007fabff", 8, back, 4, true));
+    assert_memory_equal(back, in, 4);
+    assert_true(hex_decode("007FABFF", 8, back, 4, false));
+    assert_false(hex_decode("007FABFF", 8, back, 4, true)); /* lower_only */
+    assert_false(hex_decode("007fab", 6, back, 4, true));   /* short */
+    assert_false(hex_decode("007fabfg", 8, back, 4, true)); /* not hex */
+}
+
+static void decode_ok(const char *in, const char *want)
+{
+    uint8_t out[64];
+    size_t n;
+    if (!base64_decode(in, strlen(in), out, sizeof out, &n))
+        fail_msg("'%s' did not decode", in);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(out, want, n);
+}
+
+static void decode_bad(const char *in)
+{
+    uint8_t out[64];
+    size_t n;
+    if (base64_decode(in, strlen(in), out, sizeof out, &n))
+        fail_msg("'%s' decoded but should not", in);
+}
+
+static void test_base64_decode_variants(void **state)
+{
+    (void)state;
+    decode_ok("", "");
+    decode_ok("Zg", "f");
+    decode_ok("Zg==", "f");
+    decode_ok("Zm8", "fo");
+    decode_ok("Zm8=", "fo");
+    decode_ok("Zm9v", "foo");
+    decode_ok("Zm9vYmFy", "foobar");
+    decode_ok("-_8", "\xfb\xff");  /* url alphabet */
+    decode_ok("+/8=", "\xfb\xff"); /* standard alphabet, padded */
+    decode_ok("+/8", "\xfb\xff");  /* standard alphabet, unpadded */
+    decode_bad("Z");               /* impossible length */
+    decode_bad("Zg=");             /* padding that does not complete a quantum */
+    decode_bad("Zh==");            /* non-zero trailing bits */
+    decode_bad("+_8");             /* mixed alphabets */
+    decode_bad("Zm9v YmFy");       /* whitespace */
+    decode_bad("Zm9v=YmF");        /* padding in the middle */
+    decode_bad("Zm9v!!");
+}
+
+static void test_base64_capacity(void **state)
+{
+    (void)state;
+    uint8_t out[2];
+    size_t n;
+    assert_false(base64_decode("Zm9v", 4, out, sizeof out, &n));
+}
+
+static void test_base64url_roundtrip(void **state)
+{
+    (void)state;
+    uint8_t in[64];
+    for (size_t i = 0; i < sizeof in; i++)
+        in[i] = (uint8_t)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof in; len++) {
+        char enc[100];
+        base64url_encode(in, len, enc);
+        assert_int_equal(strlen(enc), base64_encoded_len(len));
+        assert_null(strpbrk(enc, "+/="));
+        uint8_t back[64];
+        size_t n;
+        assert_true(base64_decode(enc, strlen(enc), back, sizeof back, &n));
+        assert_int_equal(n, len);
+        assert_memory_equal(back, in, len);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_base64_decode_variants),
+        cmocka_unit_test(test_base64_capacity),
+        cmocka_unit_test(test_base64url_roundtrip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

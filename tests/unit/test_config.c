@@ -1,0 +1,117 @@
+#include "testutil.h"
+
+#include "core/config.h"
+
+static bool load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, char *err)
+{
+    bool help;
+    return config_load(cfg, cmd, argc, argv, &help, err, 256);
+}
+
+static void clear_env(void)
+{
+    unsetenv("PROVD_DATABASE_URL");
+    unsetenv("PROVD_LISTEN");
+    unsetenv("PROVD_THREADS");
+    unsetenv("PROVD_MAX_BODY");
+}
+
+static void test_defaults_env_and_flags(void **state)
+{
+    (void)state;
+    clear_env();
+    setenv("PROVD_DATABASE_URL", "postgresql://env/db", 1);
+    setenv("PROVD_THREADS", "4", 1);
+    char *argv[] = {"serve", "--threads", "16", "--max-body=2K"};
+    struct config cfg;
+    char err[256];
+    assert_true(load(&cfg, CMD_SERVE, 4, argv, err));
+    assert_string_equal(cfg.database_url, "postgresql://env/db"); /* from env */
+    assert_int_equal(cfg.threads, 16);                            /* flag beats env */
+    assert_int_equal(cfg.max_body, 2048);
+    assert_string_equal(cfg.listen_host, "127.0.0.1"); /* default */
+    assert_int_equal(cfg.listen_port, 8080);
+    assert_null(cfg.cors_origins);
+    config_free(&cfg);
+    clear_env();
+}
+
+static void expect_error(enum config_cmd cmd, int argc, char **argv, const char *needle)
+{
+    struct config cfg;
+    char err[256];
+    if (load(&cfg, cmd, argc, argv, err))
+        fail_msg("accepted, wanted an error mentioning '%s'", needle);
+    if (!strstr(err, needle))
+        fail_msg("error '%s' does not mention '%s'", err, needle);
+    config_free(&cfg);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    clear_env();
+    char *a1[] = {"serve"};
+    expect_error(CMD_SERVE, 1, a1, "--database-url");
+    char *a2[] = {"serve", "--database-url", "x", "--listen", "nohost"};
+    expect_error(CMD_SERVE, 5, a2, "--listen");
+    char *a3[] = {"serve", "--database-url", "x", "--threads", "0"};
+    expect_error(CMD_SERVE, 5, a3, "--threads");
+    char *a4[] = {"serve", "--database-url", "x", "--bogus", "1"};
+    expect_error(CMD_SERVE, 5, a4, "unknown option '--bogus'");
+    char *a5[] = {"serve", "--database-url"};
+    expect_error(CMD_SERVE, 2, a5, "needs a value");
+    char *a6[] = {"migrate", "--database-url", "x", "--listen", "1.2.3.4:5"};
+    expect_error(CMD_MIGRATE, 5, a6, "unknown option"); /* not a migrate option */
+    char *a7[] = {"apikey", "--database-url", "x", "--name", "n", "--scope", "root"};
+    expect_error(CMD_APIKEY_CREATE, 7, a7, "--scope");
+    char *a8[] = {"apikey", "--database-url", "x"};
+    expect_error(CMD_APIKEY_CREATE, 3, a8, "--name");
+    setenv("PROVD_MAX_BODY", "lots", 1);
+    char *a9[] = {"serve", "--database-url", "x"};
+    expect_error(CMD_SERVE, 3, a9, "PROVD_MAX_BODY");
+    clear_env();
+}
+
+static void test_listen_forms(void **state)
+{
+    (void)state;
+    char *host;
+    uint16_t port;
+    assert_true(config_parse_listen("0.0.0.0:0", &host, &port));
+    assert_string_equal(host, "0.0.0.0");
+    assert_int_equal(port, 0);
+    free(host);
+    assert_true(config_parse_listen("[::1]:9000", &host, &port));
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 9000);
+    free(host);
+    assert_false(config_parse_listen("::1:9000", &host, &port));
+    assert_false(config_parse_listen("host:65536", &host, &port));
+    assert_false(config_parse_listen(":80", &host, &port));
+    assert_false(config_parse_listen("host:", &host, &port));
+}
+
+static void test_help_skips_validation(void **state)
+{
+    (void)state;
+    clear_env();
+    char *argv[] = {"serve", "--help"};
+    struct config cfg;
+    char err[256];
+    bool help;
+    assert_true(config_load(&cfg, CMD_SERVE, 2, argv, &help, err, sizeof err));
+    assert_true(help);
+    config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_env_and_flags),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_help_skips_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

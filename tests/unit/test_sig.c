@@ -1,0 +1,87 @@
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "core/codec.h"
+#include "crypto/sig.h"
+
+static void test_rfc8032_vectors(void **state)
+{
+    (void)state;
+    char *data = read_vector("ed25519-rfc8032.json", NULL);
+    json_t *vectors = json_loads(data, 0, NULL);
+    assert_non_null(vectors);
+    assert_int_equal(json_array_size(vectors), 3);
+    size_t i;
+    json_t *v;
+    json_array_foreach(vectors, i, v)
+    {
+        const char *pub_hex = json_string_value(json_object_get(v, "public_key"));
+        const char *msg_hex = json_string_value(json_object_get(v, "message"));
+        const char *sig_hex = json_string_value(json_object_get(v, "signature"));
+        uint8_t pub[32], sig[64], msg[16];
+        size_t msg_len = strlen(msg_hex) / 2;
+        assert_true(hex_decode(pub_hex, 64, pub, 32, true));
+        assert_true(hex_decode(sig_hex, 128, sig, 64, true));
+        assert_true(hex_decode(msg_hex, msg_len * 2, msg, msg_len, true));
+        assert_true(sig_verify(SIG_ED25519, pub, 32, sig, 64, msg, msg_len));
+        /* any flipped bit in the signature, the key or the message breaks it */
+        sig[5] ^= 1;
+        assert_false(sig_verify(SIG_ED25519, pub, 32, sig, 64, msg, msg_len));
+        sig[5] ^= 1;
+        pub[0] ^= 0x80;
+        assert_false(sig_verify(SIG_ED25519, pub, 32, sig, 64, msg, msg_len));
+        pub[0] ^= 0x80;
+        uint8_t longer[17];
+        memcpy(longer, msg, msg_len);
+        longer[msg_len] = 0;
+        assert_false(sig_verify(SIG_ED25519, pub, 32, sig, 64, longer, msg_len + 1));
+        /* wrong lengths are refused before any crypto */
+        assert_false(sig_verify(SIG_ED25519, pub, 31, sig, 64, msg, msg_len));
+        assert_false(sig_verify(SIG_ED25519, pub, 32, sig, 63, msg, msg_len));
+    }
+    json_decref(vectors);
+    free(data);
+}
+
+static void test_non_canonical_s_rejected(void **state)
+{
+    (void)state;
+    /* RFC 8032 test 1 with S + L (the group order): same point equation, must be refused. */
+    uint8_t pub[32], sig[64];
+    assert_true(hex_decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", 64,
+                           pub, 32, true));
+    assert_true(hex_decode("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+                           "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+                           128, sig, 64, true));
+    static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                  0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
+    unsigned carry = 0;
+    for (int i = 0; i < 32; i++) {
+        unsigned s = sig[32 + i] + L[i] + carry;
+        sig[32 + i] = (uint8_t)s;
+        carry = s >> 8;
+    }
+    assert_false(sig_verify(SIG_ED25519, pub, 32, sig, 64, (const uint8_t *)"", 0));
+}
+
+static void test_scheme_names(void **state)
+{
+    (void)state;
+    assert_int_equal(sig_scheme_parse("ed25519"), SIG_ED25519);
+    assert_int_equal(sig_scheme_parse("Ed25519"), SIG_UNKNOWN);
+    assert_int_equal(sig_scheme_parse("rsa"), SIG_UNKNOWN);
+    assert_string_equal(sig_scheme_name(SIG_ED25519), "ed25519");
+    assert_int_equal(sig_public_key_len(SIG_UNKNOWN), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc8032_vectors),
+        cmocka_unit_test(test_non_canonical_s_rejected),
+        cmocka_unit_test(test_scheme_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

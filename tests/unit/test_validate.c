@@ -1,0 +1,85 @@
+#include "testutil.h"
+
+#include "core/validate.h"
+
+static void test_urls(void **state)
+{
+    (void)state;
+    const char *good[] = {"http://example.org",         "https://example.org/a/b?c=d#e",
+                          "HTTPS://Example.org:8443/x", "http://user:pw@host/p",
+                          "http://[::1]:8080/",         "http://[2001:db8::1]"};
+    const char *bad[] = {"ftp://example.org", "example.org/a",        "http://",
+                         "http:///path",      "https://exa mple.org", "http://host:port/",
+                         "http://[::1/",      "http://:80/",          "javascript:alert(1)",
+                         "https://a\x01"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (!valid_http_url(good[i]))
+            fail_msg("rejected %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (valid_http_url(bad[i]))
+            fail_msg("accepted %s", bad[i]);
+    char long_url[URL_MAX_LEN + 16];
+    memset(long_url, 'a', sizeof long_url - 1);
+    memcpy(long_url, "https://", 8);
+    long_url[sizeof long_url - 1] = '\0';
+    assert_false(valid_http_url(long_url));
+}
+
+static void test_rfc3339(void **state)
+{
+    (void)state;
+    int64_t us;
+    assert_true(valid_rfc3339("1970-01-01T00:00:00Z", &us));
+    assert_int_equal(us, 0);
+    assert_true(valid_rfc3339("2026-01-02T03:04:05.123456Z", &us));
+    assert_int_equal(us, 1767323045123456LL);
+    assert_true(valid_rfc3339("2026-01-02T05:04:05+02:00", &us));
+    assert_int_equal(us, 1767323045000000LL);
+    assert_true(valid_rfc3339("2024-02-29t23:59:60.5z", NULL)); /* leap day, leap second */
+    assert_true(valid_rfc3339("1969-12-31T23:59:59Z", &us));
+    assert_int_equal(us, -1000000);
+    const char *bad[] = {"2026-01-02",
+                         "2026-01-02T03:04:05",
+                         "2026-13-01T00:00:00Z",
+                         "2025-02-29T00:00:00Z",
+                         "2026-01-02T24:00:00Z",
+                         "2026-01-02T03:04:05.Z",
+                         "2026-01-02T03:04:05+0200",
+                         "2026-01-02 03:04:05Z",
+                         "2026-1-02T03:04:05Z",
+                         "2026-01-02T03:04:05Zjunk"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (valid_rfc3339(bad[i], NULL))
+            fail_msg("accepted %s", bad[i]);
+}
+
+static void test_spdx(void **state)
+{
+    (void)state;
+    const char *good[] = {"MIT",
+                          "CC-BY-4.0",
+                          "Apache-2.0 OR MIT",
+                          "GPL-2.0+",
+                          "GPL-2.0-or-later WITH Classpath-exception-2.0",
+                          "(MIT AND BSD-3-Clause) OR LicenseRef-custom.1",
+                          "CC0-1.0"};
+    const char *bad[] = {
+        "",     "MIT OR",   "AND MIT",       "MIT/Apache",           "(MIT",
+        "MIT)", "MIT WITH", "Public Domain", "MIT OR OR Apache-2.0", "((((((((((MIT))))))))))"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (!valid_spdx_expression(good[i]))
+            fail_msg("rejected %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (valid_spdx_expression(bad[i]))
+            fail_msg("accepted %s", bad[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_spdx),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
