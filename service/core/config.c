@@ -39,7 +39,7 @@ static const struct option_def options[] = {
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "who the key is for (1-100 characters); required"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
-     "SCOPE", "register (write items) or admin (everything)"},
+     "SCOPE", "register (register items) or admin (manage the service; cannot register items)"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

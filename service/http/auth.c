@@ -76,7 +76,7 @@ enum problem_code auth_require(struct http_request *req, const char *scope)
         return code;
     if (!have[0])
         return PROBLEM_UNAUTHORIZED;
-    if (strcmp(have, "admin") != 0 && strcmp(have, scope) != 0)
+    if (strcmp(have, scope) != 0)
         return PROBLEM_FORBIDDEN;
     return PROBLEM_NONE;
 }

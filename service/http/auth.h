@@ -27,7 +27,8 @@ struct http_request;
 
 void auth_cache_init(struct auth_cache *c);
 void auth_cache_destroy(struct auth_cache *c);
-/* Checks the request's bearer token for scope ("register" or "admin"; admin may do anything).
+/* Checks the request's bearer token for scope. Scopes are disjoint: a "register" key registers
+ * items, an "admin" key manages the service (and cannot register items).
  * Returns PROBLEM_NONE, PROBLEM_UNAUTHORIZED, PROBLEM_FORBIDDEN or PROBLEM_DB_UNAVAILABLE. */
 enum problem_code auth_require(struct http_request *req, const char *scope);
 

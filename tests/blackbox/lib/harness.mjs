@@ -1,0 +1,144 @@
+// Starts the real provd binary against a fresh database on the test PostgreSQL cluster and
+// talks to it over HTTP. Needs PROVD_DATABASE_URL (tests/run exports it); PROVD_BIN overrides
+// the binary (default build/provd).
+import { spawn, spawnSync } from 'node:child_process';
+import { webcrypto as crypto, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { statement } from './jcs.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const provdBin = process.env.PROVD_BIN || path.join(root, 'build/provd');
+
+if (!process.env.PROVD_DATABASE_URL) {
+  throw new Error('PROVD_DATABASE_URL is not set: run the tests through tests/run');
+}
+
+function psql(url, sql) {
+  const bindir = process.env.PROVD_TEST_PG_BINDIR;
+  const bin = bindir ? path.join(bindir, 'psql') : 'psql';
+  const r = spawnSync(bin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+// A new empty database; returns its URL.
+export function freshDatabase() {
+  const admin = process.env.PROVD_TEST_PG_ADMIN_URL || process.env.PROVD_DATABASE_URL;
+  const name = 'provd_test_' + randomBytes(6).toString('hex');
+  psql(admin, `CREATE DATABASE ${name}`);
+  const u = new URL(admin);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+export function sql(url, text) {
+  return psql(url, text);
+}
+
+// Runs provd synchronously; returns {status, stdout, stderr}.
+export function runProvd(args, env = {}) {
+  const r = spawnSync(provdBin, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function createApiKey(dbUrl, scope = 'register') {
+  const r = runProvd(['apikey', 'create', '--name', 'test-' + scope, '--scope', scope], {
+    PROVD_DATABASE_URL: dbUrl,
+  });
+  if (r.status !== 0) throw new Error('apikey create failed: ' + r.stderr);
+  return r.stdout.trim();
+}
+
+// Starts `provd serve` on a free port; resolves once it logs its address.
+export async function startProvd({ dbUrl, args = [], env = {} } = {}) {
+  dbUrl = dbUrl || freshDatabase();
+  const proc = spawn(provdBin, ['serve', '--listen', '127.0.0.1:0', ...args], {
+    env: { ...process.env, PROVD_DATABASE_URL: dbUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('provd did not start:\n' + log)), 20000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /listening on (http:\/\/[^ ]+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`provd exited with ${code}:\n${log}`)));
+  });
+  return {
+    base,
+    dbUrl,
+    proc,
+    logs: () => log,
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      return new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    },
+  };
+}
+
+export const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+export async function sha256Hex(data) {
+  const d = await crypto.subtle.digest('SHA-256', typeof data === 'string'
+    ? new TextEncoder().encode(data) : data);
+  return Buffer.from(d).toString('hex');
+}
+
+export async function newEd25519Signer() {
+  const kp = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const pub = b64url(await crypto.subtle.exportKey('raw', kp.publicKey));
+  return {
+    publicKey: pub,
+    async sign(bytes) {
+      return b64url(await crypto.subtle.sign({ name: 'Ed25519' }, kp.privateKey, bytes));
+    },
+  };
+}
+
+// A complete registration body signed by signer (WebCrypto Ed25519 over JCS statement).
+export async function signedItem(signer, metadata, contentHash) {
+  contentHash = contentHash || 'sha256:' + (await sha256Hex(randomBytes(32)));
+  const value = await signer.sign(statement(contentHash, metadata));
+  return {
+    content_hash: contentHash,
+    metadata,
+    signature: { scheme: 'ed25519', public_key: signer.publicKey, value },
+  };
+}
+
+// fetch wrapper returning {status, headers, body (parsed JSON when JSON), text}.
+export async function http(base, method, pathname, { body, token, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload = raw;
+  if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['content-type'] = h['content-type'] || 'application/json';
+  }
+  const res = await fetch(base + pathname, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json;
+  const ct = res.headers.get('content-type') || '';
+  if (ct.includes('json') && text) json = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: json, text };
+}
+
+export function assertProblem(assert, res, status, typeSuffix, field) {
+  assert.equal(res.status, status, `status (body ${res.text})`);
+  assert.equal(res.headers.get('content-type'), 'application/problem+json');
+  assert.equal(res.body.status, status);
+  assert.equal(res.body.type, 'urn:provd:problem:' + typeSuffix);
+  assert.ok(res.body.title && res.body.detail, 'title and detail present');
+  assert.ok(res.body.request_id, 'request_id present');
+  if (field !== undefined) assert.equal(res.body.field, field);
+  assert.ok(!/SELECT|INSERT|postgres|SQLSTATE|pq/i.test(res.text), 'no internals leak');
+}
