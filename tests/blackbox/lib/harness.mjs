@@ -136,7 +136,7 @@ export function assertProblem(assert, res, status, typeSuffix, field) {
   assert.equal(res.status, status, `status (body ${res.text})`);
   assert.equal(res.headers.get('content-type'), 'application/problem+json');
   assert.equal(res.body.status, status);
-  assert.equal(res.body.type, 'urn:provd:problem:' + typeSuffix);
+  assert.equal(res.body.type, 'urn:provd:problem:' + typeSuffix, res.text);
   assert.ok(res.body.title && res.body.detail, 'title and detail present');
   assert.ok(res.body.request_id, 'request_id present');
   if (field !== undefined) assert.equal(res.body.field, field);
