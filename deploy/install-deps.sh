@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages provd needs, skipping what is already there.
+#   deploy/install-deps.sh           build + run (compiler, libraries, PostgreSQL server)
+#   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang-format)
+#   deploy/install-deps.sh --bench   also the load generator (wrk)
+# Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config ca-certificates
+      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev
+      postgresql postgresql-client)
+for arg in "$@"; do
+    case "$arg" in
+    --test) pkgs+=(libcmocka-dev clang-format) ;;
+    --bench) pkgs+=(wrk) ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
+# Node.js (>= 18) runs the black-box tests; Debian's nodejs is used unless a newer one is present.
+need_node=false
+if [[ " $* " == *" --test "* ]]; then
+    if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
+        need_node=true
+        pkgs+=(nodejs)
+    fi
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$need_node && node --version >/dev/null
+exit 0
