@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Throwaway PostgreSQL cluster for tests and local runs. Source this file, then:
 #   pg_start DIR   creates and starts a cluster under DIR on a free loopback port and exports
 #                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests
@@ -56,7 +57,8 @@ CONF
     export PROVD_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$port/postgres"
     export PROVD_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/provd"
     # Lets the black-box tests stop and start the server (PostgreSQL outage tests).
-    export PROVD_TEST_PG_CTL="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg-ctl"
+    PROVD_TEST_PG_CTL="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg-ctl"
+    export PROVD_TEST_PG_CTL
 }
 
 pg_stop() {

@@ -77,10 +77,16 @@ export async function startProvd({ dbUrl, args = [], env = {} } = {}) {
     dbUrl,
     proc,
     logs: () => log,
+    // SIGTERM, then the exit status, which must be 0: a sanitizer report or a crash on
+    // shutdown fails the test that started the server.
     async stop() {
-      if (proc.exitCode !== null) return proc.exitCode;
-      proc.kill('SIGTERM');
-      return new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((resolve) => proc.on('exit', resolve));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      if (proc.exitCode !== 0) throw new Error(`provd exited with ${proc.exitCode}:\n${log}`);
+      return 0;
     },
   };
 }
