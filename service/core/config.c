@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE };
 
@@ -28,8 +29,9 @@ static const struct option_def options[] = {
      "PostgreSQL connection (libpq URI or key=value conninfo); required"},
     {"listen", "PROVD_LISTEN", CMD_SERVE, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
      "HOST:PORT", "address to listen on; port 0 picks a free port (the chosen one is logged)"},
-    {"threads", "PROVD_THREADS", CMD_SERVE, OPT_UINT, OFF(threads), "8", 1, 256, "N",
-     "HTTP worker threads; the database pool has one connection per thread"},
+    {"threads", "PROVD_THREADS", CMD_SERVE, OPT_UINT, OFF(threads), "0", 0, 256, "N",
+     "HTTP worker threads, 0 for two per CPU core; the database pool has one connection per "
+     "thread"},
     {"max-body", "PROVD_MAX_BODY", CMD_SERVE, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
     {"cors-origins", "PROVD_CORS_ORIGINS", CMD_SERVE, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
@@ -196,6 +198,10 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         !config_parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port)) {
         snprintf(err, err_len, "--listen: '%s' is not HOST:PORT", cfg->listen);
         return false;
+    }
+    if ((cmd & CMD_SERVE) && cfg->threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
     }
     if (cmd & CMD_APIKEY_CREATE) {
         size_t n = cfg->name ? strlen(cfg->name) : 0;

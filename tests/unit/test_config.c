@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <unistd.h>
+
 #include "core/config.h"
 
 static bool load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, char *err)
@@ -34,6 +36,11 @@ static void test_defaults_env_and_flags(void **state)
     assert_null(cfg.cors_origins);
     config_free(&cfg);
     clear_env();
+    /* --threads 0 (the default) means two per CPU core */
+    char *auto_argv[] = {"serve", "--database-url", "x"};
+    assert_true(load(&cfg, CMD_SERVE, 3, auto_argv, err));
+    assert_int_equal(cfg.threads, 2 * sysconf(_SC_NPROCESSORS_ONLN));
+    config_free(&cfg);
 }
 
 static void expect_error(enum config_cmd cmd, int argc, char **argv, const char *needle)
@@ -55,7 +62,7 @@ static void test_errors(void **state)
     expect_error(CMD_SERVE, 1, a1, "--database-url");
     char *a2[] = {"serve", "--database-url", "x", "--listen", "nohost"};
     expect_error(CMD_SERVE, 5, a2, "--listen");
-    char *a3[] = {"serve", "--database-url", "x", "--threads", "0"};
+    char *a3[] = {"serve", "--database-url", "x", "--threads", "257"};
     expect_error(CMD_SERVE, 5, a3, "--threads");
     char *a4[] = {"serve", "--database-url", "x", "--bogus", "1"};
     expect_error(CMD_SERVE, 5, a4, "unknown option '--bogus'");
