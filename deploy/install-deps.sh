@@ -16,13 +16,13 @@ for arg in "$@"; do
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
     esac
 done
-# Node.js (>= 18) runs the black-box tests; Debian's nodejs is used unless a newer one is present.
-need_node=false
+# Node.js (>= 18) and npm run the black-box tests; Debian's are used unless newer ones are
+# already installed (e.g. from NodeSource).
 if [[ " $* " == *" --test "* ]]; then
     if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
-        need_node=true
         pkgs+=(nodejs)
     fi
+    command -v npm >/dev/null || pkgs+=(npm)
 fi
 
 missing=()
@@ -37,5 +37,4 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-$need_node && node --version >/dev/null
 exit 0

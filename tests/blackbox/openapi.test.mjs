@@ -1,0 +1,155 @@
+// openapi/openapi.yaml describes the API exactly as served: every route and method, and every
+// response seen here validates against the schema documented for its status and media type.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import {
+  startProvd, createApiKey, newEd25519Signer, signedItem, http, freshDatabase,
+} from './lib/harness.mjs';
+
+const specPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../openapi/openapi.yaml');
+const spec = YAML.parse(fs.readFileSync(specPath, 'utf8'));
+
+function resolve(node) {
+  while (node && node.$ref) {
+    node = node.$ref.slice(2).split('/').reduce((o, k) => o[k], spec);
+  }
+  return node;
+}
+
+// A small JSON Schema checker for the keywords the spec uses.
+function validate(schema, value, where, errors) {
+  schema = resolve(schema);
+  if (!schema) return;
+  const types = schema.type ? [].concat(schema.type) : null;
+  const typeOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array'
+    : Number.isInteger(v) ? 'integer' : typeof v);
+  if (types && !types.some((t) => t === typeOf(value) || (t === 'number' && typeof value === 'number'))) {
+    errors.push(`${where}: ${typeOf(value)} is not ${types}`);
+    return;
+  }
+  if (schema.const !== undefined && value !== schema.const) errors.push(`${where}: not ${schema.const}`);
+  if (schema.enum && !schema.enum.includes(value)) errors.push(`${where}: ${value} not in enum`);
+  if (schema.pattern && typeof value === 'string' && !new RegExp(schema.pattern).test(value)) {
+    errors.push(`${where}: ${value} does not match ${schema.pattern}`);
+  }
+  if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${where}: below minimum`);
+  if (typeOf(value) === 'object') {
+    for (const r of schema.required || []) if (!(r in value)) errors.push(`${where}: missing ${r}`);
+    for (const [k, v] of Object.entries(value)) {
+      if (schema.properties && k in schema.properties) {
+        validate(schema.properties[k], v, `${where}.${k}`, errors);
+      } else if (schema.additionalProperties === false) {
+        errors.push(`${where}: undocumented member ${k}`);
+      } else if (!schema.additionalProperties && schema.properties && !schema.allowExtra) {
+        if (resolve(schema).additionalProperties !== true) errors.push(`${where}: undocumented member ${k}`);
+      }
+    }
+  }
+  if (typeOf(value) === 'array' && schema.items) {
+    value.forEach((v, i) => validate(schema.items, v, `${where}[${i}]`, errors));
+  }
+}
+
+function specPathFor(pathname) {
+  for (const p of Object.keys(spec.paths)) {
+    const re = new RegExp('^' + p.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    if (re.test(pathname)) return p;
+  }
+  return null;
+}
+
+// Checks one live response against the spec.
+function conforms(method, pathname, res) {
+  const p = specPathFor(pathname.split('?')[0]);
+  assert.ok(p, `${pathname} is documented`);
+  const op = spec.paths[p][method.toLowerCase()];
+  // A method a route does not serve is the documented 405 for every route.
+  const doc = op ? resolve(op.responses[String(res.status)])
+    : res.status === 405 ? resolve(spec.components.responses.MethodNotAllowed) : null;
+  assert.ok(doc, `${method} ${p} documents status ${res.status}`);
+  for (const h of Object.keys(doc.headers || {})) {
+    if (h === 'X-Request-Id') assert.ok(res.headers.get(h), `${h} header present`);
+    if (['Location', 'Allow', 'Retry-After', 'WWW-Authenticate'].includes(h) && res.status !== 200) {
+      assert.ok(res.headers.get(h), `${method} ${p} ${res.status}: ${h} header present`);
+    }
+  }
+  if (!doc.content) {
+    assert.equal(res.text, '', `${method} ${p} ${res.status} has no body`);
+    return;
+  }
+  const ct = res.headers.get('content-type');
+  assert.ok(doc.content[ct], `${method} ${p} ${res.status} documents ${ct}`);
+  const errors = [];
+  validate(doc.content[ct].schema, res.body, 'body', errors);
+  assert.deepEqual(errors, [], `${method} ${pathname} ${res.status}`);
+}
+
+let srv, token, adminToken;
+before(async () => {
+  const dbUrl = freshDatabase();
+  token = createApiKey(dbUrl);
+  adminToken = createApiKey(dbUrl, 'admin');
+  srv = await startProvd({ dbUrl, args: ['--cors-origins', 'https://app.example.org', '--max-body', '2K'] });
+});
+after(async () => {
+  await srv.stop();
+});
+
+test('every documented path and method is served, and only those', async () => {
+  for (const [p, ops] of Object.entries(spec.paths)) {
+    const concrete = p.replace('{id}', '1').replace('{content_hash}', 'sha256:' + '0'.repeat(64));
+    const documented = Object.keys(ops).filter((m) => m !== 'parameters').map((m) => m.toUpperCase());
+    const res = await http(srv.base, 'PATCH', concrete);
+    assert.equal(res.status, 405, `PATCH ${p}`);
+    const allow = res.headers.get('allow').split(', ');
+    for (const m of documented) assert.ok(allow.includes(m), `${p}: ${m} in Allow ${allow}`);
+    for (const m of allow) {
+      if (m !== 'HEAD') assert.ok(documented.includes(m), `${p}: served ${m} is documented`);
+    }
+  }
+});
+
+test('live responses match their documented schemas', async () => {
+  const signer = await newEd25519Signer();
+  const item = await signedItem(signer, { source_url: 'https://example.org/x', license: 'MIT', n: 1.5 });
+  const calls = [
+    ['POST', '/v1/items', { body: item, token }],
+    ['POST', '/v1/items', { body: item, token }],
+    ['POST', '/v1/items', { body: item }],
+    ['POST', '/v1/items', { body: item, token: adminToken }],
+    ['POST', '/v1/items', { raw: '{', token, headers: { 'content-type': 'application/json' } }],
+    ['POST', '/v1/items', { raw: '{}', token, headers: { 'content-type': 'text/plain' } }],
+    ['POST', '/v1/items', { body: { ...item, metadata: { pad: 'x'.repeat(3000) } }, token }],
+    ['POST', '/v1/items', { body: { ...item, content_hash: 'x' }, token }],
+    ['POST', '/v1/items', { body: { ...item, metadata: { other: 1 } }, token }],
+    ['DELETE', '/v1/items', {}],
+    ['GET', '/v1/items', {}],
+    ['GET', '/v1/items?limit=1', {}],
+    ['GET', '/v1/items?limit=0', {}],
+    ['GET', '/v1/items/1', {}],
+    ['GET', '/v1/items/424242', {}],
+    ['GET', '/v1/items/x', {}],
+    ['GET', `/v1/provenance/${item.content_hash}`, {}],
+    ['GET', `/v1/provenance/sha256:${'9'.repeat(64)}`, {}],
+    ['GET', '/v1/provenance/nope', {}],
+    ['OPTIONS', '/v1/items', { headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST' } }],
+    ['OPTIONS', '/v1/items', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }],
+    ['OPTIONS', '/v1/items/1', {}],
+    ['GET', '/healthz', {}],
+    ['GET', '/readyz', {}],
+  ];
+  const seen = new Set();
+  for (const [method, pathname, opts] of calls) {
+    const res = await http(srv.base, method, pathname, opts);
+    conforms(method, pathname, res);
+    seen.add(`${method} ${res.status}`);
+  }
+  for (const s of ['POST 201', 'POST 200', 'POST 401', 'POST 403', 'POST 400', 'POST 415',
+    'POST 413', 'POST 422', 'GET 404', 'GET 400', 'OPTIONS 204', 'OPTIONS 403', 'DELETE 405']) {
+    assert.ok(seen.has(s), `exercised ${s}`);
+  }
+});
