@@ -7,7 +7,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config ca-certificates
-      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev
+      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev
       postgresql postgresql-client)
 for arg in "$@"; do
     case "$arg" in

@@ -1,6 +1,7 @@
 #include "crypto/sig.h"
 
-#include <openssl/evp.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <string.h>
 
 enum sig_scheme sig_scheme_parse(const char *name)
@@ -25,23 +26,21 @@ size_t sig_signature_len(enum sig_scheme scheme)
     return scheme == SIG_ED25519 ? ED25519_SIGNATURE_LEN : 0;
 }
 
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static bool sodium_ready;
+
+static void sodium_setup(void)
+{
+    sodium_ready = sodium_init() >= 0;
+}
+
+/* libsodium: about twice as fast as OpenSSL 3's EVP path here, and strict (rejects S >= L,
+ * small-order and non-canonical public keys and R). */
 static bool ed25519_verify(const uint8_t *pub, const uint8_t *sig, const uint8_t *msg,
                            size_t msg_len)
 {
-    bool ok = false;
-    EVP_MD_CTX *ctx = NULL;
-    EVP_PKEY *key =
-        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, ED25519_PUBLIC_KEY_LEN);
-    if (!key)
-        goto out;
-    ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) != 1)
-        goto out;
-    ok = EVP_DigestVerify(ctx, sig, ED25519_SIGNATURE_LEN, msg, msg_len) == 1;
-out:
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    return ok;
+    pthread_once(&sodium_once, sodium_setup);
+    return sodium_ready && crypto_sign_verify_detached(sig, msg, msg_len, pub) == 0;
 }
 
 bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, const uint8_t *sig,
