@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages provd needs, skipping what is already there.
 #   deploy/install-deps.sh           build + run (compiler, libraries, PostgreSQL server)
-#   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang-format)
+#   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang for
+#                                    the fuzzers, clang-format)
 #   deploy/install-deps.sh --bench   also the load generator (wrk)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -11,7 +12,7 @@ pkgs=(build-essential cmake pkg-config ca-certificates
       postgresql postgresql-client)
 for arg in "$@"; do
     case "$arg" in
-    --test) pkgs+=(libcmocka-dev clang-format) ;;
+    --test) pkgs+=(libcmocka-dev clang-format clang libclang-rt-dev) ;;
     --bench) pkgs+=(wrk) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
     esac
