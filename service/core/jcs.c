@@ -103,7 +103,7 @@ bool jcs_format_number(double d, char out[JCS_NUMBER_MAX])
         memcpy(o, digits, (size_t)k);
         memset(o + k, '0', (size_t)(n - k));
         o[n] = '\0';
-    } else if (0 < n && n <= 21) {
+    } else if (0 < n && n < k) { /* ECMA-262 says 0 < n <= 21; here n < k <= 17 */
         memcpy(o, digits, (size_t)n);
         o[n] = '.';
         strcpy(o + n + 1, digits + n);

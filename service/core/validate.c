@@ -117,8 +117,9 @@ bool valid_rfc3339(const char *s, int64_t *unix_us)
         return false;
     }
     if (unix_us) {
-        int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-                       sign * (oh * 3600 + om * 60);
+        int64_t offset_s = (int64_t)sign * (oh * 3600 + om * 60);
+        int64_t secs =
+            days_from_civil(y, mo, d) * 86400 + (int64_t)(h * 3600 + mi * 60 + sec) - offset_s;
         *unix_us = secs * 1000000 + frac_us;
     }
     return true;

@@ -22,7 +22,7 @@ enum db_status migrate_current_version(struct db_conn *conn, int *version)
     PGresult *res;
     enum db_status st = db_exec(conn, &migrate_current_version_stmt, NULL, NULL, NULL, &res);
     if (st == DB_OK) {
-        *version = atoi(PQgetvalue(res, 0, 0));
+        *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
         PQclear(res);
     }
     return st;
