@@ -68,6 +68,23 @@ static bool apply_pending(struct db_conn *conn, int current, int *applied)
     return true;
 }
 
+/* Metadata is stored as UTF-8 text: a database in another encoding would refuse characters. */
+static bool database_is_utf8(struct db_conn *conn)
+{
+    PGresult *res = PQexec(db_pg(conn), "SELECT pg_encoding_to_char(encoding) FROM pg_database "
+                                        "WHERE datname = current_database()");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+              !strcmp(PQgetvalue(res, 0, 0), "UTF8");
+    if (!ok)
+        log_error("the database must use the UTF8 encoding (CREATE DATABASE … ENCODING 'UTF8'), "
+                  "it uses %s",
+                  PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+                      ? PQgetvalue(res, 0, 0)
+                      : "an unknown encoding");
+    PQclear(res);
+    return ok;
+}
+
 bool migrate_apply(struct db_conn *conn, int *applied)
 {
     *applied = 0;
@@ -77,6 +94,8 @@ bool migrate_apply(struct db_conn *conn, int *applied)
         return false;
     }
     int current = 0;
+    if (!database_is_utf8(conn))
+        goto out;
     if (db_exec_simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                              "version integer PRIMARY KEY, name text NOT NULL, "
                              "applied_at timestamptz NOT NULL DEFAULT now())") != DB_OK ||

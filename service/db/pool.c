@@ -35,9 +35,10 @@ static void on_notice(void *arg, const char *message)
 
 static PGconn *connect_once(const char *url)
 {
-    /* Our defaults come first so that the URL can override them. */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"5", "provd", url, NULL};
+    /* Our defaults come first so that the URL can override them; the client encoding comes
+     * last because everything we send and read is UTF-8. */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
+    const char *vals[] = {"5", "provd", url, "UTF8", NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg)
         PQsetNoticeProcessor(pg, on_notice, NULL);

@@ -255,9 +255,22 @@ static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
     return parse_id(dot + 1, id);
 }
 
-/* Fills f from the query string; on a bad value sets *bad_field and returns false. */
+/* A public key given in standard base64 (or padded) is the same signer as its base64url form,
+ * which is how identities are stored; anything else is looked up as given. */
+static const char *normalize_signer(const char *v, char out[SIGNER_MAX_LEN])
+{
+    uint8_t key[ED25519_PUBLIC_KEY_LEN + 1];
+    size_t n;
+    if (!base64_decode(v, strlen(v), key, sizeof key, &n) || n != ED25519_PUBLIC_KEY_LEN)
+        return v;
+    base64url_encode(key, n, out);
+    return out;
+}
+
+/* Fills f from the query string; on a bad value sets *bad_field and returns false. signer_buf
+ * may back f->signer. */
 static bool parse_list_filter(struct http_request *req, struct item_filter *f,
-                              const char **bad_field)
+                              const char **bad_field, char signer_buf[SIGNER_MAX_LEN])
 {
     memset(f, 0, sizeof *f);
     f->limit = LIST_DEFAULT_LIMIT;
@@ -272,7 +285,7 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
         *bad_field = "signer";
         if (!*v || strlen(v) >= SIGNER_MAX_LEN)
             return false;
-        f->signer = v;
+        f->signer = normalize_signer(v, signer_buf);
     }
     if ((v = http_query(req, "source_url"))) {
         *bad_field = "source_url";
@@ -354,8 +367,9 @@ enum MHD_Result handle_items_list(struct http_request *req, const char *param)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, pc.bad,
                              "unknown or repeated query parameter %.64s", pc.bad);
     struct item_filter f;
+    char signer_buf[SIGNER_MAX_LEN];
     const char *bad = NULL;
-    if (!parse_list_filter(req, &f, &bad)) {
+    if (!parse_list_filter(req, &f, &bad, signer_buf)) {
         for (unsigned i = 0; list_params[i]; i++)
             if (!strcmp(bad, list_params[i]))
                 return reply_problem(req, PROBLEM_INVALID_PARAMETER, bad, "%s", list_param_help[i]);

@@ -73,3 +73,14 @@ test('a database schema newer than the binary is refused', async () => {
   assert.match(m.stderr, /newer than this provd/);
   await assert.rejects(startProvd({ dbUrl: db }), /exited with 1/);
 });
+
+test('a database not in UTF8 is refused with a clear reason', () => {
+  const admin = process.env.PROVD_TEST_PG_ADMIN_URL || process.env.PROVD_DATABASE_URL;
+  const name = 'provd_latin1_' + Date.now();
+  sql(admin, `CREATE DATABASE ${name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+  const u = new URL(admin);
+  u.pathname = '/' + name;
+  const r = runProvd(['migrate'], { PROVD_DATABASE_URL: u.toString() });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /must use the UTF8 encoding.*LATIN1/);
+});

@@ -150,6 +150,10 @@ test('list: filters, limits and keyset pagination', async () => {
     const ids = async (q) => (await http(s2.base, 'GET', '/v1/items?' + q)).body.items.map((r) => r.id);
     assert.deepEqual(await ids(`content_hash=${hash}`), made.slice(0, 4).map((r) => r.id));
     assert.deepEqual(await ids(`signer=${b.publicKey}`), made.filter((_, i) => i % 2).map((r) => r.id));
+    const stdB64 = Buffer.from(b.publicKey, 'base64url').toString('base64');
+    assert.deepEqual(await ids(`signer=${encodeURIComponent(stdB64)}`),
+                     made.filter((_, i) => i % 2).map((r) => r.id), 'standard base64 signer');
+    assert.deepEqual(await ids('signer=someone-unknown'), []);
     assert.deepEqual(await ids(`source_url=${encodeURIComponent('https://site.example/1')}`),
                      [made[1].id, made[4].id]);
     assert.deepEqual(await ids(`content_hash=${hash}&signer=${a.publicKey}`), [made[0].id, made[2].id]);
