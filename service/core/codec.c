@@ -39,34 +39,46 @@ bool hex_decode(const char *in, size_t in_len, uint8_t *out, size_t out_len, boo
 }
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 size_t base64_encoded_len(size_t len)
 {
     return len / 3 * 4 + (len % 3 ? len % 3 + 1 : 0);
 }
 
-void base64url_encode(const uint8_t *in, size_t len, char *out)
+static void b64_encode(const char *alphabet, bool pad, const uint8_t *in, size_t len, char *out)
 {
     size_t o = 0;
     size_t i = 0;
     for (; i + 3 <= len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64url[v >> 18];
-        out[o++] = b64url[(v >> 12) & 63];
-        out[o++] = b64url[(v >> 6) & 63];
-        out[o++] = b64url[v & 63];
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v & 63];
     }
-    if (len - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = b64url[v >> 18];
-        out[o++] = b64url[(v >> 12) & 63];
-    } else if (len - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = b64url[v >> 18];
-        out[o++] = b64url[(v >> 12) & 63];
-        out[o++] = b64url[(v >> 6) & 63];
+    if (len - i) {
+        uint32_t v = (uint32_t)in[i] << 16 | (len - i == 2 ? (uint32_t)in[i + 1] << 8 : 0);
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        if (len - i == 2)
+            out[o++] = alphabet[(v >> 6) & 63];
+        else if (pad)
+            out[o++] = '=';
+        if (pad)
+            out[o++] = '=';
     }
     out[o] = '\0';
+}
+
+void base64url_encode(const uint8_t *in, size_t len, char *out)
+{
+    b64_encode(b64url, false, in, len, out);
+}
+
+void base64_std_encode(const uint8_t *in, size_t len, char *out)
+{
+    b64_encode(b64std, true, in, len, out);
 }
 
 /* alphabet: 0 unknown yet, 1 standard (+/), 2 url (-_) */

@@ -15,6 +15,8 @@ bool hex_decode(const char *in, size_t in_len, uint8_t *out, size_t out_len, boo
 /* Base64url without padding; out must hold base64_encoded_len(len)+1 bytes. */
 size_t base64_encoded_len(size_t len);
 void base64url_encode(const uint8_t *in, size_t len, char *out);
+/* Standard base64 with padding; out must hold 4*((len+2)/3)+1 bytes. */
+void base64_std_encode(const uint8_t *in, size_t len, char *out);
 /* Decodes standard or URL-safe base64, padded or not (padding must be correct if present).
  * Rejects mixed alphabets, whitespace and non-zero trailing bits. *out_len receives the size. */
 bool base64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)

@@ -85,6 +85,22 @@ static void test_base64url_roundtrip(void **state)
     }
 }
 
+static void test_base64_std_encode(void **state)
+{
+    (void)state;
+    char out[16];
+    base64_std_encode((const uint8_t *)"", 0, out);
+    assert_string_equal(out, "");
+    base64_std_encode((const uint8_t *)"f", 1, out);
+    assert_string_equal(out, "Zg==");
+    base64_std_encode((const uint8_t *)"fo", 2, out);
+    assert_string_equal(out, "Zm8=");
+    base64_std_encode((const uint8_t *)"foo", 3, out);
+    assert_string_equal(out, "Zm9v");
+    base64_std_encode((const uint8_t *)"\xfb\xff", 2, out);
+    assert_string_equal(out, "+/8=");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +108,7 @@ int main(void)
         cmocka_unit_test(test_base64_decode_variants),
         cmocka_unit_test(test_base64_capacity),
         cmocka_unit_test(test_base64url_roundtrip),
+        cmocka_unit_test(test_base64_std_encode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
