@@ -14,6 +14,10 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "run the HTTP API (applies pending migrations first)"},
     {"migrate", cmd_migrate, "apply pending database migrations and exit"},
     {"apikey", cmd_apikey, "manage API keys (apikey create --name NAME --scope SCOPE)"},
+    {"worker", cmd_worker, "run the log sequencer (one leader among all workers)"},
+    {"run", cmd_run, "serve and worker in one process, for small deployments"},
+    {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
+    {"verify", cmd_verify, "check a receipt offline (verify RECEIPT.json --log-key VKEY)"},
 };
 
 static void usage(FILE *f)

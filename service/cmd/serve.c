@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -5,7 +6,6 @@
 #include "cmd/cmd.h"
 #include "core/logging.h"
 #include "db/migrate.h"
-#include "http/server.h"
 
 static bool migrate_at_start(struct db_pool *pool)
 {
@@ -19,13 +19,49 @@ static bool migrate_at_start(struct db_pool *pool)
     return ok;
 }
 
-/* Blocks until SIGINT or SIGTERM. The signals are blocked in every thread (set before any
- * thread starts) so that only sigwait sees them. */
-static void wait_for_shutdown(const sigset_t *set)
+void signals_block(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* The signals are blocked in every thread (set before any thread starts), so only sigwait sees
+ * them. */
+void signals_wait(const sigset_t *set)
 {
     int sig = 0;
     sigwait(set, &sig);
     log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+int serve_start(struct app *app)
+{
+    const struct config *cfg = app->cfg;
+    auth_cache_init(&app->auth);
+    char err[256];
+    if (!cors_policy_parse(&app->cors, cfg->cors_origins, err, sizeof err)) {
+        fprintf(stderr, "provd: %s\n", err);
+        return 2;
+    }
+    app->pool = db_pool_create(cfg->database_url, cfg->threads, 30);
+    if (!app->pool || !migrate_at_start(app->pool) || !http_server_start(app))
+        return 1;
+    bool v6 = strchr(cfg->listen_host, ':') != NULL;
+    log_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
+             v6 ? "]" : "", app->port, cfg->threads);
+    return -1;
+}
+
+void serve_stop(struct app *app)
+{
+    http_server_stop(app);
+    db_pool_destroy(app->pool);
+    app->pool = NULL;
+    cors_policy_free(&app->cors);
+    auth_cache_destroy(&app->auth);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -34,34 +70,15 @@ int cmd_serve(int argc, char **argv)
     int rc = cmd_load_config(&cfg, CMD_SERVE, "provd serve [options]", argc, argv);
     if (rc >= 0)
         return rc;
-    rc = 1;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
+    signals_block(&set);
     struct app app = {.cfg = &cfg};
-    auth_cache_init(&app.auth);
-    char err[256];
-    if (!cors_policy_parse(&app.cors, cfg.cors_origins, err, sizeof err)) {
-        fprintf(stderr, "provd: %s\n", err);
-        rc = 2;
-        goto out;
+    rc = serve_start(&app);
+    if (rc < 0) {
+        signals_wait(&set);
+        rc = 0;
     }
-    app.pool = db_pool_create(cfg.database_url, cfg.threads, 30);
-    if (!app.pool || !migrate_at_start(app.pool) || !http_server_start(&app))
-        goto out;
-    log_info("listening on http://%s%s%s:%u (%u threads)", strchr(cfg.listen_host, ':') ? "[" : "",
-             cfg.listen_host, strchr(cfg.listen_host, ':') ? "]" : "", app.port, cfg.threads);
-    wait_for_shutdown(&set);
-    rc = 0;
-out:
-    http_server_stop(&app);
-    db_pool_destroy(app.pool);
-    cors_policy_free(&app.cors);
-    auth_cache_destroy(&app.auth);
+    serve_stop(&app);
     config_free(&cfg);
     return rc;
 }

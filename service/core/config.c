@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log/note.h"
+
 enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE };
 
 struct option_def {
@@ -21,23 +23,31 @@ struct option_def {
     const char *help;
 };
 
-#define OFF(f) offsetof(struct config, f)
+#define OFF(f)      offsetof(struct config, f)
+#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE | CMD_WORKER | CMD_RUN)
+#define CMD_HTTP    (CMD_SERVE | CMD_RUN)
+#define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
 
 static const struct option_def options[] = {
-    {"database-url", "PROVD_DATABASE_URL", CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE, OPT_STRING,
-     OFF(database_url), NULL, 0, 0, "URL",
-     "PostgreSQL connection (libpq URI or key=value conninfo); required"},
-    {"listen", "PROVD_LISTEN", CMD_SERVE, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
+    {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
+     "URL", "PostgreSQL connection (libpq URI or key=value conninfo); required"},
+    {"listen", "PROVD_LISTEN", CMD_HTTP, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
      "HOST:PORT", "address to listen on; port 0 picks a free port (the chosen one is logged)"},
-    {"threads", "PROVD_THREADS", CMD_SERVE, OPT_UINT, OFF(threads), "0", 0, 256, "N",
+    {"threads", "PROVD_THREADS", CMD_HTTP, OPT_UINT, OFF(threads), "0", 0, 256, "N",
      "HTTP worker threads, 0 for two per CPU core; the database pool has one connection per "
      "thread"},
-    {"max-body", "PROVD_MAX_BODY", CMD_SERVE, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
+    {"max-body", "PROVD_MAX_BODY", CMD_HTTP, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
-    {"cors-origins", "PROVD_CORS_ORIGINS", CMD_SERVE, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
+    {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
      "LIST", "comma-separated browser origins allowed by CORS, or * for any; default none"},
-    {"log-level", "PROVD_LOG_LEVEL", CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE, OPT_STRING,
+    {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY, OPT_STRING,
      OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
+     "PATH", "the log's Ed25519 signing key (from provd logkey create); required"},
+    {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
+     "the log's origin line, e.g. example.org/provd; also the key's name; required"},
+    {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
+     "the log's verifier key (GET /v1/log/key); required"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "who the key is for (1-100 characters); required"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
@@ -135,6 +145,10 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
             continue;
         }
         if (strncmp(arg, "--", 2) != 0) {
+            if (cmd == CMD_VERIFY && !cfg->receipt_path) {
+                cfg->receipt_path = strdup(arg);
+                continue;
+            }
             snprintf(err, err_len, "unexpected argument '%s'", arg);
             return false;
         }
@@ -183,9 +197,36 @@ bool config_parse_listen(const char *s, char **host, uint16_t *port)
     return true;
 }
 
+static bool require(const char *value, const char *what, char *err, size_t err_len)
+{
+    if (value && *value)
+        return true;
+    snprintf(err, err_len, "%s is required", what);
+    return false;
+}
+
+static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if (cmd & CMD_LOG) {
+        if (!require(cfg->log_key_file, "--log-key-file (or PROVD_LOG_KEY_FILE)", err, err_len) ||
+            !require(cfg->log_origin, "--log-origin (or PROVD_LOG_ORIGIN)", err, err_len))
+            return false;
+        if (!note_name_valid(cfg->log_origin)) {
+            snprintf(err, err_len, "--log-origin must be printable ASCII without spaces or '+'");
+            return false;
+        }
+    }
+    if (cmd & CMD_VERIFY)
+        return require(cfg->receipt_path, "the receipt file argument", err, err_len) &&
+               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len);
+    return true;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
-    if (!cfg->database_url || !*cfg->database_url) {
+    if (!validate_log(cfg, cmd, err, err_len))
+        return false;
+    if ((cmd & CMD_WITH_DB) && (!cfg->database_url || !*cfg->database_url)) {
         snprintf(err, err_len, "--database-url (or PROVD_DATABASE_URL) is required");
         return false;
     }
@@ -194,12 +235,12 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         snprintf(err, err_len, "--log-level must be debug, info, warn or error");
         return false;
     }
-    if ((cmd & CMD_SERVE) &&
+    if ((cmd & CMD_HTTP) &&
         !config_parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port)) {
         snprintf(err, err_len, "--listen: '%s' is not HOST:PORT", cfg->listen);
         return false;
     }
-    if ((cmd & CMD_SERVE) && cfg->threads == 0) {
+    if ((cmd & CMD_HTTP) && cfg->threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
     }
@@ -250,5 +291,6 @@ void config_free(struct config *cfg)
         if (options[i].kind == OPT_STRING)
             free(*(char **)((char *)cfg + options[i].offset));
     free(cfg->listen_host);
+    free(cfg->receipt_path);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -14,6 +14,10 @@ enum config_cmd {
     CMD_SERVE = 1 << 0,
     CMD_MIGRATE = 1 << 1,
     CMD_APIKEY_CREATE = 1 << 2,
+    CMD_WORKER = 1 << 3,
+    CMD_RUN = 1 << 4, /* serve + worker in one process */
+    CMD_LOGKEY_CREATE = 1 << 5,
+    CMD_VERIFY = 1 << 6,
 };
 
 struct config {
@@ -26,8 +30,12 @@ struct config {
     size_t max_body;
     char *cors_origins; /* comma-separated, "*" for any; NULL for none */
     char *log_level;
-    char *name;  /* apikey create */
-    char *scope; /* apikey create */
+    char *name;         /* apikey create */
+    char *scope;        /* apikey create */
+    char *log_key_file; /* worker, run, logkey create */
+    char *log_origin;   /* worker, run, logkey create */
+    char *log_key;      /* verify: the log's verifier key */
+    char *receipt_path; /* verify: the positional argument */
 };
 
 /* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a

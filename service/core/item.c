@@ -270,3 +270,21 @@ void item_request_free(struct item_request *req)
     free(req->source_url);
     req->source_url = NULL;
 }
+
+void item_record_write(struct buf *out, const struct item_record *r)
+{
+    /* Members in JCS order; every string goes through the JCS escaper. */
+    buf_puts(out, "{\"content_hash\":\"sha256:");
+    buf_puts(out, r->content_hash_hex);
+    buf_puts(out, "\",\"metadata\":");
+    buf_append(out, r->metadata, r->metadata_len);
+    buf_puts(out, ",\"registered_at\":");
+    jcs_write_string(out, r->registered_at, strlen(r->registered_at));
+    buf_puts(out, ",\"signature\":{\"public_key\":");
+    jcs_write_string(out, r->public_key, strlen(r->public_key));
+    buf_puts(out, ",\"scheme\":");
+    jcs_write_string(out, r->scheme, strlen(r->scheme));
+    buf_puts(out, ",\"value\":");
+    jcs_write_string(out, r->signature, strlen(r->signature));
+    buf_puts(out, "}}");
+}

@@ -47,6 +47,21 @@ bool item_parse(const char *body, size_t len, struct item_request *req, struct i
     __attribute__((warn_unused_result));
 void item_request_free(struct item_request *req);
 
+/* The fields of a stored registration that its log record commits to (strings borrowed). */
+struct item_record {
+    const char *content_hash_hex; /* 64 lowercase hex digits */
+    const char *metadata;         /* canonical JSON object */
+    size_t metadata_len;
+    const char *registered_at; /* RFC 3339 UTC with microseconds */
+    const char *scheme;
+    const char *public_key; /* signer identity */
+    const char *signature;  /* base64url */
+};
+
+/* Appends the record as canonical JSON (RFC 8785), the exact bytes its log leaf hashes:
+ * {"content_hash","metadata","registered_at","signature":{"public_key","scheme","value"}}. */
+void item_record_write(struct buf *out, const struct item_record *r);
+
 /* Parses "sha256:<64 lowercase hex>" into out. */
 bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
     __attribute__((warn_unused_result));

@@ -21,6 +21,7 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
       "No registration for this content hash"),
     P(PROBLEM_NOT_READY, 503, "not-ready", "Service not ready"),
     P(PROBLEM_CORS_REJECTED, 403, "cors-origin-rejected", "Origin not allowed"),
+    P(PROBLEM_LOG_EMPTY, 404, "log-empty", "The log has no checkpoint yet"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -6,21 +6,31 @@
 
 #include "core/codec.h"
 
-#define ITEM_COLUMNS                                                                               \
-    "id, encode(content_hash, 'hex'), metadata, signer, sig_scheme, encode(signature, 'hex'), "    \
-    "to_char(registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "             \
-    "(extract(epoch FROM registered_at) * 1000000)::bigint"
+/* The ITEM_COL_* columns; p is the items table's alias with its dot, or "". */
+#define ITEM_FIELDS(p)                                                                             \
+    p "id, encode(" p "content_hash, 'hex'), " p "metadata, " p "signer, " p "sig_scheme, "        \
+      "encode(" p "signature, 'hex'), "                                                            \
+      "to_char(" p "registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "      \
+      "(extract(epoch FROM " p "registered_at) * 1000000)::bigint"
+#define ITEM_COLUMNS ITEM_FIELDS("i.") ", e.log_index"
+#define ITEM_FROM    " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "
 
 /* A bigint parameter of microseconds since the epoch as a timestamptz. */
 #define US_TS(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 
+/* Inserts the registration and queues it for the log in one statement, or returns the stored
+ * registration of the same signer and statement. */
 static const struct db_stmt db_item_insert_stmt = {
     "db_item_insert",
     "WITH ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "
     "signature, statement_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-    "ON CONFLICT (signer, statement_hash) DO NOTHING RETURNING " ITEM_COLUMNS ", true) "
-    "SELECT * FROM ins UNION ALL "
-    "SELECT " ITEM_COLUMNS ", false FROM items WHERE signer = $4 AND statement_hash = $7 LIMIT 1",
+    "ON CONFLICT (signer, statement_hash) DO NOTHING "
+    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, true), "
+                                 "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins) "
+                                 "SELECT * FROM ins UNION ALL "
+                                 "SELECT " ITEM_COLUMNS ", false" ITEM_FROM
+                                 "WHERE i.signer = $4 AND i.statement_hash = $7 "
+                                 "LIMIT 1",
     7};
 
 enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req, PGresult **res)
@@ -47,7 +57,7 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
 }
 
 static const struct db_stmt db_item_get_stmt = {
-    "db_item_get", "SELECT " ITEM_COLUMNS " FROM items WHERE id = $1", 1};
+    "db_item_get", "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.id = $1", 1};
 
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
 {
@@ -57,11 +67,11 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
     return db_exec(conn, &db_item_get_stmt, values, NULL, NULL, res);
 }
 
-static const struct db_stmt db_item_by_content_hash_stmt = {"db_item_by_content_hash",
-                                                            "SELECT " ITEM_COLUMNS
-                                                            " FROM items WHERE content_hash = $1 "
-                                                            "ORDER BY registered_at, id LIMIT $2",
-                                                            2};
+static const struct db_stmt db_item_by_content_hash_stmt = {
+    "db_item_by_content_hash",
+    "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.content_hash = $1 "
+    "ORDER BY i.registered_at, i.id LIMIT $2",
+    2};
 
 enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                        unsigned limit, PGresult **res)
@@ -79,17 +89,18 @@ enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[
  * Parameters: $1 content_hash, $2 signer, $3 source_url, $4 since_us, $5 until_us,
  * $6 cursor_us, $7 cursor_id, $8 limit. */
 #define LIST_TAIL                                                                                  \
-    " AND registered_at >= coalesce(" US_TS(                                                       \
+    " AND i.registered_at >= coalesce(" US_TS(                                                     \
         "$4") ", '-infinity') "                                                                    \
-              "AND registered_at < coalesce(" US_TS(                                               \
+              "AND i.registered_at < coalesce(" US_TS(                                             \
                   "$5") ", 'infinity') "                                                           \
-                        "AND (registered_at, id) > (coalesce(" US_TS(                              \
-                            "$6") ", '-infinity'), coalesce($7::bigint, 0)) "                      \
-                                  "ORDER BY registered_at, id LIMIT $8"
-#define OPT_HASH        "($1::bytea IS NULL OR content_hash = $1)"
-#define OPT_SIGNER      "($2::text IS NULL OR signer = $2)"
-#define OPT_URL         "($3::text IS NULL OR source_url = $3)"
-#define LIST_SQL(where) "SELECT " ITEM_COLUMNS " FROM items WHERE " where LIST_TAIL
+                        "AND (i.registered_at, i.id) > (coalesce(" US_TS(                          \
+                            "$6") ", '-infinity'), "                                               \
+                                  "coalesce($7::bigint, 0)) ORDER BY i.registered_at, i.id LIMIT " \
+                                  "$8"
+#define OPT_HASH        "($1::bytea IS NULL OR i.content_hash = $1)"
+#define OPT_SIGNER      "($2::text IS NULL OR i.signer = $2)"
+#define OPT_URL         "($3::text IS NULL OR i.source_url = $3)"
+#define LIST_SQL(where) "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE " where LIST_TAIL
 
 static const struct db_stmt db_item_list_stmts[] = {
     {"db_item_list_by_content_hash", LIST_SQL("content_hash = $1 AND " OPT_SIGNER " AND " OPT_URL),
@@ -122,4 +133,24 @@ enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, P
                                  : f->source_url     ? &db_item_list_stmts[2]
                                                      : &db_item_list_stmts[3];
     return db_exec(conn, stmt, values, lengths, formats, res);
+}
+
+void db_item_record(PGresult *res, int row, struct item_record *rec,
+                    char sig_b64[ITEM_SIGNATURE_B64_MAX])
+{
+    const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
+    uint8_t sig[128];
+    size_t sig_len = strlen(sig_hex) / 2;
+    if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
+        sig_len = 0;
+    base64url_encode(sig, sig_len, sig_b64);
+    *rec = (struct item_record){
+        .content_hash_hex = PQgetvalue(res, row, ITEM_COL_CONTENT_HASH),
+        .metadata = PQgetvalue(res, row, ITEM_COL_METADATA),
+        .metadata_len = (size_t)PQgetlength(res, row, ITEM_COL_METADATA),
+        .registered_at = PQgetvalue(res, row, ITEM_COL_REGISTERED_AT),
+        .scheme = PQgetvalue(res, row, ITEM_COL_SCHEME),
+        .public_key = PQgetvalue(res, row, ITEM_COL_SIGNER),
+        .signature = sig_b64,
+    };
 }

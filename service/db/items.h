@@ -18,8 +18,16 @@ enum item_col {
     ITEM_COL_SIGNATURE,     /* hex */
     ITEM_COL_REGISTERED_AT, /* RFC 3339 UTC with microseconds */
     ITEM_COL_REGISTERED_US, /* microseconds since the epoch, for cursors */
+    ITEM_COL_LOG_INDEX,     /* NULL until sequenced */
     ITEM_COL_CREATED,       /* db_item_insert only: "t" when this call inserted the row */
 };
+
+/* Size of a signature in base64url, for db_item_record(). */
+#define ITEM_SIGNATURE_B64_MAX 180
+
+/* The log record of row (ITEM_COL_* columns); strings point into res and sig_b64. */
+void db_item_record(PGresult *res, int row, struct item_record *rec,
+                    char sig_b64[ITEM_SIGNATURE_B64_MAX]);
 
 struct item_filter {
     bool has_content_hash;

@@ -22,46 +22,45 @@
 /* Writes one registration from row of res (ITEM_COL_* columns). */
 static void write_item(struct jsonw *w, PGresult *res, int row)
 {
-    const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
-    uint8_t sig[128];
-    char sig_b64[180];
-    size_t sig_len = strlen(sig_hex) / 2;
-    if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
-        sig_len = 0;
-    base64url_encode(sig, sig_len, sig_b64);
-    const char *scheme = PQgetvalue(res, row, ITEM_COL_SCHEME);
-    const char *signer = PQgetvalue(res, row, ITEM_COL_SIGNER);
+    struct item_record rec;
+    char sig_b64[ITEM_SIGNATURE_B64_MAX];
+    db_item_record(res, row, &rec, sig_b64);
+    bool logged = !PQgetisnull(res, row, ITEM_COL_LOG_INDEX);
 
     jw_object_begin(w);
     jw_key(w, "id");
     jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_ID), NULL, 10));
     jw_key(w, "content_hash");
     char ch[CONTENT_HASH_STR_LEN + 1];
-    snprintf(ch, sizeof ch, "sha256:%s", PQgetvalue(res, row, ITEM_COL_CONTENT_HASH));
+    snprintf(ch, sizeof ch, "sha256:%s", rec.content_hash_hex);
     jw_string(w, ch);
     jw_key(w, "metadata");
-    jw_raw(w, PQgetvalue(res, row, ITEM_COL_METADATA),
-           (size_t)PQgetlength(res, row, ITEM_COL_METADATA));
+    jw_raw(w, rec.metadata, rec.metadata_len);
     jw_key(w, "signer");
     jw_object_begin(w);
     jw_key(w, "scheme");
-    jw_string(w, scheme);
+    jw_string(w, rec.scheme);
     jw_key(w, "public_key");
-    jw_string(w, signer);
+    jw_string(w, rec.public_key);
     jw_object_end(w);
     jw_key(w, "signature");
     jw_object_begin(w);
     jw_key(w, "scheme");
-    jw_string(w, scheme);
+    jw_string(w, rec.scheme);
     jw_key(w, "public_key");
-    jw_string(w, signer);
+    jw_string(w, rec.public_key);
     jw_key(w, "value");
-    jw_string(w, sig_b64);
+    jw_string(w, rec.signature);
     jw_object_end(w);
     jw_key(w, "registered_at");
-    jw_string(w, PQgetvalue(res, row, ITEM_COL_REGISTERED_AT));
+    jw_string(w, rec.registered_at);
     jw_key(w, "status");
-    jw_string(w, "registered");
+    jw_string(w, logged ? "logged" : "registered");
+    jw_key(w, "log_index");
+    if (logged)
+        jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_LOG_INDEX), NULL, 10));
+    else
+        jw_null(w);
     jw_object_end(w);
 }
 
@@ -207,28 +206,6 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
 static const char *const list_params[] = {"content_hash", "signer", "source_url", "since",
                                           "until",        "limit",  "cursor",     NULL};
 
-struct param_check {
-    const char *bad; /* first unknown or repeated parameter */
-    unsigned seen;   /* bit per list_params entry */
-};
-
-static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    (void)kind, (void)value;
-    struct param_check *pc = cls;
-    for (unsigned i = 0; list_params[i]; i++) {
-        if (strcmp(key, list_params[i]) != 0)
-            continue;
-        if (pc->seen & (1u << i))
-            break;
-        pc->seen |= 1u << i;
-        return MHD_YES;
-    }
-    pc->bad = key;
-    return MHD_NO;
-}
-
 static void cursor_encode(int64_t us, int64_t id, char out[64])
 {
     char raw[48];
@@ -361,11 +338,10 @@ static const char *const list_param_help[] = {
 enum MHD_Result handle_items_list(struct http_request *req, const char *param)
 {
     (void)param;
-    struct param_check pc = {NULL, 0};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_param, &pc);
-    if (pc.bad)
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, pc.bad,
-                             "unknown or repeated query parameter %.64s", pc.bad);
+    const char *unknown = http_query_check(req, list_params);
+    if (unknown)
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, unknown,
+                             "unknown or repeated query parameter %.64s", unknown);
     struct item_filter f;
     char signer_buf[SIGNER_MAX_LEN];
     const char *bad = NULL;

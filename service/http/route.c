@@ -5,33 +5,49 @@
 #include "http/reply.h"
 
 struct route {
-    const char *path; /* exact path, or prefix ending in '/' when has_param */
-    bool has_param;   /* one non-empty segment after the prefix */
-    http_handler get; /* also serves HEAD */
+    const char *path;   /* exact path, or prefix ending in '/' when has_param */
+    bool has_param;     /* one non-empty segment after the prefix ... */
+    const char *suffix; /* ... followed by exactly this ("" for nothing) */
+    http_handler get;   /* also serves HEAD */
     http_handler post;
 };
 
 static const struct route routes[] = {
-    {"/healthz", false, handle_healthz, NULL},
-    {"/readyz", false, handle_readyz, NULL},
-    {"/v1/items", false, handle_items_list, handle_items_post},
-    {"/v1/items/", true, handle_item_get, NULL},
-    {"/v1/provenance/", true, handle_provenance_get, NULL},
+    {"/healthz", false, "", handle_healthz, NULL},
+    {"/readyz", false, "", handle_readyz, NULL},
+    {"/v1/items", false, "", handle_items_list, handle_items_post},
+    {"/v1/items/", true, "", handle_item_get, NULL},
+    {"/v1/items/", true, "/receipt", handle_item_receipt, NULL},
+    {"/v1/provenance/", true, "", handle_provenance_get, NULL},
+    {"/v1/log/checkpoint", false, "", handle_log_checkpoint, NULL},
+    {"/v1/log/key", false, "", handle_log_key, NULL},
+    {"/v1/log/consistency", false, "", handle_log_consistency, NULL},
 };
 
-static const struct route *match(const char *url, const char **param)
+/* Matches url; a parameter is copied into param_buf (the router's only allocation-free way to
+ * end it before a suffix). */
+static const struct route *match(const char *url, const char **param, char *param_buf,
+                                 size_t param_cap)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const struct route *r = &routes[i];
         size_t n = strlen(r->path);
-        if (!r->has_param && !strcmp(url, r->path)) {
-            *param = NULL;
-            return r;
+        if (!r->has_param) {
+            if (!strcmp(url, r->path)) {
+                *param = NULL;
+                return r;
+            }
+            continue;
         }
-        if (r->has_param && !strncmp(url, r->path, n) && url[n] && !strchr(url + n, '/')) {
-            *param = url + n;
-            return r;
-        }
+        if (strncmp(url, r->path, n) != 0)
+            continue;
+        size_t seg = strcspn(url + n, "/");
+        if (seg == 0 || seg >= param_cap || strcmp(url + n + seg, r->suffix) != 0)
+            continue;
+        memcpy(param_buf, url + n, seg);
+        param_buf[seg] = '\0';
+        *param = param_buf;
+        return r;
     }
     return NULL;
 }
@@ -63,7 +79,8 @@ static enum MHD_Result preflight(struct http_request *req, const struct route *r
 enum MHD_Result route_dispatch(struct http_request *req)
 {
     const char *param;
-    const struct route *r = match(req->url, &param);
+    char param_buf[256];
+    const struct route *r = match(req->url, &param, param_buf, sizeof param_buf);
     if (!r)
         return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
     const char *m = req->method;

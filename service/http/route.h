@@ -17,6 +17,10 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param);
 enum MHD_Result handle_items_list(struct http_request *req, const char *param);
 enum MHD_Result handle_item_get(struct http_request *req, const char *param);
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param);
+enum MHD_Result handle_item_receipt(struct http_request *req, const char *param);
+enum MHD_Result handle_log_checkpoint(struct http_request *req, const char *param);
+enum MHD_Result handle_log_key(struct http_request *req, const char *param);
+enum MHD_Result handle_log_consistency(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 

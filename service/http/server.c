@@ -65,6 +65,36 @@ const char *http_query(struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_check {
+    const char *const *allowed;
+    const char *bad;
+    unsigned seen;
+};
+
+static enum MHD_Result check_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind, (void)value;
+    struct query_check *qc = cls;
+    for (unsigned i = 0; qc->allowed[i] && i < 32; i++) {
+        if (strcmp(key, qc->allowed[i]) != 0)
+            continue;
+        if (qc->seen & (1u << i))
+            break;
+        qc->seen |= 1u << i;
+        return MHD_YES;
+    }
+    qc->bad = key;
+    return MHD_NO;
+}
+
+const char *http_query_check(struct http_request *req, const char *const *allowed)
+{
+    struct query_check qc = {allowed, NULL, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_one, &qc);
+    return qc.bad;
+}
+
 static bool content_length_too_large(struct http_request *req, size_t max)
 {
     const char *cl = http_header(req, "Content-Length");

@@ -52,5 +52,8 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 /* A request header or query parameter; NULL when absent. Valid for the request's life. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* The first query parameter not in allowed (NULL-terminated, at most 32) or given twice; NULL
+ * when all are fine. */
+const char *http_query_check(struct http_request *req, const char *const *allowed);
 
 #endif

@@ -40,7 +40,8 @@ int merkle_consistency_proof(const struct merkle_source *src, uint64_t m, uint64
 /* RFC 9162 section 2.1.3.2. */
 bool merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], uint64_t index, uint64_t n,
                              const uint8_t (*proof)[MERKLE_HASH_LEN], size_t count,
-                             const uint8_t root[MERKLE_HASH_LEN]) __attribute__((warn_unused_result));
+                             const uint8_t root[MERKLE_HASH_LEN])
+    __attribute__((warn_unused_result));
 /* RFC 9162 section 2.1.4.2. */
 bool merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root_m[MERKLE_HASH_LEN],
                                const uint8_t root_n[MERKLE_HASH_LEN],

@@ -80,8 +80,7 @@ void note_key_format_vkey(const struct note_key *key, struct buf *out)
 }
 
 /* Splits "<name>+<hex id>+<base64 alg||key>" (trimmed) into its parts. */
-static bool parse_key_parts(const char *text, char name[NOTE_NAME_MAX], uint32_t *id,
-                            uint8_t k[32])
+static bool parse_key_parts(const char *text, char name[NOTE_NAME_MAX], uint32_t *id, uint8_t k[32])
 {
     while (isspace((unsigned char)*text))
         text++;

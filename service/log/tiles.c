@@ -23,8 +23,7 @@ static bool node_from_tile(const struct tile *t, unsigned height, uint64_t index
     return true;
 }
 
-static bool tile_set_node(void *ctx, unsigned height, uint64_t index,
-                          uint8_t out[MERKLE_HASH_LEN])
+static bool tile_set_node(void *ctx, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_LEN])
 {
     const struct tile_set *set = ctx;
     for (size_t i = 0; i < set->n; i++)

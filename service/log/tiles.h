@@ -35,10 +35,10 @@ struct tile_set {
 struct merkle_source tile_set_source(struct tile_set *set);
 
 struct tile_edge {
-    uint64_t size;                      /* leaves */
-    unsigned levels;                    /* levels with at least one node */
-    struct tile edge[TILE_MAX_LEVELS];  /* last tile of each level; width 0 when empty */
-    struct tile *full;                  /* tiles completed since tile_edge_take_full, owned */
+    uint64_t size;                     /* leaves */
+    unsigned levels;                   /* levels with at least one node */
+    struct tile edge[TILE_MAX_LEVELS]; /* last tile of each level; width 0 when empty */
+    struct tile *full;                 /* tiles completed since tile_edge_take_full, owned */
     size_t n_full, cap_full;
 };
 

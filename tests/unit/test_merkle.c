@@ -184,8 +184,8 @@ static void test_random_sizes(void **state)
                                             (size_t)count, root));
         if (count) {
             proof[rand() % count][rand() % 32] ^= 0x40;
-            assert_false(merkle_verify_inclusion(leaves[idx], idx, n,
-                                                 (const uint8_t(*)[32])proof, (size_t)count, root));
+            assert_false(merkle_verify_inclusion(leaves[idx], idx, n, (const uint8_t(*)[32])proof,
+                                                 (size_t)count, root));
         }
         naive_mth(leaves, m, root_m);
         count = merkle_consistency_proof(&src, m, n, proof);
@@ -194,8 +194,8 @@ static void test_random_sizes(void **state)
                                               (size_t)count));
         if (count) {
             proof[rand() % count][0] ^= 1;
-            assert_false(merkle_verify_consistency(m, n, root_m, root,
-                                                   (const uint8_t(*)[32])proof, (size_t)count));
+            assert_false(merkle_verify_consistency(m, n, root_m, root, (const uint8_t(*)[32])proof,
+                                                   (size_t)count));
         }
     }
 }

@@ -3,6 +3,8 @@
 // the binary (default build/provd).
 import { spawn, spawnSync } from 'node:child_process';
 import { webcrypto as crypto, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statement } from './jcs.mjs';
@@ -52,19 +54,53 @@ export function createApiKey(dbUrl, scope = 'register') {
   return r.stdout.trim();
 }
 
-// Starts `provd serve` on a free port; resolves once it logs its address.
-export async function startProvd({ dbUrl, args = [], env = {} } = {}) {
+// A new log key for origin in a temp file: {keyFile, vkey, origin}.
+export function createLogKey(origin = 'test.provd.example/log') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provd-key-'));
+  const keyFile = path.join(dir, 'log.key');
+  const r = runProvd(['logkey', 'create', '--log-key-file', keyFile, '--log-origin', origin]);
+  if (r.status !== 0) throw new Error('logkey create failed: ' + r.stderr);
+  return { keyFile, vkey: r.stdout.trim(), origin };
+}
+
+// Resolves when the process's stderr matches re (returns the match), rejects on exit/timeout.
+export function waitForLog(handle, re, ms = 20000) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(handle.logs());
+      if (m) {
+        clearInterval(timer);
+        clearTimeout(limit);
+        resolve(m);
+      }
+    };
+    const timer = setInterval(check, 20);
+    const limit = setTimeout(() => {
+      clearInterval(timer);
+      reject(new Error(`no ${re} in:\n${handle.logs()}`));
+    }, ms);
+    check();
+  });
+}
+
+// Starts `provd COMMAND` (serve, run or worker); for serve and run, resolves once it logs its
+// address. logKey ({keyFile, origin}) adds the log flags.
+export async function startProvd({ dbUrl, args = [], env = {}, command = 'serve', logKey } = {}) {
   dbUrl = dbUrl || freshDatabase();
-  const proc = spawn(provdBin, ['serve', '--listen', '127.0.0.1:0', ...args], {
+  const argv = [command];
+  if (command !== 'worker') argv.push('--listen', '127.0.0.1:0');
+  if (logKey) argv.push('--log-key-file', logKey.keyFile, '--log-origin', logKey.origin);
+  const proc = spawn(provdBin, [...argv, ...args], {
     env: { ...process.env, PROVD_DATABASE_URL: dbUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  const ready = command === 'worker' ? /worker started/ : /listening on (http:\/\/[^ ]+)/;
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('provd did not start:\n' + log)), 20000);
     proc.stderr.on('data', (d) => {
       log += d;
-      const m = /listening on (http:\/\/[^ ]+)/.exec(log);
+      const m = ready.exec(log);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

@@ -1,0 +1,201 @@
+/* provd worker, provd run and provd logkey create. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/logging.h"
+#include "db/migrate.h"
+#include "log/sequencer.h"
+
+/* Reads the key file and checks it is the key for origin. */
+static bool load_log_key(const char *path, const char *origin, struct note_key *key)
+{
+    char text[512];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        log_error("cannot read the log key file %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    if (!note_key_parse_private(text, key)) {
+        log_error("%s is not a provd log key (make one with provd logkey create)", path);
+        return false;
+    }
+    if (strcmp(key->name, origin) != 0) {
+        log_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
+        return false;
+    }
+    return true;
+}
+
+struct worker {
+    struct sequencer seq;
+    atomic_bool stop;
+    pthread_t thread;
+    bool started;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    sequencer_run(&w->seq, &w->stop);
+    return NULL;
+}
+
+/* Migrates, then starts the sequencer thread. */
+static bool worker_start(struct worker *w, const struct config *cfg)
+{
+    struct note_key key;
+    int applied;
+    atomic_init(&w->stop, false);
+    if (!load_log_key(cfg->log_key_file, cfg->log_origin, &key) ||
+        !sequencer_init(&w->seq, cfg->database_url, &key))
+        return false;
+    struct db_conn *conn = db_connect(cfg->database_url, 30);
+    bool ok = conn && migrate_apply(conn, &applied);
+    db_disconnect(conn);
+    if (!ok || pthread_create(&w->thread, NULL, worker_main, w) != 0)
+        return false;
+    w->started = true;
+    log_info("worker started for log %s", key.name);
+    return true;
+}
+
+/* Stops the sequencer; false if it had stopped on its own for a fatal reason. */
+static bool worker_stop(struct worker *w)
+{
+    if (w->started) {
+        atomic_store(&w->stop, true);
+        pthread_join(w->thread, NULL);
+    }
+    bool ok = !w->seq.fatal;
+    sequencer_free(&w->seq);
+    return ok;
+}
+
+/* Waits for a signal, or for the worker to stop by itself on a fatal error. */
+static void wait_worker_or_signal(struct worker *w, const sigset_t *set)
+{
+    struct timespec tick = {1, 0};
+    for (;;) {
+        int sig = sigtimedwait(set, NULL, &tick);
+        if (sig > 0) {
+            log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            return;
+        }
+        if (w->seq.fatal)
+            return;
+    }
+}
+
+int cmd_worker(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = cmd_load_config(&cfg, CMD_WORKER,
+                             "provd worker --log-key-file PATH --log-origin ORIGIN [options]", argc,
+                             argv);
+    if (rc >= 0)
+        return rc;
+    sigset_t set;
+    signals_block(&set);
+    struct worker w = {0};
+    rc = 1;
+    if (worker_start(&w, &cfg)) {
+        wait_worker_or_signal(&w, &set);
+        rc = 0;
+    }
+    if (!worker_stop(&w))
+        rc = 1;
+    config_free(&cfg);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = cmd_load_config(
+        &cfg, CMD_RUN, "provd run --log-key-file PATH --log-origin ORIGIN [options]", argc, argv);
+    if (rc >= 0)
+        return rc;
+    sigset_t set;
+    signals_block(&set);
+    struct app app = {.cfg = &cfg};
+    struct worker w = {0};
+    rc = serve_start(&app);
+    if (rc < 0) {
+        rc = 1;
+        if (worker_start(&w, &cfg)) {
+            wait_worker_or_signal(&w, &set);
+            rc = 0;
+        }
+    }
+    if (!worker_stop(&w))
+        rc = 1;
+    serve_stop(&app);
+    config_free(&cfg);
+    return rc;
+}
+
+static int logkey_create(int argc, char **argv)
+{
+    struct config cfg;
+    int rc =
+        cmd_load_config(&cfg, CMD_LOGKEY_CREATE,
+                        "provd logkey create --log-key-file PATH --log-origin ORIGIN", argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 1;
+    struct note_key key;
+    struct buf priv = BUF_INIT, vkey = BUF_INIT;
+    int fd = -1;
+    if (!note_key_generate(cfg.log_origin, &key)) {
+        log_error("cannot generate a key");
+        goto out;
+    }
+    note_key_format_private(&key, &priv);
+    note_key_format_vkey(&key, &vkey);
+    fd = open(cfg.log_key_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("cannot create %s: %s%s", cfg.log_key_file, strerror(errno),
+                  errno == EEXIST ? " (refusing to overwrite a key)" : "");
+        goto out;
+    }
+    if (write(fd, priv.data, priv.len) != (ssize_t)priv.len || fsync(fd) != 0) {
+        log_error("cannot write %s: %s", cfg.log_key_file, strerror(errno));
+        goto out;
+    }
+    printf("%s\n", vkey.data);
+    log_info("wrote the log key for %s to %s", key.name, cfg.log_key_file);
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    buf_free(&priv);
+    buf_free(&vkey);
+    memset(&key, 0, sizeof key);
+    config_free(&cfg);
+    return rc;
+}
+
+int cmd_logkey(int argc, char **argv)
+{
+    const char *usage = "usage: provd logkey create --log-key-file PATH --log-origin ORIGIN\n";
+    if (argc >= 2 && !strcmp(argv[1], "create"))
+        return logkey_create(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("%s  create   write a new Ed25519 log key to PATH (mode 0600) and print its "
+               "verifier key\n",
+               usage);
+        return 0;
+    }
+    fputs(usage, stderr);
+    return 2;
+}
