@@ -20,7 +20,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libmicrohttpd12 libjansson4 libpq5 libssl3 libsodium23 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin provd
+ && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin provd \
+ && mkdir -p /var/lib/provd && chown provd: /var/lib/provd
 COPY --from=build /src/build/provd /usr/local/bin/provd
 USER provd
 ENV PROVD_LISTEN=0.0.0.0:8080

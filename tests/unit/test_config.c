@@ -80,6 +80,47 @@ static void test_errors(void **state)
     clear_env();
 }
 
+static void test_log_and_verify_options(void **state)
+{
+    (void)state;
+    clear_env();
+    char *w[] = {"worker", "--database-url", "x",      "--log-key-file",
+                 "/k",     "--log-origin",   "a.b/log"};
+    struct config cfg;
+    char err[256];
+    assert_true(load(&cfg, CMD_WORKER, 7, w, err));
+    assert_string_equal(cfg.log_key_file, "/k");
+    assert_string_equal(cfg.log_origin, "a.b/log");
+    config_free(&cfg);
+    char *w2[] = {"worker", "--database-url", "x", "--log-key-file", "/k"};
+    expect_error(CMD_WORKER, 5, w2, "--log-origin");
+    char *w3[] = {"worker", "--database-url", "x", "--log-key-file", "/k", "--log-origin", "a b"};
+    expect_error(CMD_WORKER, 7, w3, "--log-origin");
+    char *w4[] = {"worker", "--database-url", "x",        "--log-key-file", "/k", "--log-origin",
+                  "a",      "--listen",       "1.2.3.4:5"};
+    expect_error(CMD_WORKER, 9, w4, "unknown option '--listen'");
+    /* logkey create needs no database */
+    char *k[] = {"create", "--log-key-file", "/k", "--log-origin", "o"};
+    assert_true(load(&cfg, CMD_LOGKEY_CREATE, 5, k, err));
+    config_free(&cfg);
+    /* verify takes the receipt as its one positional argument */
+    char *v[] = {"verify", "r.json", "--log-key", "o+01020304+AQ=="};
+    assert_true(load(&cfg, CMD_VERIFY, 4, v, err));
+    assert_string_equal(cfg.receipt_path, "r.json");
+    assert_string_equal(cfg.log_key, "o+01020304+AQ==");
+    config_free(&cfg);
+    char *v2[] = {"verify", "--log-key", "k"};
+    expect_error(CMD_VERIFY, 3, v2, "receipt");
+    char *v3[] = {"verify", "a.json", "b.json", "--log-key", "k"};
+    expect_error(CMD_VERIFY, 5, v3, "unexpected argument 'b.json'");
+    /* run takes both serve's and the worker's options */
+    char *r[] = {"run", "--database-url", "x", "--listen", "0.0.0.0:1", "--log-key-file",
+                 "/k",  "--log-origin",   "o"};
+    assert_true(load(&cfg, CMD_RUN, 9, r, err));
+    assert_int_equal(cfg.listen_port, 1);
+    config_free(&cfg);
+}
+
 static void test_listen_forms(void **state)
 {
     (void)state;
@@ -115,9 +156,8 @@ static void test_help_skips_validation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_env_and_flags),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_defaults_env_and_flags), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_log_and_verify_options), cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_help_skips_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
