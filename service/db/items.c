@@ -67,6 +67,21 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
     return db_exec(conn, &db_item_get_stmt, values, NULL, NULL, res);
 }
 
+static const struct db_stmt db_item_get_for_receipt_stmt = {
+    "db_item_get_for_receipt",
+    "SELECT " ITEM_COLUMNS ", s.tree_size, c.note" ITEM_FROM
+    "LEFT JOIN log_state s ON true LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size "
+    "WHERE i.id = $1",
+    1};
+
+enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresult **res)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    return db_exec(conn, &db_item_get_for_receipt_stmt, values, NULL, NULL, res);
+}
+
 static const struct db_stmt db_item_by_content_hash_stmt = {
     "db_item_by_content_hash",
     "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.content_hash = $1 "

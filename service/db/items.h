@@ -20,6 +20,8 @@ enum item_col {
     ITEM_COL_REGISTERED_US, /* microseconds since the epoch, for cursors */
     ITEM_COL_LOG_INDEX,     /* NULL until sequenced */
     ITEM_COL_CREATED,       /* db_item_insert only: "t" when this call inserted the row */
+    ITEM_COL_RECEIPT_TREE_SIZE = ITEM_COL_CREATED, /* db_item_get_for_receipt only */
+    ITEM_COL_RECEIPT_NOTE,
 };
 
 /* Size of a signature in base64url, for db_item_record(). */
@@ -46,6 +48,10 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     __attribute__((warn_unused_result));
 /* Zero or one row. */
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
+    __attribute__((warn_unused_result));
+/* Like db_item_get, plus the log's tree size and latest checkpoint note in columns
+ * ITEM_COL_RECEIPT_TREE_SIZE and ITEM_COL_RECEIPT_NOTE (NULL while the log is empty). */
+enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresult **res)
     __attribute__((warn_unused_result));
 /* Registrations of a content hash, oldest first, at most limit rows. */
 enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],

@@ -155,7 +155,16 @@ static const struct db_stmt db_log_tiles_get_stmt = {
     "SELECT t.level, t.idx, t.hashes FROM log_tiles t "
     "JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) "
     "ON t.level = w.level AND t.idx = w.idx",
-    2};
+    2, true};
+
+/* Big-endian integer of len bytes (binary result format). */
+static uint64_t be_uint(const char *p, int len)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < len; i++)
+        v = v << 8 | (uint8_t)p[i];
+    return v;
+}
 
 enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, const uint64_t *idxs,
                                 size_t n, struct tile *out, size_t *found)
@@ -176,15 +185,16 @@ enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, co
                             : db_exec(conn, &db_log_tiles_get_stmt, values, NULL, formats, &res);
     for (int r = 0; st == DB_OK && r < PQntuples(res) && *found < n; r++) {
         struct tile *t = &out[(*found)++];
-        t->level = (unsigned)strtoul(PQgetvalue(res, r, 0), NULL, 10);
-        t->idx = strtoull(PQgetvalue(res, r, 1), NULL, 10);
-        /* bytea in text form: \x followed by hex */
-        const char *hx = PQgetvalue(res, r, 2);
-        size_t bytes = (strlen(hx) - 2) / 2;
-        t->width = (unsigned)(bytes / MERKLE_HASH_LEN);
-        if (t->width > TILE_WIDTH ||
-            !hex_decode(hx + 2, bytes * 2, (uint8_t *)t->hashes, bytes, false))
+        int bytes = PQgetlength(res, r, 2);
+        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
+            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
             st = DB_ERROR;
+            break;
+        }
+        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
+        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
+        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
+        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
     }
     PQclear(res);
     buf_free(&lv);

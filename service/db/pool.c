@@ -221,7 +221,8 @@ static enum db_status exec_once(struct db_conn *c, const struct db_stmt *stmt,
     enum db_status st = ensure_prepared(c, stmt);
     if (st != DB_OK)
         return st;
-    PGresult *r = PQexecPrepared(c->pg, stmt->name, stmt->n_params, values, lengths, formats, 0);
+    PGresult *r = PQexecPrepared(c->pg, stmt->name, stmt->n_params, values, lengths, formats,
+                                 stmt->binary_result ? 1 : 0);
     st = classify(c->pg, r);
     if (st == DB_OK)
         *res = r;

@@ -23,6 +23,7 @@ struct db_stmt {
     const char *name; /* named like the C function that runs it */
     const char *sql;
     int n_params;
+    bool binary_result; /* results in PostgreSQL's binary format (bulk bytea) */
 };
 
 struct db_pool;

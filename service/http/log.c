@@ -150,9 +150,9 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     return r;
 }
 
-/* The receipt body; proof and head are NULL while the registration waits in the queue. */
-static void write_receipt(struct jsonw *w, PGresult *item, PGresult *head,
-                          uint8_t (*proof)[MERKLE_HASH_LEN], int count)
+/* The receipt body; proof is NULL while the registration waits in the queue. */
+static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERKLE_HASH_LEN],
+                          int count)
 {
     struct item_record rec;
     char sig[ITEM_SIGNATURE_B64_MAX], leaf_hex[2 * MERKLE_HASH_LEN + 1];
@@ -166,30 +166,28 @@ static void write_receipt(struct jsonw *w, PGresult *item, PGresult *head,
     jw_key(w, "id");
     jw_int(w, strtoll(PQgetvalue(item, 0, ITEM_COL_ID), NULL, 10));
     jw_key(w, "status");
-    jw_string(w, head ? "logged" : "registered");
+    jw_string(w, proof ? "logged" : "registered");
     jw_key(w, "record");
     jw_raw(w, record.data, record.len);
     jw_key(w, "leaf_hash");
     jw_string(w, leaf_hex);
-    jw_key(w, "log_index");
-    if (head)
-        jw_raw(w, PQgetvalue(item, 0, ITEM_COL_LOG_INDEX),
-               (size_t)PQgetlength(item, 0, ITEM_COL_LOG_INDEX));
-    else
-        jw_null(w);
-    jw_key(w, "tree_size");
-    if (head)
-        jw_raw(w, PQgetvalue(head, 0, HEAD_SIZE), (size_t)PQgetlength(head, 0, HEAD_SIZE));
-    else
-        jw_null(w);
+    static const int cols[] = {ITEM_COL_LOG_INDEX, ITEM_COL_RECEIPT_TREE_SIZE};
+    static const char *const names[] = {"log_index", "tree_size"};
+    for (int i = 0; i < 2; i++) {
+        jw_key(w, names[i]);
+        if (proof)
+            jw_raw(w, PQgetvalue(item, 0, cols[i]), (size_t)PQgetlength(item, 0, cols[i]));
+        else
+            jw_null(w);
+    }
     jw_key(w, "inclusion_proof");
-    if (head)
+    if (proof)
         write_proof(w, proof, count);
     else
         jw_null(w);
     jw_key(w, "checkpoint");
-    if (head)
-        jw_string(w, PQgetvalue(head, 0, HEAD_NOTE));
+    if (proof)
+        jw_string(w, PQgetvalue(item, 0, ITEM_COL_RECEIPT_NOTE));
     else
         jw_null(w);
     jw_object_end(w);
@@ -202,30 +200,25 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     struct jsonw w;
     jw_init(&w, &body);
     if (PQgetisnull(item, 0, ITEM_COL_LOG_INDEX)) {
-        write_receipt(&w, item, NULL, NULL, 0);
+        write_receipt(&w, item, NULL, 0);
         http_add_header(req, "Retry-After", "1");
         return reply_json(req, MHD_HTTP_ACCEPTED, &body);
     }
-    enum MHD_Result r;
-    PGresult *head = log_head(req, conn, &r);
-    if (!head) {
+    if (PQgetisnull(item, 0, ITEM_COL_RECEIPT_NOTE)) {
         buf_free(&body);
-        return r;
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "logged item without a checkpoint");
     }
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int count = 0;
     uint64_t index = strtoull(PQgetvalue(item, 0, ITEM_COL_LOG_INDEX), NULL, 10);
-    uint64_t size = strtoull(PQgetvalue(head, 0, HEAD_SIZE), NULL, 10);
+    uint64_t size = strtoull(PQgetvalue(item, 0, ITEM_COL_RECEIPT_TREE_SIZE), NULL, 10);
     enum db_status st = log_prove_inclusion(conn, index, size, proof, &count);
-    if (st == DB_OK) {
-        write_receipt(&w, item, head, proof, count);
-        r = reply_json(req, MHD_HTTP_OK, &body);
-    } else {
+    if (st != DB_OK) {
         buf_free(&body);
-        r = reply_db_error(req, st);
+        return reply_db_error(req, st);
     }
-    PQclear(head);
-    return r;
+    write_receipt(&w, item, proof, count);
+    return reply_json(req, MHD_HTTP_OK, &body);
 }
 
 enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
@@ -241,7 +234,7 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *item = NULL;
     enum MHD_Result r;
-    enum db_status st = db_item_get(conn, id, &item);
+    enum db_status st = db_item_get_for_receipt(conn, id, &item);
     if (st != DB_OK)
         r = reply_db_error(req, st);
     else if (PQntuples(item) == 0)

@@ -1,33 +1,21 @@
 #include "log/merkle.h"
 
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hash.h"
+
 void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN])
 {
-    uint8_t small[2048];
-    uint8_t *buf = len < sizeof small ? small : malloc(len + 1);
-    if (!buf) {
-        /* Out of memory: a hash nobody can match rather than a wrong one. */
-        memset(out, 0, MERKLE_HASH_LEN);
-        return;
-    }
-    buf[0] = 0x00;
-    memcpy(buf + 1, data, len);
-    SHA256(buf, len + 1, out);
-    if (buf != small)
-        free(buf);
+    static const uint8_t prefix = 0x00;
+    hash_sha256_2(&prefix, 1, data, len, out);
 }
 
 void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],
                       uint8_t out[MERKLE_HASH_LEN])
 {
-    uint8_t buf[1 + 2 * MERKLE_HASH_LEN];
-    buf[0] = 0x01;
-    memcpy(buf + 1, left, MERKLE_HASH_LEN);
-    memcpy(buf + 1 + MERKLE_HASH_LEN, right, MERKLE_HASH_LEN);
-    SHA256(buf, sizeof buf, out);
+    static const uint8_t prefix = 0x01;
+    hash_sha256_3(&prefix, 1, left, MERKLE_HASH_LEN, right, MERKLE_HASH_LEN, out);
 }
 
 void merkle_perfect_root(const uint8_t (*hashes)[MERKLE_HASH_LEN], uint64_t count,
@@ -86,7 +74,7 @@ static bool subtree(const struct merkle_source *src, uint64_t begin, uint64_t en
 bool merkle_root(const struct merkle_source *src, uint64_t n, uint8_t out[MERKLE_HASH_LEN])
 {
     if (n == 0) {
-        SHA256(NULL, 0, out);
+        hash_sha256("", 0, out);
         return true;
     }
     return subtree(src, 0, n, out);
