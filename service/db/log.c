@@ -75,14 +75,17 @@ static const struct db_stmt db_log_queue_batch_stmt = {
     "SELECT i.id, encode(i.content_hash, 'hex'), i.metadata, i.signer, i.sig_scheme, "
     "encode(i.signature, 'hex'), "
     "to_char(i.registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 0, NULL "
-    "FROM log_queue q JOIN items i ON i.id = q.item_id ORDER BY q.item_id LIMIT $1",
-    1};
+    "FROM log_queue q JOIN items i ON i.id = q.item_id WHERE q.item_id > $1 "
+    "ORDER BY q.item_id LIMIT $2",
+    2};
 
-enum db_status db_log_queue_batch(struct db_conn *conn, unsigned limit, PGresult **res)
+enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
+                                  PGresult **res)
 {
-    char limit_s[16];
+    char after_s[24], limit_s[16];
+    snprintf(after_s, sizeof after_s, "%" PRId64, after);
     snprintf(limit_s, sizeof limit_s, "%u", limit);
-    const char *values[] = {limit_s};
+    const char *values[] = {after_s, limit_s};
     return db_exec(conn, &db_log_queue_batch_stmt, values, NULL, NULL, res);
 }
 

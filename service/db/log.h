@@ -29,9 +29,9 @@ enum db_status db_log_state_lock(struct db_conn *conn, PGresult **res)
  * note; zero rows when the log has never run; checkpoint columns NULL while empty. */
 enum db_status db_log_head(struct db_conn *conn, PGresult **res)
     __attribute__((warn_unused_result));
-/* Up to limit queued registrations (ITEM_COL_* columns), oldest first. */
-enum db_status db_log_queue_batch(struct db_conn *conn, unsigned limit, PGresult **res)
-    __attribute__((warn_unused_result));
+/* Up to limit queued registrations with an id above after (ITEM_COL_* columns), by id. */
+enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
+                                  PGresult **res) __attribute__((warn_unused_result));
 /* Stores entries (first_index + i, item_ids[i]) and removes them from the queue. */
 enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
                                      const int64_t *item_ids, size_t n)

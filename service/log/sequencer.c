@@ -155,6 +155,8 @@ static enum db_status publish_checkpoint(struct sequencer *s)
 struct batch {
     struct sequencer *s;
     int logged;
+    int64_t from;    /* the cursor the batch read from (0: from the start) */
+    int64_t last_id; /* highest item id in the batch */
 };
 
 static enum db_status sequence_batch(struct db_conn *conn, void *arg)
@@ -176,8 +178,14 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
         log_error("sequencer: log_state moved under us (another writer?)");
         st = DB_ERROR;
     }
+    int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY ? 0 : s->cursor;
     if (st == DB_OK)
-        st = db_log_queue_batch(conn, s->batch, &rows);
+        st = db_log_queue_batch(conn, from, s->batch, &rows);
+    if (st == DB_OK && PQntuples(rows) == 0 && from > 0) {
+        PQclear(rows);
+        rows = NULL;
+        st = db_log_queue_batch(conn, from = 0, s->batch, &rows);
+    }
     int n = st == DB_OK ? PQntuples(rows) : 0;
     if (n > 0) {
         uint64_t first = s->edge.size;
@@ -190,6 +198,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
         if (st == DB_OK)
             st = publish_checkpoint(s);
         b->logged = n;
+        b->from = from;
+        b->last_id = ids ? ids[n - 1] : 0;
     }
     free(ids);
     PQclear(rows);
@@ -200,6 +210,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
 static void drop_leadership(struct sequencer *s)
 {
     s->leader = false;
+    s->cursor = 0;
+    s->since_sweep = 0;
     /* The session (and the advisory lock with it) may be gone; start from a clean one. */
     db_disconnect(s->conn);
     s->conn = NULL;
@@ -223,12 +235,17 @@ int sequencer_step(struct sequencer *s)
         }
         s->leader = true;
     }
-    struct batch b = {s, 0};
+    struct batch b = {s, 0, 0, 0};
     if (db_transaction(s->conn, sequence_batch, &b) != DB_OK) {
         drop_leadership(s);
         return -1;
     }
     tile_edge_clear_full(&s->edge);
+    if (b.logged) {
+        s->since_sweep = b.from == 0 ? 0 : s->since_sweep + 1;
+        if (b.last_id > s->cursor)
+            s->cursor = b.last_id;
+    }
     return b.logged;
 }
 

@@ -8,7 +8,13 @@
  * (locked FOR UPDATE) is the size the in-memory tree edge was built for, so a leader that lost
  * its session can never write. Any failure rolls the batch back and drops leadership; the edge
  * is rebuilt from the stored tiles on the next election. Queue rows leave only in the batch that
- * logs them, so no registration is skipped, duplicated or reassigned whatever crashes. */
+ * logs them, so no registration is skipped, duplicated or reassigned whatever crashes.
+ *
+ * The queue is read by keyset (item ids above the last one logged): reading from its start would
+ * wade through the index entries of rows already deleted. A registration whose id was taken
+ * before, but committed after, ids already logged sits below the cursor, so every
+ * SEQUENCER_SWEEP_EVERY batches, and whenever the cursor finds nothing, a batch reads from the
+ * start again. */
 #ifndef PROVD_LOG_SEQUENCER_H
 #define PROVD_LOG_SEQUENCER_H
 
@@ -19,7 +25,8 @@
 #include "log/note.h"
 #include "log/tiles.h"
 
-#define SEQUENCER_BATCH 10000
+#define SEQUENCER_BATCH       10000
+#define SEQUENCER_SWEEP_EVERY 16
 
 struct sequencer {
     char *database_url;   /* owned */
@@ -27,8 +34,10 @@ struct sequencer {
     struct db_conn *conn; /* owned, NULL until connected */
     struct tile_edge edge;
     bool leader;
-    bool fatal;     /* misconfigured (the database holds another log): stop for good */
-    unsigned batch; /* max registrations per batch */
+    bool fatal;           /* misconfigured (the database holds another log): stop for good */
+    unsigned batch;       /* max registrations per batch */
+    int64_t cursor;       /* highest item id logged by this leader, 0 after (re)election */
+    unsigned since_sweep; /* batches read from the cursor since the last full read */
 };
 
 /* Sets up s (no I/O). False if the key cannot sign. */
