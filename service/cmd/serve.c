@@ -41,6 +41,10 @@ int serve_start(struct app *app)
 {
     const struct config *cfg = app->cfg;
     auth_cache_init(&app->auth);
+    if (!tile_cache_init(&app->tiles)) {
+        log_error("out of memory");
+        return 1;
+    }
     char err[256];
     if (!cors_policy_parse(&app->cors, cfg->cors_origins, err, sizeof err)) {
         fprintf(stderr, "provd: %s\n", err);
@@ -62,6 +66,7 @@ void serve_stop(struct app *app)
     app->pool = NULL;
     cors_policy_free(&app->cors);
     auth_cache_destroy(&app->auth);
+    tile_cache_destroy(&app->tiles);
 }
 
 int cmd_serve(int argc, char **argv)

@@ -100,7 +100,7 @@ static enum MHD_Result consistency_reply(struct http_request *req, struct db_con
 {
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int count = 0;
-    enum db_status st = log_prove_consistency(conn, from, to, proof, &count);
+    enum db_status st = log_prove_consistency(conn, &req->app->tiles, from, to, proof, &count);
     if (st != DB_OK)
         return reply_db_error(req, st);
     struct buf body = BUF_INIT;
@@ -212,7 +212,7 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     int count = 0;
     uint64_t index = strtoull(PQgetvalue(item, 0, ITEM_COL_LOG_INDEX), NULL, 10);
     uint64_t size = strtoull(PQgetvalue(item, 0, ITEM_COL_RECEIPT_TREE_SIZE), NULL, 10);
-    enum db_status st = log_prove_inclusion(conn, index, size, proof, &count);
+    enum db_status st = log_prove_inclusion(conn, &req->app->tiles, index, size, proof, &count);
     if (st != DB_OK) {
         buf_free(&body);
         return reply_db_error(req, st);

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include "log/tilecache.h"
 #include "log/tiles.h"
 
 /* A tile store in memory, standing in for the log_tiles table. */
@@ -136,11 +137,40 @@ static void test_locate(void **state)
     assert_int_equal(idx, 0);
 }
 
+static void test_cache_prefixes(void **state)
+{
+    (void)state;
+    struct tile_cache c;
+    assert_true(tile_cache_init(&c));
+    struct tile *t = calloc(1, sizeof *t), *out = calloc(1, sizeof *out);
+    t->level = 1;
+    t->idx = 7;
+    t->width = 10;
+    memset(t->hashes, 0xab, sizeof t->hashes);
+    assert_false(tile_cache_get(&c, 1, 7, 1, out));
+    tile_cache_put(&c, t);
+    assert_true(tile_cache_get(&c, 1, 7, 10, out)); /* a prefix that covers the need */
+    assert_int_equal(out->width, 10);
+    assert_memory_equal(out->hashes[9], t->hashes[9], 32);
+    assert_false(tile_cache_get(&c, 1, 7, 11, out)); /* the proof needs more: miss */
+    assert_false(tile_cache_get(&c, 0, 7, 1, out));  /* other level */
+    t->width = 5;
+    tile_cache_put(&c, t); /* a narrower copy never replaces a wider one */
+    assert_true(tile_cache_get(&c, 1, 7, 10, out));
+    t->width = TILE_WIDTH;
+    tile_cache_put(&c, t);
+    assert_true(tile_cache_get(&c, 1, 7, TILE_WIDTH, out));
+    free(t);
+    free(out);
+    tile_cache_destroy(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_persist_reload_prove),
         cmocka_unit_test(test_locate),
+        cmocka_unit_test(test_cache_prefixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
