@@ -1,0 +1,95 @@
+#include "crypto/ethsig.h"
+
+#include <ctype.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "crypto/keccak.h"
+
+void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
+{
+    char hex[2 * ETH_ADDRESS_LEN + 1];
+    uint8_t h[KECCAK256_LEN];
+    hex_encode(addr, ETH_ADDRESS_LEN, hex);
+    keccak256(hex, 2 * ETH_ADDRESS_LEN, h);
+    out[0] = '0';
+    out[1] = 'x';
+    for (int i = 0; i < 2 * ETH_ADDRESS_LEN; i++) {
+        unsigned nibble = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
+        out[2 + i] = nibble >= 8 ? (char)toupper((unsigned char)hex[i]) : hex[i];
+    }
+    out[ETH_ADDRESS_STR_LEN] = '\0';
+}
+
+bool eth_address_parse(const char *s, uint8_t addr[ETH_ADDRESS_LEN])
+{
+    if (strlen(s) != ETH_ADDRESS_STR_LEN || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
+        !hex_decode(s + 2, 2 * ETH_ADDRESS_LEN, addr, ETH_ADDRESS_LEN, false))
+        return false;
+    bool lower = false, upper = false;
+    for (const char *p = s + 2; *p; p++) {
+        lower |= islower((unsigned char)*p) != 0;
+        upper |= isupper((unsigned char)*p) != 0;
+    }
+    if (!(lower && upper))
+        return true;
+    char want[ETH_ADDRESS_STR_LEN + 1];
+    eth_address_format(addr, want);
+    return strcmp(want + 2, s + 2) == 0;
+}
+
+void eth_eip191_digest(const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    char prefix[64];
+    int n = snprintf(prefix, sizeof prefix,
+                     "\x19"
+                     "Ethereum Signed Message:\n%zu",
+                     len);
+    uint8_t stack[1024];
+    size_t total = (size_t)n + len;
+    /* keccak256 has no streaming interface here; messages are statements (<= ~17 KiB). */
+    if (total <= sizeof stack) {
+        memcpy(stack, prefix, (size_t)n);
+        memcpy(stack + n, msg, len);
+        keccak256(stack, total, out);
+        return;
+    }
+    uint8_t *buf = malloc(total);
+    if (!buf) {
+        memset(out, 0, 32); /* matches no signature */
+        return;
+    }
+    memcpy(buf, prefix, (size_t)n);
+    memcpy(buf + n, msg, len);
+    keccak256(buf, total, out);
+    free(buf);
+}
+
+bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],
+                         uint8_t addr[ETH_ADDRESS_LEN])
+{
+    int v = sig[64];
+    int recid = v >= 27 ? v - 27 : v;
+    if (recid < 0 || recid > 1)
+        return false;
+    const secp256k1_context *ctx = secp256k1_context_static;
+    secp256k1_ecdsa_recoverable_signature rsig;
+    secp256k1_ecdsa_signature plain;
+    secp256k1_pubkey pub;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &rsig, sig, recid) ||
+        !secp256k1_ecdsa_recoverable_signature_convert(ctx, &plain, &rsig) ||
+        secp256k1_ecdsa_signature_normalize(ctx, NULL, &plain) /* 1: s was high */ ||
+        !secp256k1_ecdsa_recover(ctx, &pub, &rsig, digest))
+        return false;
+    uint8_t raw[65], h[KECCAK256_LEN];
+    size_t len = sizeof raw;
+    if (!secp256k1_ec_pubkey_serialize(ctx, raw, &len, &pub, SECP256K1_EC_UNCOMPRESSED))
+        return false;
+    keccak256(raw + 1, 64, h);
+    memcpy(addr, h + 12, ETH_ADDRESS_LEN);
+    return true;
+}

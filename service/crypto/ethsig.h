@@ -1,0 +1,26 @@
+/* Ethereum signatures: EIP-55 addresses and EIP-191 personal_sign recovery (libsecp256k1). */
+#ifndef PROVD_CRYPTO_ETHSIG_H
+#define PROVD_CRYPTO_ETHSIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ETH_ADDRESS_LEN     20
+#define ETH_ADDRESS_STR_LEN 42 /* "0x" + 40 hex digits */
+#define ETH_SIGNATURE_LEN   65 /* r || s || v */
+
+/* Writes the EIP-55 checksummed form of addr ("0x…", ETH_ADDRESS_STR_LEN + 1 bytes). */
+void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out);
+/* Parses "0x" + 40 hex digits. All-lowercase and all-uppercase are accepted; mixed case must
+ * carry a valid EIP-55 checksum. */
+bool eth_address_parse(const char *s, uint8_t addr[ETH_ADDRESS_LEN])
+    __attribute__((warn_unused_result));
+/* The personal_sign digest: keccak256("\x19Ethereum Signed Message:\n" || len || msg). */
+void eth_eip191_digest(const uint8_t *msg, size_t len, uint8_t out[32]);
+/* Recovers the signer's address from a 65-byte signature over digest. Refuses v other than
+ * 0, 1, 27, 28, high s (EIP-2), and anything libsecp256k1 rejects. */
+bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],
+                         uint8_t addr[ETH_ADDRESS_LEN]) __attribute__((warn_unused_result));
+
+#endif
