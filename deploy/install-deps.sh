@@ -8,7 +8,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config ca-certificates
-      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev
+      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev libsecp256k1-dev
       postgresql postgresql-client)
 for arg in "$@"; do
     case "$arg" in

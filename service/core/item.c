@@ -9,6 +9,7 @@
 #include "core/codec.h"
 #include "core/jcs.h"
 #include "core/validate.h"
+#include "crypto/ethsig.h"
 
 static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
@@ -174,16 +175,35 @@ static bool decode_b64_field(json_t *sig, const char *key, const char *field, ui
     return true;
 }
 
+static bool parse_eth_fields(json_t *sig, struct item_request *req, struct item_error *err)
+{
+    bool missing;
+    const char *addr = get_string(sig, "address", "signature.address", true, err, &missing);
+    if (!addr)
+        return false;
+    if (!eth_address_parse(addr, req->public_key))
+        return fail(err, PROBLEM_INVALID_FIELD, "signature.address",
+                    "signature.address must be 0x and 40 hex digits, with a valid EIP-55 "
+                    "checksum when mixed-case");
+    req->public_key_len = ETH_ADDRESS_LEN;
+    const char *v = get_string(sig, "value", "signature.value", true, err, &missing);
+    if (!v)
+        return false;
+    if (strlen(v) != 2 + 2 * ETH_SIGNATURE_LEN || v[0] != '0' || (v[1] != 'x' && v[1] != 'X') ||
+        !hex_decode(v + 2, 2 * ETH_SIGNATURE_LEN, req->signature, ETH_SIGNATURE_LEN, false))
+        return fail(err, PROBLEM_INVALID_FIELD, "signature.value",
+                    "signature.value must be 0x and 130 hex digits (65 bytes: r, s, v)");
+    req->signature_len = ETH_SIGNATURE_LEN;
+    return true;
+}
+
 static bool parse_signature(json_t *root, struct item_request *req, struct item_error *err)
 {
-    static const char *const keys[] = {"scheme", "public_key", "value", NULL};
     json_t *sig = json_object_get(root, "signature");
     if (!sig)
         return fail(err, PROBLEM_INVALID_FIELD, "signature", "signature is required");
     if (!json_is_object(sig))
         return fail(err, PROBLEM_INVALID_FIELD, "signature", "signature must be a JSON object");
-    if (!only_keys(sig, keys, "signature.", err))
-        return false;
     bool missing;
     const char *scheme = get_string(sig, "scheme", "signature.scheme", true, err, &missing);
     if (!scheme)
@@ -191,13 +211,20 @@ static bool parse_signature(json_t *root, struct item_request *req, struct item_
     req->scheme = sig_scheme_parse(scheme);
     if (req->scheme == SIG_UNKNOWN)
         return fail(err, PROBLEM_INVALID_FIELD, "signature.scheme",
-                    "signature.scheme must be one of: ed25519");
-    if (!decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
-                          sig_public_key_len(req->scheme), &req->public_key_len, err) ||
-        !decode_b64_field(sig, "value", "signature.value", req->signature,
-                          sig_signature_len(req->scheme), &req->signature_len, err))
+                    "signature.scheme must be one of: ed25519, eip191");
+    const char *const keys[] = {"scheme", sig_key_field(req->scheme), "value", NULL};
+    if (!only_keys(sig, keys, "signature.", err))
         return false;
-    base64url_encode(req->public_key, req->public_key_len, req->signer);
+    if (req->scheme == SIG_EIP191) {
+        if (!parse_eth_fields(sig, req, err))
+            return false;
+    } else if (!decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
+                                 sig_public_key_len(req->scheme), &req->public_key_len, err) ||
+               !decode_b64_field(sig, "value", "signature.value", req->signature,
+                                 sig_signature_len(req->scheme), &req->signature_len, err)) {
+        return false;
+    }
+    sig_format_identity(req->scheme, req->public_key, req->public_key_len, req->signer);
     return true;
 }
 
@@ -280,7 +307,9 @@ void item_record_write(struct buf *out, const struct item_record *r)
     buf_append(out, r->metadata, r->metadata_len);
     buf_puts(out, ",\"registered_at\":");
     jcs_write_string(out, r->registered_at, strlen(r->registered_at));
-    buf_puts(out, ",\"signature\":{\"public_key\":");
+    buf_puts(out, ",\"signature\":{");
+    jcs_write_string(out, r->key_field, strlen(r->key_field));
+    buf_putc(out, ':');
     jcs_write_string(out, r->public_key, strlen(r->public_key));
     buf_puts(out, ",\"scheme\":");
     jcs_write_string(out, r->scheme, strlen(r->scheme));

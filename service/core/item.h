@@ -27,7 +27,7 @@ struct item_request {
     enum sig_scheme scheme;
     uint8_t public_key[64];
     size_t public_key_len;
-    char signer[SIGNER_MAX_LEN]; /* signer identity: base64url public key, no padding */
+    char signer[SIGNER_MAX_LEN]; /* signer identity (sig_format_identity) */
     uint8_t signature[128];
     size_t signature_len;
     struct buf statement; /* canonical statement bytes */
@@ -54,12 +54,13 @@ struct item_record {
     size_t metadata_len;
     const char *registered_at; /* RFC 3339 UTC with microseconds */
     const char *scheme;
+    const char *key_field;  /* "public_key" or "address" (sig_key_field) */
     const char *public_key; /* signer identity */
-    const char *signature;  /* base64url */
+    const char *signature;  /* as shown in JSON (sig_format_value) */
 };
 
 /* Appends the record as canonical JSON (RFC 8785), the exact bytes its log leaf hashes:
- * {"content_hash","metadata","registered_at","signature":{"public_key","scheme","value"}}. */
+ * {"content_hash","metadata","registered_at","signature":{<key_field>,"scheme","value"}}. */
 void item_record_write(struct buf *out, const struct item_record *r);
 
 /* Parses "sha256:<64 lowercase hex>" into out. */

@@ -4,26 +4,79 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/codec.h"
+#include "crypto/ethsig.h"
+
 enum sig_scheme sig_scheme_parse(const char *name)
 {
     if (!strcmp(name, "ed25519"))
         return SIG_ED25519;
+    if (!strcmp(name, "eip191"))
+        return SIG_EIP191;
     return SIG_UNKNOWN;
 }
 
 const char *sig_scheme_name(enum sig_scheme scheme)
 {
-    return scheme == SIG_ED25519 ? "ed25519" : "unknown";
+    switch (scheme) {
+    case SIG_ED25519:
+        return "ed25519";
+    case SIG_EIP191:
+        return "eip191";
+    case SIG_UNKNOWN:
+        break;
+    }
+    return "unknown";
 }
 
 size_t sig_public_key_len(enum sig_scheme scheme)
 {
-    return scheme == SIG_ED25519 ? ED25519_PUBLIC_KEY_LEN : 0;
+    return scheme == SIG_ED25519  ? ED25519_PUBLIC_KEY_LEN
+           : scheme == SIG_EIP191 ? ETH_ADDRESS_LEN
+                                  : 0;
 }
 
 size_t sig_signature_len(enum sig_scheme scheme)
 {
-    return scheme == SIG_ED25519 ? ED25519_SIGNATURE_LEN : 0;
+    return scheme == SIG_ED25519  ? ED25519_SIGNATURE_LEN
+           : scheme == SIG_EIP191 ? ETH_SIGNATURE_LEN
+                                  : 0;
+}
+
+const char *sig_key_field(enum sig_scheme scheme)
+{
+    return scheme == SIG_EIP191 ? "address" : "public_key";
+}
+
+void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
+                         char out[SIG_IDENTITY_MAX])
+{
+    if (scheme == SIG_EIP191 && len == ETH_ADDRESS_LEN)
+        eth_address_format(key, out);
+    else
+        base64url_encode(key, len < 64 ? len : 64, out);
+}
+
+void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
+                      char out[SIG_VALUE_MAX])
+{
+    if (len > (SIG_VALUE_MAX - 3) / 2)
+        len = 0;
+    if (scheme == SIG_EIP191) {
+        out[0] = '0';
+        out[1] = 'x';
+        hex_encode(sig, len, out + 2);
+    } else {
+        base64url_encode(sig, len, out);
+    }
+}
+
+static bool eip191_verify(const uint8_t *addr, const uint8_t *sig, const uint8_t *msg,
+                          size_t msg_len)
+{
+    uint8_t digest[32], got[ETH_ADDRESS_LEN];
+    eth_eip191_digest(msg, msg_len, digest);
+    return eth_recover_address(digest, sig, got) && memcmp(got, addr, ETH_ADDRESS_LEN) == 0;
 }
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
@@ -51,6 +104,8 @@ bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, cons
     switch (scheme) {
     case SIG_ED25519:
         return ed25519_verify(pub, sig, msg, msg_len);
+    case SIG_EIP191:
+        return eip191_verify(pub, sig, msg, msg_len);
     case SIG_UNKNOWN:
         break;
     }

@@ -7,16 +7,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519 };
+enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519, SIG_EIP191 };
 
 #define ED25519_PUBLIC_KEY_LEN 32
 #define ED25519_SIGNATURE_LEN  64
+#define SIG_IDENTITY_MAX       128 /* formatted signer identity, NUL included */
+#define SIG_VALUE_MAX          180 /* formatted signature value, NUL included */
 
 enum sig_scheme sig_scheme_parse(const char *name);
 const char *sig_scheme_name(enum sig_scheme scheme);
-/* Expected decoded lengths for scheme (0 when the scheme is unknown). */
+/* Expected decoded lengths for scheme (0 when the scheme is unknown). The "key" of eip191 is
+ * the signer's 20-byte address. */
 size_t sig_public_key_len(enum sig_scheme scheme);
 size_t sig_signature_len(enum sig_scheme scheme);
+/* JSON member naming the key: "public_key", or "address" for Ethereum schemes. */
+const char *sig_key_field(enum sig_scheme scheme);
+/* The signer identity: base64url public key, or the EIP-55 checksummed address. */
+void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
+                         char out[SIG_IDENTITY_MAX]);
+/* A signature value as shown in JSON: base64url, or 0x-hex for Ethereum schemes. */
+void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
+                      char out[SIG_VALUE_MAX]);
 /* True when sig is a valid signature by pub over msg. */
 bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, const uint8_t *sig,
                 size_t sig_len, const uint8_t *msg, size_t msg_len)

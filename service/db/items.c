@@ -154,17 +154,20 @@ void db_item_record(PGresult *res, int row, struct item_record *rec,
                     char sig_b64[ITEM_SIGNATURE_B64_MAX])
 {
     const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
+    const char *scheme = PQgetvalue(res, row, ITEM_COL_SCHEME);
+    enum sig_scheme s = sig_scheme_parse(scheme);
     uint8_t sig[128];
     size_t sig_len = strlen(sig_hex) / 2;
     if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
         sig_len = 0;
-    base64url_encode(sig, sig_len, sig_b64);
+    sig_format_value(s, sig, sig_len, sig_b64);
     *rec = (struct item_record){
         .content_hash_hex = PQgetvalue(res, row, ITEM_COL_CONTENT_HASH),
         .metadata = PQgetvalue(res, row, ITEM_COL_METADATA),
         .metadata_len = (size_t)PQgetlength(res, row, ITEM_COL_METADATA),
         .registered_at = PQgetvalue(res, row, ITEM_COL_REGISTERED_AT),
-        .scheme = PQgetvalue(res, row, ITEM_COL_SCHEME),
+        .scheme = scheme,
+        .key_field = sig_key_field(s),
         .public_key = PQgetvalue(res, row, ITEM_COL_SIGNER),
         .signature = sig_b64,
     };

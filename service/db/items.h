@@ -24,8 +24,8 @@ enum item_col {
     ITEM_COL_RECEIPT_NOTE,
 };
 
-/* Size of a signature in base64url, for db_item_record(). */
-#define ITEM_SIGNATURE_B64_MAX 180
+/* Size of a formatted signature value, for db_item_record(). */
+#define ITEM_SIGNATURE_B64_MAX SIG_VALUE_MAX
 
 /* The log record of row (ITEM_COL_* columns); strings point into res and sig_b64. */
 void db_item_record(PGresult *res, int row, struct item_record *rec,

@@ -11,6 +11,7 @@
 #include "core/item.h"
 #include "core/jsonw.h"
 #include "core/validate.h"
+#include "crypto/ethsig.h"
 #include "db/items.h"
 #include "http/reply.h"
 #include "http/route.h"
@@ -40,14 +41,14 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_object_begin(w);
     jw_key(w, "scheme");
     jw_string(w, rec.scheme);
-    jw_key(w, "public_key");
+    jw_key(w, rec.key_field);
     jw_string(w, rec.public_key);
     jw_object_end(w);
     jw_key(w, "signature");
     jw_object_begin(w);
     jw_key(w, "scheme");
     jw_string(w, rec.scheme);
-    jw_key(w, "public_key");
+    jw_key(w, rec.key_field);
     jw_string(w, rec.public_key);
     jw_key(w, "value");
     jw_string(w, rec.signature);
@@ -232,12 +233,16 @@ static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
     return parse_id(dot + 1, id);
 }
 
-/* A public key given in standard base64 (or padded) is the same signer as its base64url form,
- * which is how identities are stored; anything else is looked up as given. */
+/* Signer identities are stored normalised: a public key given in standard base64 (or padded)
+ * is looked up in base64url, an address in its EIP-55 form; anything else as given. */
 static const char *normalize_signer(const char *v, char out[SIGNER_MAX_LEN])
 {
     uint8_t key[ED25519_PUBLIC_KEY_LEN + 1];
     size_t n;
+    if (eth_address_parse(v, key)) {
+        eth_address_format(key, out);
+        return out;
+    }
     if (!base64_decode(v, strlen(v), key, sizeof key, &n) || n != ED25519_PUBLIC_KEY_LEN)
         return v;
     base64url_encode(key, n, out);
