@@ -10,6 +10,7 @@
 #include "core/jcs.h"
 #include "core/validate.h"
 #include "crypto/ethsig.h"
+#include "crypto/p256.h"
 
 static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
@@ -197,6 +198,47 @@ static bool parse_eth_fields(json_t *sig, struct item_request *req, struct item_
     return true;
 }
 
+static bool parse_ed25519_fields(json_t *sig, struct item_request *req, struct item_error *err)
+{
+    return decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
+                            ED25519_PUBLIC_KEY_LEN, &req->public_key_len, err) &&
+           decode_b64_field(sig, "value", "signature.value", req->signature, ED25519_SIGNATURE_LEN,
+                            &req->signature_len, err);
+}
+
+/* Base64 of any length up to cap into out; *len receives it. */
+static bool decode_b64_any(json_t *sig, const char *key, const char *field, uint8_t *out,
+                           size_t cap, size_t *len, struct item_error *err)
+{
+    bool missing;
+    const char *s = get_string(sig, key, field, true, err, &missing);
+    if (!s)
+        return false;
+    if (!base64_decode(s, strlen(s), out, cap, len))
+        return fail(err, PROBLEM_INVALID_FIELD, field, "%s must be base64 or base64url", field);
+    return true;
+}
+
+static bool parse_p256_fields(json_t *sig, struct item_request *req, struct item_error *err)
+{
+    uint8_t buf[160];
+    size_t n;
+    if (!decode_b64_any(sig, "public_key", "signature.public_key", buf, sizeof buf, &n, err))
+        return false;
+    if (!p256_parse_public_key(buf, n, req->public_key))
+        return fail(err, PROBLEM_INVALID_FIELD, "signature.public_key",
+                    "signature.public_key must be a P-256 public key on the curve: WebCrypto "
+                    "raw (65 bytes) or spki");
+    req->public_key_len = P256_PUBLIC_KEY_LEN;
+    if (!decode_b64_any(sig, "value", "signature.value", buf, sizeof buf, &n, err))
+        return false;
+    if (!p256_parse_signature(buf, n, req->signature))
+        return fail(err, PROBLEM_INVALID_FIELD, "signature.value",
+                    "signature.value must be an ECDSA signature: r || s (64 bytes) or DER");
+    req->signature_len = P256_SIGNATURE_LEN;
+    return true;
+}
+
 static bool parse_signature(json_t *root, struct item_request *req, struct item_error *err)
 {
     json_t *sig = json_object_get(root, "signature");
@@ -211,19 +253,15 @@ static bool parse_signature(json_t *root, struct item_request *req, struct item_
     req->scheme = sig_scheme_parse(scheme);
     if (req->scheme == SIG_UNKNOWN)
         return fail(err, PROBLEM_INVALID_FIELD, "signature.scheme",
-                    "signature.scheme must be one of: ed25519, eip191");
+                    "signature.scheme must be one of: ed25519, ecdsa-p256, eip191");
     const char *const keys[] = {"scheme", sig_key_field(req->scheme), "value", NULL};
     if (!only_keys(sig, keys, "signature.", err))
         return false;
-    if (req->scheme == SIG_EIP191) {
-        if (!parse_eth_fields(sig, req, err))
-            return false;
-    } else if (!decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
-                                 sig_public_key_len(req->scheme), &req->public_key_len, err) ||
-               !decode_b64_field(sig, "value", "signature.value", req->signature,
-                                 sig_signature_len(req->scheme), &req->signature_len, err)) {
+    bool ok = req->scheme == SIG_EIP191       ? parse_eth_fields(sig, req, err)
+              : req->scheme == SIG_ECDSA_P256 ? parse_p256_fields(sig, req, err)
+                                              : parse_ed25519_fields(sig, req, err);
+    if (!ok)
         return false;
-    }
     sig_format_identity(req->scheme, req->public_key, req->public_key_len, req->signer);
     return true;
 }

@@ -25,7 +25,7 @@ struct item_request {
     struct buf metadata; /* canonical (JCS) metadata object */
     char *source_url;    /* owned copy of metadata.source_url, NULL if absent */
     enum sig_scheme scheme;
-    uint8_t public_key[64];
+    uint8_t public_key[72];
     size_t public_key_len;
     char signer[SIGNER_MAX_LEN]; /* signer identity (sig_format_identity) */
     uint8_t signature[128];

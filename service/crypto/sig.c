@@ -6,6 +6,7 @@
 
 #include "core/codec.h"
 #include "crypto/ethsig.h"
+#include "crypto/p256.h"
 
 enum sig_scheme sig_scheme_parse(const char *name)
 {
@@ -13,6 +14,8 @@ enum sig_scheme sig_scheme_parse(const char *name)
         return SIG_ED25519;
     if (!strcmp(name, "eip191"))
         return SIG_EIP191;
+    if (!strcmp(name, "ecdsa-p256"))
+        return SIG_ECDSA_P256;
     return SIG_UNKNOWN;
 }
 
@@ -23,6 +26,8 @@ const char *sig_scheme_name(enum sig_scheme scheme)
         return "ed25519";
     case SIG_EIP191:
         return "eip191";
+    case SIG_ECDSA_P256:
+        return "ecdsa-p256";
     case SIG_UNKNOWN:
         break;
     }
@@ -31,16 +36,32 @@ const char *sig_scheme_name(enum sig_scheme scheme)
 
 size_t sig_public_key_len(enum sig_scheme scheme)
 {
-    return scheme == SIG_ED25519  ? ED25519_PUBLIC_KEY_LEN
-           : scheme == SIG_EIP191 ? ETH_ADDRESS_LEN
-                                  : 0;
+    switch (scheme) {
+    case SIG_ED25519:
+        return ED25519_PUBLIC_KEY_LEN;
+    case SIG_EIP191:
+        return ETH_ADDRESS_LEN;
+    case SIG_ECDSA_P256:
+        return P256_PUBLIC_KEY_LEN;
+    case SIG_UNKNOWN:
+        break;
+    }
+    return 0;
 }
 
 size_t sig_signature_len(enum sig_scheme scheme)
 {
-    return scheme == SIG_ED25519  ? ED25519_SIGNATURE_LEN
-           : scheme == SIG_EIP191 ? ETH_SIGNATURE_LEN
-                                  : 0;
+    switch (scheme) {
+    case SIG_ED25519:
+        return ED25519_SIGNATURE_LEN;
+    case SIG_EIP191:
+        return ETH_SIGNATURE_LEN;
+    case SIG_ECDSA_P256:
+        return P256_SIGNATURE_LEN;
+    case SIG_UNKNOWN:
+        break;
+    }
+    return 0;
 }
 
 const char *sig_key_field(enum sig_scheme scheme)
@@ -54,7 +75,7 @@ void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
     if (scheme == SIG_EIP191 && len == ETH_ADDRESS_LEN)
         eth_address_format(key, out);
     else
-        base64url_encode(key, len < 64 ? len : 64, out);
+        base64url_encode(key, len < 66 ? len : 66, out);
 }
 
 void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
@@ -106,6 +127,8 @@ bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, cons
         return ed25519_verify(pub, sig, msg, msg_len);
     case SIG_EIP191:
         return eip191_verify(pub, sig, msg, msg_len);
+    case SIG_ECDSA_P256:
+        return p256_verify(pub, sig, msg, msg_len);
     case SIG_UNKNOWN:
         break;
     }

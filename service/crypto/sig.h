@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519, SIG_EIP191 };
+enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519, SIG_EIP191, SIG_ECDSA_P256 };
 
 #define ED25519_PUBLIC_KEY_LEN 32
 #define ED25519_SIGNATURE_LEN  64

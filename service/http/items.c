@@ -12,6 +12,7 @@
 #include "core/jsonw.h"
 #include "core/validate.h"
 #include "crypto/ethsig.h"
+#include "crypto/p256.h"
 #include "db/items.h"
 #include "http/reply.h"
 #include "http/route.h"
@@ -237,13 +238,14 @@ static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
  * is looked up in base64url, an address in its EIP-55 form; anything else as given. */
 static const char *normalize_signer(const char *v, char out[SIGNER_MAX_LEN])
 {
-    uint8_t key[ED25519_PUBLIC_KEY_LEN + 1];
+    uint8_t key[P256_PUBLIC_KEY_LEN + 1];
     size_t n;
     if (eth_address_parse(v, key)) {
         eth_address_format(key, out);
         return out;
     }
-    if (!base64_decode(v, strlen(v), key, sizeof key, &n) || n != ED25519_PUBLIC_KEY_LEN)
+    if (!base64_decode(v, strlen(v), key, sizeof key, &n) ||
+        (n != ED25519_PUBLIC_KEY_LEN && n != P256_PUBLIC_KEY_LEN))
         return v;
     base64url_encode(key, n, out);
     return out;

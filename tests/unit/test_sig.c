@@ -3,7 +3,11 @@
 #include <jansson.h>
 
 #include "core/codec.h"
+#include "crypto/p256.h"
 #include "crypto/sig.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 static void test_rfc8032_vectors(void **state)
 {
@@ -76,12 +80,56 @@ static void test_scheme_names(void **state)
     assert_int_equal(sig_public_key_len(SIG_UNKNOWN), 0);
 }
 
+static void test_p256_forms_and_edges(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(key);
+    const uint8_t msg[] = "the statement";
+    uint8_t der[80], raw_sig[64], point[65], spki[100], *p = spki;
+    size_t der_len = sizeof der;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(ctx, der, &der_len, msg, sizeof msg - 1), 1);
+    EVP_MD_CTX_free(ctx);
+    int spki_len = i2d_PUBKEY(key, &p);
+    assert_true(spki_len > 0);
+    /* spki in, uncompressed point out; the point itself parses to the same */
+    assert_true(p256_parse_public_key(spki, (size_t)spki_len, point));
+    assert_int_equal(point[0], 0x04);
+    uint8_t again[65];
+    assert_true(p256_parse_public_key(point, 65, again));
+    assert_memory_equal(again, point, 65);
+    /* DER in, r || s out; verifies; so does the raw form itself */
+    assert_true(p256_parse_signature(der, der_len, raw_sig));
+    assert_true(p256_verify(point, raw_sig, msg, sizeof msg - 1));
+    assert_true(sig_verify(SIG_ECDSA_P256, point, 65, raw_sig, 64, msg, sizeof msg - 1));
+    raw_sig[40] ^= 1;
+    assert_false(p256_verify(point, raw_sig, msg, sizeof msg - 1));
+    raw_sig[40] ^= 1;
+    assert_false(p256_verify(point, raw_sig, msg, sizeof msg - 2));
+    /* truncated or over-long signatures, a point off the curve, a compressed-length blob */
+    assert_false(p256_parse_signature(der, der_len - 1, raw_sig));
+    uint8_t longer[81];
+    memcpy(longer, der, der_len);
+    longer[der_len] = 0;
+    assert_false(p256_parse_signature(longer, der_len + 1, raw_sig));
+    assert_false(p256_parse_signature(raw_sig, 63, raw_sig));
+    point[64] ^= 1;
+    assert_false(p256_parse_public_key(point, 65, again));
+    point[64] ^= 1;
+    assert_false(p256_parse_public_key(point, 33, again));
+    assert_false(p256_parse_public_key(spki, (size_t)spki_len - 1, again));
+    EVP_PKEY_free(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8032_vectors),
         cmocka_unit_test(test_non_canonical_s_rejected),
         cmocka_unit_test(test_scheme_names),
+        cmocka_unit_test(test_p256_forms_and_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
