@@ -253,11 +253,11 @@ static bool parse_signature(json_t *root, struct item_request *req, struct item_
     req->scheme = sig_scheme_parse(scheme);
     if (req->scheme == SIG_UNKNOWN)
         return fail(err, PROBLEM_INVALID_FIELD, "signature.scheme",
-                    "signature.scheme must be one of: ed25519, ecdsa-p256, eip191");
+                    "signature.scheme must be one of: ed25519, ecdsa-p256, eip191, eip712");
     const char *const keys[] = {"scheme", sig_key_field(req->scheme), "value", NULL};
     if (!only_keys(sig, keys, "signature.", err))
         return false;
-    bool ok = req->scheme == SIG_EIP191       ? parse_eth_fields(sig, req, err)
+    bool ok = sig_is_ethereum(req->scheme)    ? parse_eth_fields(sig, req, err)
               : req->scheme == SIG_ECDSA_P256 ? parse_p256_fields(sig, req, err)
                                               : parse_ed25519_fields(sig, req, err);
     if (!ok)
@@ -299,8 +299,18 @@ static bool parse_root(json_t *root, struct item_request *req, struct item_error
     if (!parse_metadata(root, req, err) || !parse_signature(root, req, err) ||
         !build_statement(req, err))
         return false;
+    /* eip712 signs a typed message committing to the statement's parts, not its bytes. */
+    uint8_t digest[32];
+    const uint8_t *msg = (const uint8_t *)req->statement.data;
+    size_t msg_len = req->statement.len;
+    if (req->scheme == SIG_EIP712) {
+        eth_eip712_item_digest(ITEM_STATEMENT_TYPE, req->content_hash_str, req->metadata.data,
+                               req->metadata.len, digest);
+        msg = digest;
+        msg_len = sizeof digest;
+    }
     if (!sig_verify(req->scheme, req->public_key, req->public_key_len, req->signature,
-                    req->signature_len, (const uint8_t *)req->statement.data, req->statement.len))
+                    req->signature_len, msg, msg_len))
         return fail(err, PROBLEM_SIGNATURE_INVALID, "signature.value",
                     "the signature does not verify over the canonical statement with this key");
     return true;

@@ -69,6 +69,35 @@ void eth_eip191_digest(const uint8_t *msg, size_t len, uint8_t out[32])
     free(buf);
 }
 
+static void keccak_str(const char *s, uint8_t out[32])
+{
+    keccak256(s, strlen(s), out);
+}
+
+void eth_eip712_item_digest(const char *statement_type, const char *content_hash,
+                            const char *metadata_jcs, size_t metadata_len, uint8_t out[32])
+{
+    uint8_t buf[2 + 4 * 32];
+    /* domain separator */
+    keccak_str("EIP712Domain(string name,string version)", buf);
+    keccak_str("provd", buf + 32);
+    keccak_str("1", buf + 64);
+    uint8_t domain[32];
+    keccak256(buf, 96, domain);
+    /* hashStruct(message) */
+    keccak_str("ProvdItem(string statementType,string contentHash,bytes32 metadataHash)", buf);
+    keccak_str(statement_type, buf + 32);
+    keccak_str(content_hash, buf + 64);
+    keccak256(metadata_jcs, metadata_len, buf + 96);
+    uint8_t message[32];
+    keccak256(buf, 128, message);
+    buf[0] = 0x19;
+    buf[1] = 0x01;
+    memcpy(buf + 2, domain, 32);
+    memcpy(buf + 34, message, 32);
+    keccak256(buf, 66, out);
+}
+
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],
                          uint8_t addr[ETH_ADDRESS_LEN])
 {

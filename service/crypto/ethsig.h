@@ -18,6 +18,14 @@ bool eth_address_parse(const char *s, uint8_t addr[ETH_ADDRESS_LEN])
     __attribute__((warn_unused_result));
 /* The personal_sign digest: keccak256("\x19Ethereum Signed Message:\n" || len || msg). */
 void eth_eip191_digest(const uint8_t *msg, size_t len, uint8_t out[32]);
+/* provd's EIP-712 typed message for a registration (what eth_signTypedData_v4 signs):
+ *   domain  EIP712Domain(string name,string version) = {name: "provd", version: "1"}
+ *   type    ProvdItem(string statementType,string contentHash,bytes32 metadataHash)
+ *   message {statementType: "provd.item.v1", contentHash: <as sent>,
+ *            metadataHash: keccak256(UTF-8 of the canonical (JCS) metadata)}
+ * out = keccak256(0x19 0x01 || domainSeparator || hashStruct(message)). */
+void eth_eip712_item_digest(const char *statement_type, const char *content_hash,
+                            const char *metadata_jcs, size_t metadata_len, uint8_t out[32]);
 /* Recovers the signer's address from a 65-byte signature over digest. Refuses v other than
  * 0, 1, 27, 28, high s (EIP-2), and anything libsecp256k1 rejects. */
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],

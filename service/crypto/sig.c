@@ -16,6 +16,8 @@ enum sig_scheme sig_scheme_parse(const char *name)
         return SIG_EIP191;
     if (!strcmp(name, "ecdsa-p256"))
         return SIG_ECDSA_P256;
+    if (!strcmp(name, "eip712"))
+        return SIG_EIP712;
     return SIG_UNKNOWN;
 }
 
@@ -28,6 +30,8 @@ const char *sig_scheme_name(enum sig_scheme scheme)
         return "eip191";
     case SIG_ECDSA_P256:
         return "ecdsa-p256";
+    case SIG_EIP712:
+        return "eip712";
     case SIG_UNKNOWN:
         break;
     }
@@ -40,6 +44,7 @@ size_t sig_public_key_len(enum sig_scheme scheme)
     case SIG_ED25519:
         return ED25519_PUBLIC_KEY_LEN;
     case SIG_EIP191:
+    case SIG_EIP712:
         return ETH_ADDRESS_LEN;
     case SIG_ECDSA_P256:
         return P256_PUBLIC_KEY_LEN;
@@ -55,6 +60,7 @@ size_t sig_signature_len(enum sig_scheme scheme)
     case SIG_ED25519:
         return ED25519_SIGNATURE_LEN;
     case SIG_EIP191:
+    case SIG_EIP712:
         return ETH_SIGNATURE_LEN;
     case SIG_ECDSA_P256:
         return P256_SIGNATURE_LEN;
@@ -64,15 +70,20 @@ size_t sig_signature_len(enum sig_scheme scheme)
     return 0;
 }
 
+bool sig_is_ethereum(enum sig_scheme scheme)
+{
+    return scheme == SIG_EIP191 || scheme == SIG_EIP712;
+}
+
 const char *sig_key_field(enum sig_scheme scheme)
 {
-    return scheme == SIG_EIP191 ? "address" : "public_key";
+    return sig_is_ethereum(scheme) ? "address" : "public_key";
 }
 
 void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
                          char out[SIG_IDENTITY_MAX])
 {
-    if (scheme == SIG_EIP191 && len == ETH_ADDRESS_LEN)
+    if (sig_is_ethereum(scheme) && len == ETH_ADDRESS_LEN)
         eth_address_format(key, out);
     else
         base64url_encode(key, len < 66 ? len : 66, out);
@@ -83,7 +94,7 @@ void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
 {
     if (len > (SIG_VALUE_MAX - 3) / 2)
         len = 0;
-    if (scheme == SIG_EIP191) {
+    if (sig_is_ethereum(scheme)) {
         out[0] = '0';
         out[1] = 'x';
         hex_encode(sig, len, out + 2);
@@ -92,12 +103,18 @@ void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
     }
 }
 
+static bool eth_digest_verify(const uint8_t *addr, const uint8_t *sig, const uint8_t digest[32])
+{
+    uint8_t got[ETH_ADDRESS_LEN];
+    return eth_recover_address(digest, sig, got) && memcmp(got, addr, ETH_ADDRESS_LEN) == 0;
+}
+
 static bool eip191_verify(const uint8_t *addr, const uint8_t *sig, const uint8_t *msg,
                           size_t msg_len)
 {
-    uint8_t digest[32], got[ETH_ADDRESS_LEN];
+    uint8_t digest[32];
     eth_eip191_digest(msg, msg_len, digest);
-    return eth_recover_address(digest, sig, got) && memcmp(got, addr, ETH_ADDRESS_LEN) == 0;
+    return eth_digest_verify(addr, sig, digest);
 }
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
@@ -129,6 +146,8 @@ bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, cons
         return eip191_verify(pub, sig, msg, msg_len);
     case SIG_ECDSA_P256:
         return p256_verify(pub, sig, msg, msg_len);
+    case SIG_EIP712:
+        return msg_len == 32 && eth_digest_verify(pub, sig, msg);
     case SIG_UNKNOWN:
         break;
     }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519, SIG_EIP191, SIG_ECDSA_P256 };
+enum sig_scheme { SIG_UNKNOWN = 0, SIG_ED25519, SIG_EIP191, SIG_ECDSA_P256, SIG_EIP712 };
 
 #define ED25519_PUBLIC_KEY_LEN 32
 #define ED25519_SIGNATURE_LEN  64
@@ -28,7 +28,10 @@ void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
 /* A signature value as shown in JSON: base64url, or 0x-hex for Ethereum schemes. */
 void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
                       char out[SIG_VALUE_MAX]);
-/* True when sig is a valid signature by pub over msg. */
+/* Ethereum schemes: identified by an address, signatures as 0x-hex. */
+bool sig_is_ethereum(enum sig_scheme scheme);
+/* True when sig is a valid signature by pub over msg. For eip712, msg is the 32-byte EIP-712
+ * digest of the statement (eth_eip712_item_digest), which the signer signed. */
 bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, const uint8_t *sig,
                 size_t sig_len, const uint8_t *msg, size_t msg_len)
     __attribute__((warn_unused_result));

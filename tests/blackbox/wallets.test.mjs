@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Wallet, Signature, getAddress } from 'ethers';
+import { Wallet, Signature, getAddress, keccak256, toUtf8Bytes, verifyTypedData } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, http, assertProblem, freshDatabase, runProvd, sha256Hex,
 } from './lib/harness.mjs';
-import { statement } from './lib/jcs.mjs';
+import { statement, canonicalize } from './lib/jcs.mjs';
 import { openNote, parseCheckpoint, leafHash, verifyInclusion } from './lib/tlog.mjs';
 
 let srv, token, key;
@@ -130,4 +130,51 @@ test('wallet registrations are logged and their receipts verify', async () => {
   const r = rc.body.record;
   const { verifyMessage } = await import('ethers');
   assert.equal(verifyMessage(statement(r.content_hash, r.metadata), r.signature.value), wallet.address);
+});
+
+// EIP-712: the domain and type a web frontend uses with eth_signTypedData_v4 (see the README).
+const DOMAIN = { name: 'provd', version: '1' };
+const TYPES = { ProvdItem: [
+  { name: 'statementType', type: 'string' },
+  { name: 'contentHash', type: 'string' },
+  { name: 'metadataHash', type: 'bytes32' },
+] };
+const typedMessage = (contentHash, metadata) => ({
+  statementType: 'provd.item.v1', contentHash,
+  metadataHash: keccak256(toUtf8Bytes(canonicalize(metadata))),
+});
+
+async function typedItem(wallet, metadata) {
+  const contentHash = 'sha256:' + (await sha256Hex(`${Math.random()}`));
+  const value = await wallet.signTypedData(DOMAIN, TYPES, typedMessage(contentHash, metadata));
+  return { content_hash: contentHash, metadata,
+           signature: { scheme: 'eip712', address: wallet.address, value } };
+}
+
+test('eth_signTypedData_v4 (ethers signTypedData) registers; tampering is refused', async () => {
+  const wallet = Wallet.createRandom();
+  const metadata = { source_url: 'https://example.org/typed', license: 'CC-BY-4.0', score: 0.1 };
+  const item = await typedItem(wallet, metadata);
+  const res = await post(item);
+  assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.body.signer, { scheme: 'eip712', address: wallet.address });
+  assert.equal((await post(item)).status, 200);
+  // Same key order as sent or not, the metadata hash is over the canonical form.
+  const reordered = { ...item, metadata: { score: 0.1, license: 'CC-BY-4.0', source_url: 'https://example.org/typed' } };
+  assert.equal((await post(reordered)).status, 200);
+  const other = Wallet.createRandom();
+  const bad = [
+    { ...item, metadata: { ...metadata, score: 0.2 } },
+    { ...item, content_hash: item.content_hash.replace(/.$/, (c) => (c === '0' ? '1' : '0')) },
+    { ...item, signature: { ...item.signature, address: other.address } },
+    // a personal_sign of the statement is not a typed-data signature
+    { ...item, signature: { ...item.signature,
+      value: await wallet.signMessage(statement(item.content_hash, metadata)) } },
+  ];
+  for (const body of bad) {
+    assertProblem(assert, await post(body), 422, 'signature-invalid', 'signature.value');
+  }
+  // ethers itself agrees on what was signed.
+  assert.equal(verifyTypedData(DOMAIN, TYPES, typedMessage(item.content_hash, metadata),
+                               item.signature.value), wallet.address);
 });

@@ -137,12 +137,29 @@ static void test_eip191_vectors(void **state)
     assert_int_equal(i, 5);
 }
 
+static void test_eip712_item_digest(void **state)
+{
+    (void)state;
+    /* Values computed with ethers 6.17 TypedDataEncoder for the documented domain and type. */
+    const char *md = "{\"author\":\"Ada\",\"n\":1}";
+    char hash[72] = "sha256:";
+    for (int i = 0; i < 32; i++)
+        strcat(hash, "ab");
+    uint8_t got[32], want[32];
+    eth_eip712_item_digest("provd.item.v1", hash, md, strlen(md), got);
+    unhex("0x9a277b94154c3d082e29605a7d9c413a8a24af7bbc6af92caf30df04cb10b571", want, 32);
+    assert_memory_equal(got, want, 32);
+    eth_eip712_item_digest("provd.item.v1", hash, md, strlen(md) - 1, got);
+    assert_memory_not_equal(got, want, 32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keccak256_vectors),
         cmocka_unit_test(test_eip55_vectors),
         cmocka_unit_test(test_eip191_vectors),
+        cmocka_unit_test(test_eip712_item_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
