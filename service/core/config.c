@@ -9,7 +9,7 @@
 
 #include "log/note.h"
 
-enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE };
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL };
 
 struct option_def {
     const char *flag; /* without the leading dashes */
@@ -40,6 +40,12 @@ static const struct option_def options[] = {
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
     {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
      "LIST", "comma-separated browser origins allowed by CORS, or * for any; default none"},
+    {"require-known-signer", "PROVD_REQUIRE_KNOWN_SIGNER", CMD_HTTP, OPT_BOOL,
+     OFF(require_known_signer), "false", 0, 0, "[=BOOL]",
+     "refuse registrations whose signer is not in the signer registry (403)"},
+    {"open-registration", "PROVD_OPEN_REGISTRATION", CMD_HTTP, OPT_BOOL, OFF(open_registration),
+     "false", 0, 0, "[=BOOL]",
+     "let requests without an API key register items of known, unrevoked signers"},
     {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY, OPT_STRING,
      OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
     {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
@@ -90,6 +96,17 @@ static bool set_option(struct config *cfg, const struct option_def *o, const cha
         *(char **)field = copy;
         return true;
     }
+    case OPT_BOOL:
+        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+            *(bool *)field = true;
+            return true;
+        }
+        if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+            *(bool *)field = false;
+            return true;
+        }
+        snprintf(err, err_len, "--%s: '%s' is not true or false", o->flag, value);
+        return false;
     case OPT_UINT:
     case OPT_SIZE:
         if ((o->kind == OPT_UINT ? (parse_size(value, &v) && !strpbrk(value, "KkMm"))
@@ -159,7 +176,11 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
             snprintf(err, err_len, "unknown option '%.*s'", (int)len + 2, arg);
             return false;
         }
-        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        /* A boolean flag alone means true; it takes a value only as --flag=VALUE. */
+        const char *value = eq                    ? eq + 1
+                            : o->kind == OPT_BOOL ? "true"
+                            : i + 1 < argc        ? argv[++i]
+                                                  : NULL;
         if (!value) {
             snprintf(err, err_len, "option --%s needs a value", o->flag);
             return false;
@@ -277,7 +298,8 @@ void config_print_help(FILE *f, enum config_cmd cmd)
         const struct option_def *o = &options[i];
         if (!(o->cmds & cmd))
             continue;
-        fprintf(f, "  --%s %s\n      %s", o->flag, o->metavar, o->help);
+        fprintf(f, "  --%s%s%s\n      %s", o->flag, o->kind == OPT_BOOL ? "" : " ", o->metavar,
+                o->help);
         if (o->def)
             fprintf(f, " (default %s)", o->def);
         fprintf(f, "\n      env: %s\n", o->env);

@@ -28,7 +28,9 @@ struct config {
     uint16_t listen_port;
     unsigned threads;
     size_t max_body;
-    char *cors_origins; /* comma-separated, "*" for any; NULL for none */
+    char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
+    bool require_known_signer; /* refuse registrations by signers not in the registry */
+    bool open_registration;    /* known signers may register without an API key */
     char *log_level;
     char *name;         /* apikey create */
     char *scope;        /* apikey create */

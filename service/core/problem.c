@@ -22,6 +22,10 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
     P(PROBLEM_NOT_READY, 503, "not-ready", "Service not ready"),
     P(PROBLEM_CORS_REJECTED, 403, "cors-origin-rejected", "Origin not allowed"),
     P(PROBLEM_LOG_EMPTY, 404, "log-empty", "The log has no checkpoint yet"),
+    P(PROBLEM_SIGNER_EXISTS, 409, "signer-exists", "Signer already known"),
+    P(PROBLEM_SIGNER_NOT_FOUND, 404, "signer-not-found", "No such signer"),
+    P(PROBLEM_SIGNER_REVOKED, 422, "signer-revoked", "Signer revoked"),
+    P(PROBLEM_SIGNER_UNKNOWN, 403, "signer-unknown", "Signer not known"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -153,3 +153,35 @@ bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, cons
     }
     return false;
 }
+
+bool sig_parse_identity(enum sig_scheme scheme, const char *text, char out[SIG_IDENTITY_MAX])
+{
+    uint8_t buf[160], key[P256_PUBLIC_KEY_LEN];
+    size_t n;
+    if (sig_is_ethereum(scheme)) {
+        if (!eth_address_parse(text, key))
+            return false;
+        eth_address_format(key, out);
+        return true;
+    }
+    if (!base64_decode(text, strlen(text), buf, sizeof buf, &n))
+        return false;
+    if (scheme == SIG_ED25519 && n == ED25519_PUBLIC_KEY_LEN) {
+        base64url_encode(buf, n, out);
+        return true;
+    }
+    if (scheme == SIG_ECDSA_P256 && p256_parse_public_key(buf, n, key)) {
+        base64url_encode(key, P256_PUBLIC_KEY_LEN, out);
+        return true;
+    }
+    return false;
+}
+
+const char *sig_normalize_identity(const char *text, char out[SIG_IDENTITY_MAX])
+{
+    static const enum sig_scheme schemes[] = {SIG_EIP191, SIG_ED25519, SIG_ECDSA_P256};
+    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
+        if (sig_parse_identity(schemes[i], text, out))
+            return out;
+    return text;
+}

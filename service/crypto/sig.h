@@ -28,6 +28,14 @@ void sig_format_identity(enum sig_scheme scheme, const uint8_t *key, size_t len,
 /* A signature value as shown in JSON: base64url, or 0x-hex for Ethereum schemes. */
 void sig_format_value(enum sig_scheme scheme, const uint8_t *sig, size_t len,
                       char out[SIG_VALUE_MAX]);
+/* The stored identity for a key or address as a client may write it (standard or URL base64,
+ * padded or not, a WebCrypto raw or spki P-256 key, an address in any case), for scheme, into
+ * out; false when it is not one. */
+bool sig_parse_identity(enum sig_scheme scheme, const char *text, char out[SIG_IDENTITY_MAX])
+    __attribute__((warn_unused_result));
+/* Best-effort normalisation of an identity of unknown scheme (query and path parameters):
+ * returns out when text was recognised, else text itself. */
+const char *sig_normalize_identity(const char *text, char out[SIG_IDENTITY_MAX]);
 /* Ethereum schemes: identified by an address, signatures as 0x-hex. */
 bool sig_is_ethereum(enum sig_scheme scheme);
 /* True when sig is a valid signature by pub over msg. For eip712, msg is the 32-byte EIP-712

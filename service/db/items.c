@@ -12,8 +12,10 @@
       "encode(" p "signature, 'hex'), "                                                            \
       "to_char(" p "registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "      \
       "(extract(epoch FROM " p "registered_at) * 1000000)::bigint"
-#define ITEM_COLUMNS ITEM_FIELDS("i.") ", e.log_index"
-#define ITEM_FROM    " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "
+#define ITEM_COLUMNS ITEM_FIELDS("i.") ", e.log_index, sg.name, sg.revoked_at IS NOT NULL"
+#define ITEM_FROM                                                                                  \
+    " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "                                   \
+    "LEFT JOIN signers sg ON sg.identity = i.signer "
 
 /* A bigint parameter of microseconds since the epoch as a timestamptz. */
 #define US_TS(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
@@ -22,18 +24,22 @@
  * registration of the same signer and statement. */
 static const struct db_stmt db_item_insert_stmt = {
     "db_item_insert",
-    "WITH ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "
-    "signature, statement_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "WITH sg AS (SELECT name, revoked_at FROM signers WHERE identity = $4), "
+    "ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "
+    "signature, statement_hash) SELECT $1, $2, $3, $4, $5, $6, $7 "
+    "WHERE NOT EXISTS (SELECT 1 FROM sg WHERE revoked_at IS NOT NULL) "
+    "AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM sg)) "
     "ON CONFLICT (signer, statement_hash) DO NOTHING "
-    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, true), "
+    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, (SELECT name FROM sg), false, true), "
                                  "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins) "
                                  "SELECT * FROM ins UNION ALL "
                                  "SELECT " ITEM_COLUMNS ", false" ITEM_FROM
                                  "WHERE i.signer = $4 AND i.statement_hash = $7 "
                                  "LIMIT 1",
-    7};
+    8};
 
-enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req, PGresult **res)
+enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
+                              bool require_known, PGresult **res)
 {
     const char *values[] = {(const char *)req->content_hash,
                             req->metadata.data,
@@ -41,19 +47,11 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
                             req->signer,
                             sig_scheme_name(req->scheme),
                             (const char *)req->signature,
-                            (const char *)req->statement_hash};
-    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN};
-    const int formats[] = {1, 0, 0, 0, 0, 1, 1};
-    /* No row means a concurrent insert of the same registration committed between our
-     * INSERT and SELECT snapshots: the next attempt sees it. */
-    for (int attempt = 0; attempt < 3; attempt++) {
-        enum db_status st = db_exec(conn, &db_item_insert_stmt, values, lengths, formats, res);
-        if (st != DB_OK || PQntuples(*res) == 1)
-            return st;
-        PQclear(*res);
-        *res = NULL;
-    }
-    return DB_RETRY;
+                            (const char *)req->statement_hash,
+                            require_known ? "true" : "false"};
+    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN, 0};
+    const int formats[] = {1, 0, 0, 0, 0, 1, 1, 0};
+    return db_exec(conn, &db_item_insert_stmt, values, lengths, formats, res);
 }
 
 static const struct db_stmt db_item_get_stmt = {

@@ -15,11 +15,13 @@ enum item_col {
     ITEM_COL_METADATA,     /* canonical JSON */
     ITEM_COL_SIGNER,
     ITEM_COL_SCHEME,
-    ITEM_COL_SIGNATURE,     /* hex */
-    ITEM_COL_REGISTERED_AT, /* RFC 3339 UTC with microseconds */
-    ITEM_COL_REGISTERED_US, /* microseconds since the epoch, for cursors */
-    ITEM_COL_LOG_INDEX,     /* NULL until sequenced */
-    ITEM_COL_CREATED,       /* db_item_insert only: "t" when this call inserted the row */
+    ITEM_COL_SIGNATURE,      /* hex */
+    ITEM_COL_REGISTERED_AT,  /* RFC 3339 UTC with microseconds */
+    ITEM_COL_REGISTERED_US,  /* microseconds since the epoch, for cursors */
+    ITEM_COL_LOG_INDEX,      /* NULL until sequenced */
+    ITEM_COL_SIGNER_NAME,    /* NULL unless the signer is in the registry */
+    ITEM_COL_SIGNER_REVOKED, /* "t" when the signer is revoked */
+    ITEM_COL_CREATED,        /* db_item_insert only: "t" when this call inserted the row */
     ITEM_COL_RECEIPT_TREE_SIZE = ITEM_COL_CREATED, /* db_item_get_for_receipt only */
     ITEM_COL_RECEIPT_NOTE,
 };
@@ -42,9 +44,12 @@ struct item_filter {
     unsigned limit;
 };
 
-/* Inserts the registration or, when the same signer already registered the same statement,
- * returns the stored one; one row either way. */
-enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req, PGresult **res)
+/* Inserts the registration (and queues it for the log) or, when the same signer already
+ * registered the same statement, returns the stored one. Nothing is inserted for a revoked
+ * signer, nor for an unknown one when require_known: then no row comes back unless the
+ * registration existed before. No row can also mean a concurrent insert: try again. */
+enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
+                              bool require_known, PGresult **res)
     __attribute__((warn_unused_result));
 /* Zero or one row. */
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)

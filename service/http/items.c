@@ -14,6 +14,7 @@
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
 #include "db/items.h"
+#include "db/signers.h"
 #include "http/reply.h"
 #include "http/route.h"
 
@@ -38,12 +39,22 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_string(w, ch);
     jw_key(w, "metadata");
     jw_raw(w, rec.metadata, rec.metadata_len);
+    bool known = !PQgetisnull(res, row, ITEM_COL_SIGNER_NAME);
     jw_key(w, "signer");
     jw_object_begin(w);
     jw_key(w, "scheme");
     jw_string(w, rec.scheme);
     jw_key(w, rec.key_field);
     jw_string(w, rec.public_key);
+    jw_key(w, "known");
+    jw_bool(w, known);
+    jw_key(w, "name");
+    if (known)
+        jw_string(w, PQgetvalue(res, row, ITEM_COL_SIGNER_NAME));
+    else
+        jw_null(w);
+    jw_key(w, "revoked");
+    jw_bool(w, PQgetvalue(res, row, ITEM_COL_SIGNER_REVOKED)[0] == 't');
     jw_object_end(w);
     jw_key(w, "signature");
     jw_object_begin(w);
@@ -102,12 +113,69 @@ static enum MHD_Result reply_registration(struct http_request *req, PGresult *re
     return reply_json(req, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
 }
 
+/* Why no row came back: a revoked or (when required) unknown signer, or a concurrent insert of
+ * the same registration (*retry). */
+static enum MHD_Result refused(struct http_request *req, struct db_conn *conn,
+                               const struct item_request *item, bool require_known, bool *retry)
+{
+    PGresult *res = NULL;
+    enum db_status st = db_signer_get(conn, item->signer, &res);
+    enum MHD_Result r = MHD_YES;
+    *retry = false;
+    if (st != DB_OK)
+        r = reply_db_error(req, st);
+    else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, SIGNER_COL_REVOKED_AT))
+        r = reply_problem(req, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s",
+                          item->signer, PQgetvalue(res, 0, SIGNER_COL_REVOKED_AT));
+    else if (PQntuples(res) == 0 && require_known)
+        r = reply_problem(
+            req, PROBLEM_SIGNER_UNKNOWN, "signature",
+            "signer %s is not in the signer registry, which this service requires%s", item->signer,
+            http_header(req, "Authorization") ? "" : " for requests without an API key");
+    else
+        *retry = true;
+    PQclear(res);
+    return r;
+}
+
+static enum MHD_Result register_item(struct http_request *req, const struct item_request *item,
+                                     bool require_known)
+{
+    struct db_conn *conn = db_acquire(req->app->pool);
+    if (!conn)
+        return reply_db_error(req, DB_UNAVAILABLE);
+    enum MHD_Result r = MHD_YES;
+    bool retry = true;
+    for (int attempt = 0; attempt < 3 && retry; attempt++) {
+        PGresult *res = NULL;
+        enum db_status st = db_item_insert(conn, item, require_known, &res);
+        retry = false;
+        if (st != DB_OK)
+            r = reply_db_error(req, st);
+        else if (PQntuples(res) == 1)
+            r = reply_registration(req, res);
+        else
+            r = refused(req, conn, item, require_known, &retry);
+        PQclear(res);
+    }
+    if (retry)
+        r = reply_db_error(req, DB_RETRY);
+    db_release(req->app->pool, conn);
+    return r;
+}
+
 enum MHD_Result handle_items_post(struct http_request *req, const char *param)
 {
     (void)param;
-    enum problem_code code = auth_require(req, "register");
-    if (code != PROBLEM_NONE)
-        return auth_problem(req, code);
+    const struct config *cfg = req->app->cfg;
+    /* With --open-registration a request without credentials may register for a known,
+     * unrevoked signer: the signature is the credential. Credentials given must be valid. */
+    bool keyless = cfg->open_registration && !http_header(req, "Authorization");
+    if (!keyless) {
+        enum problem_code code = auth_require(req, "register");
+        if (code != PROBLEM_NONE)
+            return auth_problem(req, code);
+    }
     if (!is_json_content_type(http_header(req, "Content-Type")))
         return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
                              "send the registration as Content-Type: application/json");
@@ -115,16 +183,7 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     struct item_error err;
     if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &err))
         return reply_problem(req, err.code, err.field, "%s", err.detail);
-    PGresult *res = NULL;
-    enum MHD_Result r;
-    struct db_conn *conn = db_acquire(req->app->pool);
-    enum db_status st = conn ? db_item_insert(conn, &item, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
-    if (st == DB_OK)
-        r = reply_registration(req, res);
-    else
-        r = reply_db_error(req, st);
-    PQclear(res);
+    enum MHD_Result r = register_item(req, &item, cfg->require_known_signer || keyless);
     item_request_free(&item);
     return r;
 }
@@ -234,23 +293,6 @@ static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
     return parse_id(dot + 1, id);
 }
 
-/* Signer identities are stored normalised: a public key given in standard base64 (or padded)
- * is looked up in base64url, an address in its EIP-55 form; anything else as given. */
-static const char *normalize_signer(const char *v, char out[SIGNER_MAX_LEN])
-{
-    uint8_t key[P256_PUBLIC_KEY_LEN + 1];
-    size_t n;
-    if (eth_address_parse(v, key)) {
-        eth_address_format(key, out);
-        return out;
-    }
-    if (!base64_decode(v, strlen(v), key, sizeof key, &n) ||
-        (n != ED25519_PUBLIC_KEY_LEN && n != P256_PUBLIC_KEY_LEN))
-        return v;
-    base64url_encode(key, n, out);
-    return out;
-}
-
 /* Fills f from the query string; on a bad value sets *bad_field and returns false. signer_buf
  * may back f->signer. */
 static bool parse_list_filter(struct http_request *req, struct item_filter *f,
@@ -269,7 +311,7 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
         *bad_field = "signer";
         if (!*v || strlen(v) >= SIGNER_MAX_LEN)
             return false;
-        f->signer = normalize_signer(v, signer_buf);
+        f->signer = sig_normalize_identity(v, signer_buf);
     }
     if ((v = http_query(req, "source_url"))) {
         *bad_field = "source_url";

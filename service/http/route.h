@@ -21,6 +21,10 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
 enum MHD_Result handle_log_checkpoint(struct http_request *req, const char *param);
 enum MHD_Result handle_log_key(struct http_request *req, const char *param);
 enum MHD_Result handle_log_consistency(struct http_request *req, const char *param);
+enum MHD_Result handle_signers_post(struct http_request *req, const char *param);
+enum MHD_Result handle_signers_list(struct http_request *req, const char *param);
+enum MHD_Result handle_signer_get(struct http_request *req, const char *param);
+enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 

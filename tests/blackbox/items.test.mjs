@@ -28,7 +28,8 @@ test('register a WebCrypto-signed item: 201, Location, stored registration', asy
   assert.equal(res.headers.get('location'), `/v1/items/${reg.id}`);
   assert.equal(reg.content_hash, item.content_hash);
   assert.deepEqual(reg.metadata, metadata);
-  assert.deepEqual(reg.signer, { scheme: 'ed25519', public_key: signer.publicKey });
+  assert.deepEqual(reg.signer, { scheme: 'ed25519', public_key: signer.publicKey, known: false,
+                                 name: null, revoked: false });
   assert.equal(reg.signature.value, item.signature.value);
   assert.equal(reg.status, 'registered');
   assert.match(reg.registered_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -190,7 +191,7 @@ test('health and readiness', async () => {
   const r = await http(srv.base, 'GET', '/readyz');
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ready');
-  assert.equal(r.body.schema_version, 3);
+  assert.equal(r.body.schema_version, 4);
   const head = await fetch(srv.base + '/healthz', { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.ok(head.headers.get('x-request-id'));

@@ -38,7 +38,8 @@ test('WebCrypto P-256: raw key and signature register; spki is the same signer',
   const it = await p256Item({ license: 'CC0-1.0' });
   const res = await post(it.body);
   assert.equal(res.status, 201, res.text);
-  assert.deepEqual(res.body.signer, { scheme: 'ecdsa-p256', public_key: b64url(it.raw) });
+  assert.deepEqual(res.body.signer, { scheme: 'ecdsa-p256', public_key: b64url(it.raw), known: false,
+                                     name: null, revoked: false });
   // The same key as spki (standard base64, padded) normalises to the same identity: idempotent.
   const spkiBody = { ...it.body, signature: { ...it.body.signature,
     public_key: Buffer.from(it.spki).toString('base64') } };

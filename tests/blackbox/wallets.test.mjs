@@ -37,7 +37,8 @@ test('a personal_sign signature from an ethers wallet registers, idempotently', 
   const item = await walletItem(wallet, { source_url: 'https://example.org/w', license: 'MIT' });
   const res = await post(item);
   assert.equal(res.status, 201, res.text);
-  assert.deepEqual(res.body.signer, { scheme: 'eip191', address: wallet.address });
+  assert.deepEqual(res.body.signer, { scheme: 'eip191', address: wallet.address, known: false,
+                                     name: null, revoked: false });
   assert.deepEqual(res.body.signature, { scheme: 'eip191', address: wallet.address,
                                          value: item.signature.value });
   const again = await post(item);
@@ -157,7 +158,8 @@ test('eth_signTypedData_v4 (ethers signTypedData) registers; tampering is refuse
   const item = await typedItem(wallet, metadata);
   const res = await post(item);
   assert.equal(res.status, 201, res.text);
-  assert.deepEqual(res.body.signer, { scheme: 'eip712', address: wallet.address });
+  assert.deepEqual(res.body.signer, { scheme: 'eip712', address: wallet.address, known: false,
+                                     name: null, revoked: false });
   assert.equal((await post(item)).status, 200);
   // Same key order as sent or not, the metadata hash is over the canonical form.
   const reordered = { ...item, metadata: { score: 0.1, license: 'CC-BY-4.0', source_url: 'https://example.org/typed' } };
