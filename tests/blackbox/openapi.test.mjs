@@ -152,6 +152,17 @@ test('live responses match their documented schemas', async () => {
     ['GET', '/v1/log/key', {}],
     ['GET', '/v1/log/consistency?from=1&to=1', {}],
     ['GET', '/v1/log/consistency?from=0&to=1', {}],
+    ['POST', '/v1/signers', { body: { scheme: 'ed25519', public_key: item.signature.public_key, name: 'S' }, token: adminToken }],
+    ['POST', '/v1/signers', { body: { scheme: 'ed25519', public_key: item.signature.public_key, name: 'S' }, token: adminToken }],
+    ['POST', '/v1/signers', { body: { scheme: 'ed25519', public_key: 'x', name: 'S' }, token: adminToken }],
+    ['POST', '/v1/signers', { body: { scheme: 'ed25519', public_key: 'x', name: 'S' }, token }],
+    ['GET', '/v1/signers', {}],
+    ['GET', `/v1/signers/${item.signature.public_key}`, {}],
+    ['GET', '/v1/signers/unknown', {}],
+    ['GET', `/v1/provenance/${item.content_hash}`, {}],
+    ['POST', `/v1/signers/${item.signature.public_key}/revoke`, { token: adminToken }],
+    ['POST', '/v1/signers/unknown/revoke', { token: adminToken }],
+    ['POST', '/v1/items', { body: { ...item, metadata: { after: 'revocation' } }, token }],
   ];
   const seen = new Set();
   for (const [method, pathname, opts] of calls) {
@@ -169,7 +180,7 @@ test('live responses match their documented schemas', async () => {
   }
   for (const s of ['POST 201', 'POST 200', 'POST 401', 'POST 403', 'POST 400', 'POST 415',
     'POST 413', 'POST 422', 'GET 404', 'GET 400', 'OPTIONS 204', 'OPTIONS 403', 'DELETE 405',
-    'GET 200']) {
+    'GET 200', 'POST 409']) {
     assert.ok(seen.has(s), `exercised ${s}`);
   }
 });
