@@ -151,7 +151,7 @@ static bool check_sig_lines(const struct note_key *key, const char *note, size_t
     size_t name_len = strlen(key->name);
     for (const char *l = lines; l < end;) {
         const char *nl = memchr(l, '\n', (size_t)(end - l));
-        if (!nl || strncmp(l, SIG_PREFIX, 4) != 0) {
+        if (!nl || nl - l < 4 || memcmp(l, SIG_PREFIX, 4) != 0) {
             snprintf(err, err_len, "malformed signature line");
             return false;
         }

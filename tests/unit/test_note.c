@@ -57,6 +57,16 @@ static void test_tampering_and_wrong_keys(void **state)
     }
     assert_true(note_verify(&vkey, note, strlen(note), &text_len, err, sizeof err));
     assert_false(note_verify(&vkey, TEXT, strlen(TEXT), &text_len, err, sizeof err));
+    /* signature lines shorter than the 4-byte prefix are malformed; the prefix compare must not
+     * read past them (fuzzing found a compare that could) */
+    const char *shorts[] = {"t\n\n\xe2\n", "t\n\n\n", "t\n\nab\n"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(shorts[i]);
+        char *exact = malloc(n); /* no NUL after it: ASan sees any overread */
+        memcpy(exact, shorts[i], n);
+        assert_false(note_verify(&vkey, exact, n, &text_len, err, sizeof err));
+        free(exact);
+    }
     /* Manglings of the verifier key are refused. */
     const char *bad[] = {"PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
                          "PeterNeumann+c74f20a3+AhpcQcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
