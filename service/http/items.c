@@ -22,6 +22,16 @@
 #define LIST_MAX_LIMIT      1000
 #define PROVENANCE_MAX_ROWS 1000
 
+/* Opens an object with the scheme and the signer's key or address. */
+static void write_signer_key(struct jsonw *w, const struct item_record *rec)
+{
+    jw_object_begin(w);
+    jw_key(w, "scheme");
+    jw_string(w, rec->scheme);
+    jw_key(w, rec->key_field);
+    jw_string(w, rec->public_key);
+}
+
 /* Writes one registration from row of res (ITEM_COL_* columns). */
 static void write_item(struct jsonw *w, PGresult *res, int row)
 {
@@ -41,11 +51,7 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_raw(w, rec.metadata, rec.metadata_len);
     bool known = !PQgetisnull(res, row, ITEM_COL_SIGNER_NAME);
     jw_key(w, "signer");
-    jw_object_begin(w);
-    jw_key(w, "scheme");
-    jw_string(w, rec.scheme);
-    jw_key(w, rec.key_field);
-    jw_string(w, rec.public_key);
+    write_signer_key(w, &rec);
     jw_key(w, "known");
     jw_bool(w, known);
     jw_key(w, "name");
@@ -57,11 +63,7 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_bool(w, PQgetvalue(res, row, ITEM_COL_SIGNER_REVOKED)[0] == 't');
     jw_object_end(w);
     jw_key(w, "signature");
-    jw_object_begin(w);
-    jw_key(w, "scheme");
-    jw_string(w, rec.scheme);
-    jw_key(w, rec.key_field);
-    jw_string(w, rec.public_key);
+    write_signer_key(w, &rec);
     jw_key(w, "value");
     jw_string(w, rec.signature);
     jw_object_end(w);
