@@ -1,6 +1,7 @@
 #include "core/validate.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -82,6 +83,35 @@ static int64_t days_from_civil(int y, int m, int d)
     int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+/* Proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void format_rfc3339_us(int64_t unix_us, char out[RFC3339_US_LEN + 1])
+{
+    int64_t secs = unix_us >= 0 ? unix_us / 1000000 : -((-unix_us + 999999) / 1000000);
+    int64_t frac = unix_us - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t sod = secs - days * 86400;
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    char tmp[80]; /* roomy for any int; years 0..9999 fill exactly RFC3339_US_LEN */
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, (int)(sod / 3600),
+             (int)(sod / 60 % 60), (int)(sod % 60), (int)frac);
+    memcpy(out, tmp, RFC3339_US_LEN);
+    out[RFC3339_US_LEN] = '\0';
 }
 
 bool valid_rfc3339(const char *s, int64_t *unix_us)

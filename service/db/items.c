@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/codec.h"
@@ -10,7 +11,6 @@
 #define ITEM_FIELDS(p)                                                                             \
     p "id, encode(" p "content_hash, 'hex'), " p "metadata, " p "signer, " p "sig_scheme, "        \
       "encode(" p "signature, 'hex'), "                                                            \
-      "to_char(" p "registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "      \
       "(extract(epoch FROM " p "registered_at) * 1000000)::bigint"
 #define ITEM_COLUMNS ITEM_FIELDS("i.") ", e.log_index, sg.name, sg.revoked_at IS NOT NULL"
 #define ITEM_FROM                                                                                  \
@@ -148,8 +148,7 @@ enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, P
     return db_exec(conn, stmt, values, lengths, formats, res);
 }
 
-void db_item_record(PGresult *res, int row, struct item_record *rec,
-                    char sig_b64[ITEM_SIGNATURE_B64_MAX])
+void db_item_record(PGresult *res, int row, struct item_record *rec, struct item_strings *buf)
 {
     const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
     const char *scheme = PQgetvalue(res, row, ITEM_COL_SCHEME);
@@ -158,15 +157,17 @@ void db_item_record(PGresult *res, int row, struct item_record *rec,
     size_t sig_len = strlen(sig_hex) / 2;
     if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
         sig_len = 0;
-    sig_format_value(s, sig, sig_len, sig_b64);
+    sig_format_value(s, sig, sig_len, buf->signature);
+    format_rfc3339_us(strtoll(PQgetvalue(res, row, ITEM_COL_REGISTERED_US), NULL, 10),
+                      buf->registered_at);
     *rec = (struct item_record){
         .content_hash_hex = PQgetvalue(res, row, ITEM_COL_CONTENT_HASH),
         .metadata = PQgetvalue(res, row, ITEM_COL_METADATA),
         .metadata_len = (size_t)PQgetlength(res, row, ITEM_COL_METADATA),
-        .registered_at = PQgetvalue(res, row, ITEM_COL_REGISTERED_AT),
+        .registered_at = buf->registered_at,
         .scheme = scheme,
         .key_field = sig_key_field(s),
         .public_key = PQgetvalue(res, row, ITEM_COL_SIGNER),
-        .signature = sig_b64,
+        .signature = buf->signature,
     };
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/item.h"
+#include "core/validate.h"
 #include "db/pool.h"
 
 enum item_col {
@@ -16,8 +17,7 @@ enum item_col {
     ITEM_COL_SIGNER,
     ITEM_COL_SCHEME,
     ITEM_COL_SIGNATURE,      /* hex */
-    ITEM_COL_REGISTERED_AT,  /* RFC 3339 UTC with microseconds */
-    ITEM_COL_REGISTERED_US,  /* microseconds since the epoch, for cursors */
+    ITEM_COL_REGISTERED_US,  /* registered_at in microseconds since the epoch */
     ITEM_COL_LOG_INDEX,      /* NULL until sequenced */
     ITEM_COL_SIGNER_NAME,    /* NULL unless the signer is in the registry */
     ITEM_COL_SIGNER_REVOKED, /* "t" when the signer is revoked */
@@ -26,12 +26,14 @@ enum item_col {
     ITEM_COL_RECEIPT_NOTE,
 };
 
-/* Size of a formatted signature value, for db_item_record(). */
-#define ITEM_SIGNATURE_B64_MAX SIG_VALUE_MAX
+/* Strings db_item_record formats for a row. */
+struct item_strings {
+    char signature[SIG_VALUE_MAX];
+    char registered_at[RFC3339_US_LEN + 1];
+};
 
-/* The log record of row (ITEM_COL_* columns); strings point into res and sig_b64. */
-void db_item_record(PGresult *res, int row, struct item_record *rec,
-                    char sig_b64[ITEM_SIGNATURE_B64_MAX]);
+/* The log record of row (ITEM_COL_* columns); strings point into res and buf. */
+void db_item_record(PGresult *res, int row, struct item_record *rec, struct item_strings *buf);
 
 struct item_filter {
     bool has_content_hash;

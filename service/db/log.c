@@ -73,8 +73,7 @@ enum db_status db_log_head(struct db_conn *conn, PGresult **res)
 static const struct db_stmt db_log_queue_batch_stmt = {
     "db_log_queue_batch",
     "SELECT i.id, encode(i.content_hash, 'hex'), i.metadata, i.signer, i.sig_scheme, "
-    "encode(i.signature, 'hex'), "
-    "to_char(i.registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 0, NULL "
+    "encode(i.signature, 'hex'), (extract(epoch FROM i.registered_at) * 1000000)::bigint, NULL "
     "FROM log_queue q JOIN items i ON i.id = q.item_id WHERE q.item_id > $1 "
     "ORDER BY q.item_id LIMIT $2",
     2};

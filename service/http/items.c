@@ -36,8 +36,8 @@ static void write_signer_key(struct jsonw *w, const struct item_record *rec)
 static void write_item(struct jsonw *w, PGresult *res, int row)
 {
     struct item_record rec;
-    char sig_b64[ITEM_SIGNATURE_B64_MAX];
-    db_item_record(res, row, &rec, sig_b64);
+    struct item_strings strs;
+    db_item_record(res, row, &rec, &strs);
     bool logged = !PQgetisnull(res, row, ITEM_COL_LOG_INDEX);
 
     jw_object_begin(w);

@@ -155,10 +155,11 @@ static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERK
                           int count)
 {
     struct item_record rec;
-    char sig[ITEM_SIGNATURE_B64_MAX], leaf_hex[2 * MERKLE_HASH_LEN + 1];
+    struct item_strings strs;
+    char leaf_hex[2 * MERKLE_HASH_LEN + 1];
     struct buf record = BUF_INIT;
     uint8_t leaf[MERKLE_HASH_LEN];
-    db_item_record(item, 0, &rec, sig);
+    db_item_record(item, 0, &rec, &strs);
     item_record_write(&record, &rec);
     merkle_leaf_hash(record.data, record.len, leaf);
     hex_encode(leaf, MERKLE_HASH_LEN, leaf_hex);

@@ -107,8 +107,8 @@ static bool append_leaves(struct sequencer *s, PGresult *rows, int64_t *ids)
     bool ok = true;
     for (int r = 0; ok && r < PQntuples(rows); r++) {
         struct item_record rec;
-        char sig[ITEM_SIGNATURE_B64_MAX];
-        db_item_record(rows, r, &rec, sig);
+        struct item_strings strs;
+        db_item_record(rows, r, &rec, &strs);
         buf_reset(&record);
         item_record_write(&record, &rec);
         uint8_t leaf[MERKLE_HASH_LEN];

@@ -53,6 +53,27 @@ static void test_rfc3339(void **state)
             fail_msg("accepted %s", bad[i]);
 }
 
+static void test_rfc3339_format_roundtrip(void **state)
+{
+    (void)state;
+    char out[RFC3339_US_LEN + 1];
+    format_rfc3339_us(0, out);
+    assert_string_equal(out, "1970-01-01T00:00:00.000000Z");
+    format_rfc3339_us(1767323045123456LL, out);
+    assert_string_equal(out, "2026-01-02T03:04:05.123456Z");
+    format_rfc3339_us(951782400000001LL, out); /* 2000-02-29, a leap day */
+    assert_string_equal(out, "2000-02-29T00:00:00.000001Z");
+    format_rfc3339_us(-1, out);
+    assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
+    /* every second-and-microsecond over several years round-trips through the parser */
+    for (int64_t us = -86400000000LL * 800; us < 86400000000LL * 25000; us += 7919999999LL) {
+        int64_t back;
+        format_rfc3339_us(us, out);
+        assert_true(valid_rfc3339(out, &back));
+        assert_int_equal(back, us);
+    }
+}
+
 static void test_spdx(void **state)
 {
     (void)state;
@@ -79,6 +100,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_rfc3339_format_roundtrip),
         cmocka_unit_test(test_spdx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
