@@ -182,5 +182,6 @@ export function assertProblem(assert, res, status, typeSuffix, field) {
   assert.ok(res.body.title && res.body.detail, 'title and detail present');
   assert.ok(res.body.request_id, 'request_id present');
   if (field !== undefined) assert.equal(res.body.field, field);
-  assert.ok(!/SELECT|INSERT|postgres|SQLSTATE|pq/i.test(res.text), 'no internals leak');
+  assert.ok(!/\b(SELECT|INSERT|UPDATE) |postgres|SQLSTATE|libpq|PQ[a-z]+\(/.test(res.text),
+            'no internals leak');
 }
