@@ -8,23 +8,7 @@
 
 static json_t *vectors(const char *section)
 {
-    static json_t *doc;
-    if (!doc) {
-        char *data = read_vector("ethereum-vectors.json", NULL);
-        doc = json_loads(data, 0, NULL);
-        free(data);
-        assert_non_null(doc);
-    }
-    return json_object_get(doc, section);
-}
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    assert_true(s[0] == '0' && s[1] == 'x');
-    size_t n = (strlen(s) - 2) / 2;
-    assert_true(n <= cap);
-    assert_true(hex_decode(s + 2, 2 * n, out, n, false));
-    return n;
+    return vector_section("ethereum-vectors.json", section);
 }
 
 static void encode_value(json_t *v, struct buf *out)

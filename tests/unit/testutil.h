@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+
+#include "core/codec.h"
 
 /* Reads PROVD_VECTORS/rel into a NUL-terminated buffer (caller frees); fails the test if
  * the file is missing. */
@@ -32,6 +35,32 @@ static inline char *read_vector(const char *rel, size_t *len)
     if (len)
         *len = (size_t)n;
     return data;
+}
+
+/* Section of a JSON vector file, loaded once per test program (kept for its lifetime). */
+static inline json_t *vector_section(const char *rel, const char *section)
+{
+    static json_t *doc;
+    static const char *loaded;
+    if (!doc || strcmp(loaded, rel) != 0) {
+        json_decref(doc);
+        char *data = read_vector(rel, NULL);
+        doc = json_loads(data, 0, NULL);
+        free(data);
+        assert_non_null(doc);
+        loaded = rel;
+    }
+    return json_object_get(doc, section);
+}
+
+/* Decodes "0x…" hex into out (capacity cap) and returns the length; fails the test otherwise. */
+static inline size_t unhex(const char *s, uint8_t *out, size_t cap)
+{
+    assert_true(s[0] == '0' && s[1] == 'x');
+    size_t n = (strlen(s) - 2) / 2;
+    assert_true(n <= cap);
+    assert_true(hex_decode(s + 2, 2 * n, out, n, false));
+    return n;
 }
 
 #endif
