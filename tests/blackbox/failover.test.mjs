@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   startProvd, createLogKey, freshDatabase, runProvd, sql, waitForLog, http,
+  tempDir,
 } from './lib/harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +62,7 @@ test('leader killed mid-batch: the other worker takes over, nothing lost or dupl
     // The tree the follower continued is sound: receipts verify against the final checkpoint.
     const api = await startProvd({ dbUrl });
     try {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provd-failover-'));
+      const dir = tempDir('provd-failover-');
       for (const id of [1, sizeAtKill, sizeAtKill + 1, N]) {
         const rc = await http(api.base, 'GET', `/v1/items/${id}/receipt`);
         assert.equal(rc.status, 200, rc.text);

@@ -3,18 +3,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
   freshDatabase, runProvd, waitForLog,
+  tempDir,
 } from './lib/harness.mjs';
 import {
   openNote, parseCheckpoint, leafHash, verifyInclusion, verifyConsistency,
 } from './lib/tlog.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'provd-receipts-'));
+const tmp = tempDir('provd-receipts-');
 
 let srv, token, key, signer;
 before(async () => {

@@ -3,11 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Wallet, Signature, getAddress, keccak256, toUtf8Bytes, verifyTypedData } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, http, assertProblem, freshDatabase, runProvd, sha256Hex,
+  tempDir,
 } from './lib/harness.mjs';
 import { statement, canonicalize } from './lib/jcs.mjs';
 import { openNote, parseCheckpoint, leafHash, verifyInclusion } from './lib/tlog.mjs';
@@ -120,7 +120,7 @@ test('wallet registrations are logged and their receipts verify', async () => {
   }
   assert.equal(rc.status, 200);
   assert.deepEqual(rc.body.record.signature, res.body.signature);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'provd-w-')), 'r.json');
+  const file = path.join(tempDir('provd-w-'), 'r.json');
   fs.writeFileSync(file, rc.text);
   const v = runProvd(['verify', file, '--log-key', key.vkey]);
   assert.equal(v.status, 0, v.stderr);

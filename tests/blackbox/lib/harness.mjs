@@ -54,9 +54,20 @@ export function createApiKey(dbUrl, scope = 'register') {
   return r.stdout.trim();
 }
 
+// A temporary directory, removed when the test process exits.
+const tempDirs = [];
+process.on('exit', () => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+export function tempDir(prefix = 'provd-test-') {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+
 // A new log key for origin in a temp file: {keyFile, vkey, origin}.
 export function createLogKey(origin = 'test.provd.example/log') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provd-key-'));
+  const dir = tempDir('provd-key-');
   const keyFile = path.join(dir, 'log.key');
   const r = runProvd(['logkey', 'create', '--log-key-file', keyFile, '--log-origin', origin]);
   if (r.status !== 0) throw new Error('logkey create failed: ' + r.stderr);
