@@ -53,7 +53,7 @@ test('migrate applies each migration once, also when run concurrently', async ()
     const p = spawn(provdBin, ['migrate'], { env: { ...process.env, PROVD_DATABASE_URL: db } });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => resolve({ code, err }));
+    p.on('close', (code) => resolve({ code, err })); // close: after stderr is drained
   })));
   for (const r of runs) assert.equal(r.code, 0, r.err);
   const applied = runs.map((r) => Number(/\((\d+) migrations? applied\)/.exec(r.err)[1]));

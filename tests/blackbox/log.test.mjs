@@ -216,7 +216,8 @@ test('a worker refuses a database that holds another log', async () => {
   await first.stop();
   const other = createLogKey('another.origin/log');
   const w = await startProvd({ dbUrl, command: 'worker', logKey: other });
-  const code = await new Promise((resolve) => w.proc.on('exit', resolve));
+  // 'close' rather than 'exit': the log is only complete once stderr is drained.
+  const code = await new Promise((resolve) => w.proc.on('close', resolve));
   assert.equal(code, 1);
   assert.match(w.logs(), /refusing to sign it/);
 });

@@ -117,7 +117,8 @@ export async function startProvd({ dbUrl, args = [], env = {}, command = 'serve'
         resolve(m[1]);
       }
     });
-    proc.on('exit', (code) => reject(new Error(`provd exited with ${code}:\n${log}`)));
+    // 'close', not 'exit': stderr is drained by then, so the log is complete.
+    proc.on('close', (code) => reject(new Error(`provd exited with ${code}:\n${log}`)));
   });
   return {
     base,
@@ -128,7 +129,7 @@ export async function startProvd({ dbUrl, args = [], env = {}, command = 'serve'
     // shutdown fails the test that started the server.
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((resolve) => proc.on('exit', resolve));
+        const exited = new Promise((resolve) => proc.on('close', resolve));
         proc.kill('SIGTERM');
         await exited;
       }
