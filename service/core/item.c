@@ -33,12 +33,6 @@ bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
            hex_decode(s + 7, 64, out, SHA256_LEN, true);
 }
 
-void item_format_content_hash(const uint8_t hash[SHA256_LEN], char *out)
-{
-    memcpy(out, "sha256:", 7);
-    hex_encode(hash, SHA256_LEN, out + 7);
-}
-
 /* A string member that must not contain NUL; NULL (with err set) otherwise. */
 static const char *get_string(json_t *obj, const char *key, const char *field, bool required,
                               struct item_error *err, bool *missing)

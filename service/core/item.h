@@ -66,7 +66,5 @@ void item_record_write(struct buf *out, const struct item_record *r);
 /* Parses "sha256:<64 lowercase hex>" into out. */
 bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
     __attribute__((warn_unused_result));
-/* Writes "sha256:<hex>" (CONTENT_HASH_STR_LEN + 1 bytes). */
-void item_format_content_hash(const uint8_t hash[SHA256_LEN], char *out);
 
 #endif

@@ -54,15 +54,22 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     return db_exec(conn, &db_item_insert_stmt, values, lengths, formats, res);
 }
 
+/* Runs a statement whose one parameter is an item id. */
+static enum db_status exec_by_id(struct db_conn *conn, const struct db_stmt *stmt, int64_t id,
+                                 PGresult **res)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    return db_exec(conn, stmt, values, NULL, NULL, res);
+}
+
 static const struct db_stmt db_item_get_stmt = {
     "db_item_get", "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.id = $1", 1};
 
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
 {
-    char id_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    const char *values[] = {id_s};
-    return db_exec(conn, &db_item_get_stmt, values, NULL, NULL, res);
+    return exec_by_id(conn, &db_item_get_stmt, id, res);
 }
 
 static const struct db_stmt db_item_get_for_receipt_stmt = {
@@ -74,10 +81,7 @@ static const struct db_stmt db_item_get_for_receipt_stmt = {
 
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresult **res)
 {
-    char id_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    const char *values[] = {id_s};
-    return db_exec(conn, &db_item_get_for_receipt_stmt, values, NULL, NULL, res);
+    return exec_by_id(conn, &db_item_get_for_receipt_stmt, id, res);
 }
 
 static const struct db_stmt db_item_by_content_hash_stmt = {

@@ -7,13 +7,12 @@
 
 #include "core/codec.h"
 
-#define LOCK_ARGS                                                                                  \
-    "("                                                                                            \
-    "1886547574"                                                                                   \
-    ", 1)" /* LOG_LOCK_CLASS, LOG_LOCK_OBJID in decimal */
+/* The advisory lock (two-int form) the one sequencer holds: class "prov", object 1. */
+#define LOCK_CLASS "1886547574"
+#define LOCK_OBJID "1"
 
-static const struct db_stmt db_log_try_lock_stmt = {"db_log_try_lock",
-                                                    "SELECT pg_try_advisory_lock" LOCK_ARGS, 0};
+static const struct db_stmt db_log_try_lock_stmt = {
+    "db_log_try_lock", "SELECT pg_try_advisory_lock(" LOCK_CLASS ", " LOCK_OBJID ")", 0};
 
 enum db_status db_log_try_lock(struct db_conn *conn, bool *got)
 {
@@ -27,7 +26,7 @@ enum db_status db_log_try_lock(struct db_conn *conn, bool *got)
 static const struct db_stmt db_log_holds_lock_stmt = {
     "db_log_holds_lock",
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-    "AND granted AND classid = 1886547574 AND objid = 1 AND objsubid = 2",
+    "AND granted AND classid = " LOCK_CLASS " AND objid = " LOCK_OBJID " AND objsubid = 2",
     0};
 
 enum db_status db_log_holds_lock(struct db_conn *conn, bool *held)

@@ -9,10 +9,6 @@
 #include "db/pool.h"
 #include "log/tiles.h"
 
-/* Advisory lock (two-int form) held by the one sequencer. */
-#define LOG_LOCK_CLASS 0x70726f76 /* "prov" */
-#define LOG_LOCK_OBJID 1
-
 /* Tries the sequencer lock for this session; *got tells whether we hold it. */
 enum db_status db_log_try_lock(struct db_conn *conn, bool *got) __attribute__((warn_unused_result));
 /* Whether this session still holds the sequencer lock. */

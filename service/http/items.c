@@ -79,29 +79,6 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_object_end(w);
 }
 
-static bool is_json_content_type(const char *ct)
-{
-    if (!ct)
-        return false;
-    size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ')
-        n--;
-    if (n != 16 || strncasecmp(ct, "application/json", 16) != 0)
-        return false;
-    const char *cs = strcasestr(ct + 16, "charset=");
-    return !cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "\"utf-8\"", 7);
-}
-
-static enum MHD_Result auth_problem(struct http_request *req, enum problem_code code)
-{
-    if (code == PROBLEM_UNAUTHORIZED)
-        return reply_problem(req, code, NULL,
-                             "writes need Authorization: Bearer <API key> with scope register");
-    if (code == PROBLEM_FORBIDDEN)
-        return reply_problem(req, code, NULL, "this API key may not register items");
-    return reply_db_error(req, DB_UNAVAILABLE);
-}
-
 static enum MHD_Result reply_registration(struct http_request *req, PGresult *res)
 {
     bool created = PQgetvalue(res, 0, ITEM_COL_CREATED)[0] == 't';
@@ -176,9 +153,9 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     if (!keyless) {
         enum problem_code code = auth_require(req, "register");
         if (code != PROBLEM_NONE)
-            return auth_problem(req, code);
+            return reply_auth_problem(req, code, "register");
     }
-    if (!is_json_content_type(http_header(req, "Content-Type")))
+    if (!http_is_json(req))
         return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
                              "send the registration as Content-Type: application/json");
     struct item_request item;
@@ -190,21 +167,10 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     return r;
 }
 
-static bool parse_id(const char *s, int64_t *id)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v < 1 || s[0] == '+' || s[0] == '0')
-        return false;
-    *id = v;
-    return true;
-}
-
 enum MHD_Result handle_item_get(struct http_request *req, const char *param)
 {
     int64_t id;
-    if (!parse_id(param, &id))
+    if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
     PGresult *res = NULL;
@@ -292,7 +258,7 @@ static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
     *us = strtoll((char *)raw, &end, 10);
     if (errno || *end || end == (char *)raw)
         return false;
-    return parse_id(dot + 1, id);
+    return http_parse_id(dot + 1, id);
 }
 
 /* Fills f from the query string; on a bad value sets *bad_field and returns false. signer_buf

@@ -224,10 +224,8 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
 
 enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
 {
-    char *end;
-    errno = 0;
-    long long id = strtoll(param, &end, 10);
-    if (errno || *end || id < 1 || param[0] == '0' || param[0] == '+')
+    int64_t id;
+    if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
     struct db_conn *conn = db_acquire(req->app->pool);
@@ -239,7 +237,7 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
     if (st != DB_OK)
         r = reply_db_error(req, st);
     else if (PQntuples(item) == 0)
-        r = reply_problem(req, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %lld", id);
+        r = reply_problem(req, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
     else
         r = receipt_reply(req, conn, item);
     PQclear(item);

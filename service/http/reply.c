@@ -93,6 +93,17 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
     return reply_body(req, p->status, "application/problem+json", &body);
 }
 
+enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code code,
+                                   const char *scope)
+{
+    if (code == PROBLEM_UNAUTHORIZED)
+        return reply_problem(req, code, NULL,
+                             "this needs Authorization: Bearer <API key> with scope %s", scope);
+    if (code == PROBLEM_FORBIDDEN)
+        return reply_problem(req, code, NULL, "this API key lacks scope %s", scope);
+    return reply_db_error(req, DB_UNAVAILABLE);
+}
+
 enum MHD_Result reply_db_error(struct http_request *req, enum db_status st)
 {
     if (st == DB_UNAVAILABLE || st == DB_RETRY)

@@ -18,6 +18,9 @@ enum MHD_Result reply_empty(struct http_request *req, unsigned status);
 /* Sends application/problem+json for code; field may be NULL or "". */
 enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, const char *field,
                               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The problem for a failed auth_require(..., scope): 401, 403 or 503. */
+enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code code,
+                                   const char *scope);
 /* The problem for a failed database call (503 with Retry-After, or 500). */
 enum MHD_Result reply_db_error(struct http_request *req, enum db_status st);
 

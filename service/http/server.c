@@ -1,11 +1,13 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/logging.h"
 #include "crypto/hash.h"
@@ -93,6 +95,31 @@ const char *http_query_check(struct http_request *req, const char *const *allowe
     struct query_check qc = {allowed, NULL, 0};
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_one, &qc);
     return qc.bad;
+}
+
+bool http_parse_id(const char *s, int64_t *id)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 1 || s[0] == '+' || s[0] == '0')
+        return false;
+    *id = v;
+    return true;
+}
+
+bool http_is_json(struct http_request *req)
+{
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    if (n != 16 || strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    const char *cs = strcasestr(ct + 16, "charset=");
+    return !cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "\"utf-8\"", 7);
 }
 
 static bool content_length_too_large(struct http_request *req, size_t max)

@@ -54,6 +54,10 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 /* A request header or query parameter; NULL when absent. Valid for the request's life. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* A positive decimal id without sign or leading zeros. */
+bool http_parse_id(const char *s, int64_t *id) __attribute__((warn_unused_result));
+/* Content-Type is application/json (parameters allowed; a charset must be utf-8). */
+bool http_is_json(struct http_request *req);
 /* The first query parameter not in allowed (NULL-terminated, at most 32) or given twice; NULL
  * when all are fine. */
 const char *http_query_check(struct http_request *req, const char *const *allowed);

@@ -40,16 +40,6 @@ static enum MHD_Result reply_signer(struct http_request *req, unsigned status, P
     return reply_json(req, status, &body);
 }
 
-static enum MHD_Result admin_only(struct http_request *req)
-{
-    enum problem_code code = auth_require(req, "admin");
-    if (code == PROBLEM_UNAUTHORIZED)
-        return reply_problem(req, code, NULL, "this needs Authorization: Bearer <admin API key>");
-    if (code == PROBLEM_FORBIDDEN)
-        return reply_problem(req, code, NULL, "this needs an API key with scope admin");
-    return reply_db_error(req, DB_UNAVAILABLE);
-}
-
 /* An optional string member of at most max bytes; false (problem queued in *r) if invalid. */
 static bool optional_string(struct http_request *req, json_t *body, const char *key, size_t max,
                             const char **out, enum MHD_Result *r)
@@ -151,10 +141,10 @@ static enum MHD_Result insert_signer(struct http_request *req, const struct sign
 enum MHD_Result handle_signers_post(struct http_request *req, const char *param)
 {
     (void)param;
-    if (auth_require(req, "admin") != PROBLEM_NONE)
-        return admin_only(req);
-    const char *ct = http_header(req, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+    enum problem_code code = auth_require(req, "admin");
+    if (code != PROBLEM_NONE)
+        return reply_auth_problem(req, code, "admin");
+    if (!http_is_json(req))
         return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
                              "send the signer as Content-Type: application/json");
     json_error_t jerr;
@@ -203,8 +193,9 @@ enum MHD_Result handle_signer_get(struct http_request *req, const char *param)
 
 enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param)
 {
-    if (auth_require(req, "admin") != PROBLEM_NONE)
-        return admin_only(req);
+    enum problem_code code = auth_require(req, "admin");
+    if (code != PROBLEM_NONE)
+        return reply_auth_problem(req, code, "admin");
     return one_signer(req, param, db_signer_revoke);
 }
 
