@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anchor/anchorer.h"
 #include "cmd/cmd.h"
 #include "core/logging.h"
 #include "db/migrate.h"
@@ -38,9 +39,10 @@ static bool load_log_key(const char *path, const char *origin, struct note_key *
 
 struct worker {
     struct sequencer seq;
+    struct anchorer anchorer;
     atomic_bool stop;
-    pthread_t thread;
-    bool started;
+    pthread_t thread, anchor_thread;
+    bool started, anchoring;
 };
 
 static void *worker_main(void *arg)
@@ -48,6 +50,30 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     sequencer_run(&w->seq, &w->stop);
     return NULL;
+}
+
+static void *anchor_main(void *arg)
+{
+    struct worker *w = arg;
+    anchorer_run(&w->anchorer, &w->stop);
+    return NULL;
+}
+
+/* Starts the anchorer thread when an Ethereum node is configured. */
+static bool anchoring_start(struct worker *w, const struct config *cfg, const struct note_key *key)
+{
+    if (!cfg->eth_rpc_url) {
+        log_info("anchoring is off (no --eth-rpc-url)");
+        return true;
+    }
+    if (!eth_rpc_global_init() || !anchorer_init(&w->anchorer, cfg, key))
+        return false;
+    if (pthread_create(&w->anchor_thread, NULL, anchor_main, w) != 0) {
+        anchorer_free(&w->anchorer);
+        return false;
+    }
+    w->anchoring = true;
+    return true;
 }
 
 /* Migrates, then starts the sequencer thread. */
@@ -65,6 +91,8 @@ static bool worker_start(struct worker *w, const struct config *cfg)
     if (!ok || pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
+    if (!anchoring_start(w, cfg, &key))
+        return false;
     log_info("worker started for log %s", key.name);
     return true;
 }
@@ -72,12 +100,15 @@ static bool worker_start(struct worker *w, const struct config *cfg)
 /* Stops the sequencer; false if it had stopped on its own for a fatal reason. */
 static bool worker_stop(struct worker *w)
 {
-    if (w->started) {
-        atomic_store(&w->stop, true);
+    atomic_store(&w->stop, true);
+    if (w->started)
         pthread_join(w->thread, NULL);
-    }
-    bool ok = !w->seq.fatal;
+    if (w->anchoring)
+        pthread_join(w->anchor_thread, NULL);
+    bool ok = !w->seq.fatal && !w->anchorer.fatal;
     sequencer_free(&w->seq);
+    if (w->anchoring)
+        anchorer_free(&w->anchorer);
     return ok;
 }
 
@@ -91,7 +122,7 @@ static void wait_worker_or_signal(struct worker *w, const sigset_t *set)
             log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
             return;
         }
-        if (w->seq.fatal)
+        if (w->seq.fatal || w->anchorer.fatal)
             return;
     }
 }

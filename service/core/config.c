@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/ethsig.h"
 #include "log/note.h"
 
-enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL };
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64 };
 
 struct option_def {
     const char *flag; /* without the leading dashes */
@@ -18,7 +19,7 @@ struct option_def {
     enum opt_kind kind;
     size_t offset;
     const char *def;
-    unsigned long min, max; /* OPT_UINT and OPT_SIZE */
+    unsigned long min, max; /* OPT_UINT, OPT_SIZE and OPT_U64 */
     const char *metavar;
     const char *help;
 };
@@ -27,6 +28,7 @@ struct option_def {
 #define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE | CMD_WORKER | CMD_RUN)
 #define CMD_HTTP    (CMD_SERVE | CMD_RUN)
 #define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
+#define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
 
 static const struct option_def options[] = {
     {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
@@ -54,6 +56,39 @@ static const struct option_def options[] = {
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
      "the log's verifier key (GET /v1/log/key); required"},
+    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
+     "URL",
+     "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
+     "(anchoring off)"},
+    {"rpc", "PROVD_RPC", CMD_VERIFY, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
+     "also check the receipt's anchor on this Ethereum JSON-RPC endpoint"},
+    {"eth-key-file", "PROVD_ETH_KEY_FILE", CMD_ANCHOR, OPT_STRING, OFF(eth_key_file), NULL, 0, 0,
+     "PATH",
+     "file holding the anchoring account's secp256k1 private key (64 hex digits); "
+     "required with --eth-rpc-url"},
+    {"eth-chain-id", "PROVD_ETH_CHAIN_ID", CMD_ANCHOR, OPT_U64, OFF(eth_chain_id), "0", 0,
+     (unsigned long)INT64_MAX, "ID",
+     "refuse to anchor unless the node's chain id is ID; 0 accepts any"},
+    {"anchor-to", "PROVD_ANCHOR_TO", CMD_ANCHOR, OPT_STRING, OFF(anchor_to), NULL, 0, 0, "ADDRESS",
+     "recipient of anchor transactions; default the anchoring account itself"},
+    {"anchor-interval", "PROVD_ANCHOR_INTERVAL_S", CMD_ANCHOR, OPT_UINT, OFF(anchor_interval),
+     "600", 1, 86400 * 7, "SECONDS", "anchor the latest checkpoint this often when the log grew"},
+    {"anchor-confirmations", "PROVD_ANCHOR_CONFIRMATIONS", CMD_ANCHOR | CMD_VERIFY, OPT_STRING,
+     OFF(anchor_confirmations), "12", 0, 0, "N|finalized",
+     "an anchor is confirmed when its block has this many confirmations (1 = the block itself) "
+     "or, with finalized, when the node's finalized block reaches it"},
+    {"anchor-replace-blocks", "PROVD_ANCHOR_REPLACE_BLOCKS", CMD_ANCHOR, OPT_UINT,
+     OFF(anchor_replace_blocks), "5", 1, 1000, "N",
+     "replace a transaction not mined after N blocks, fees raised by at least 12.5%"},
+    {"eth-max-fee-per-gas", "PROVD_ETH_MAX_FEE_PER_GAS", CMD_ANCHOR, OPT_U64, OFF(eth_max_fee),
+     "200000000000", 1, (unsigned long)UINT64_MAX, "WEI", "cap on maxFeePerGas (wei per gas)"},
+    {"eth-max-priority-fee-per-gas", "PROVD_ETH_MAX_PRIORITY_FEE_PER_GAS", CMD_ANCHOR, OPT_U64,
+     OFF(eth_max_priority_fee), "5000000000", 0, (unsigned long)UINT64_MAX, "WEI",
+     "cap on maxPriorityFeePerGas (wei per gas)"},
+    {"eth-rpc-timeout", "PROVD_ETH_RPC_TIMEOUT_MS", CMD_ANCHOR | CMD_VERIFY, OPT_UINT,
+     OFF(eth_rpc_timeout), "10000", 100, 600000, "MS", "timeout of each JSON-RPC call"},
+    {"anchor-poll", "PROVD_ANCHOR_POLL_MS", CMD_ANCHOR, OPT_UINT, OFF(anchor_poll), "1000", 50,
+     60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "who the key is for (1-100 characters); required"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
@@ -107,6 +142,19 @@ static bool set_option(struct config *cfg, const struct option_def *o, const cha
         }
         snprintf(err, err_len, "--%s: '%s' is not true or false", o->flag, value);
         return false;
+    case OPT_U64: {
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(value, &end, 10);
+        if (!errno && end != value && !*end && isdigit((unsigned char)*value) && u >= o->min &&
+            u <= o->max) {
+            *(uint64_t *)field = u;
+            return true;
+        }
+        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
+                 o->max);
+        return false;
+    }
     case OPT_UINT:
     case OPT_SIZE:
         if ((o->kind == OPT_UINT ? (parse_size(value, &v) && !strpbrk(value, "KkMm"))
@@ -243,9 +291,44 @@ static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, siz
     return true;
 }
 
+static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if (!(cmd & (CMD_ANCHOR | CMD_VERIFY)))
+        return true;
+    const char *c = cfg->anchor_confirmations;
+    char *end;
+    unsigned long n = strtoul(c, &end, 10);
+    if (!strcmp(c, "finalized"))
+        cfg->anchor_depth = 0;
+    else if (isdigit((unsigned char)*c) && !*end && n >= 1 && n <= 10000)
+        cfg->anchor_depth = (unsigned)n;
+    else {
+        snprintf(err, err_len, "--anchor-confirmations must be 1 to 10000 or finalized");
+        return false;
+    }
+    if (cfg->eth_rpc_url && strncmp(cfg->eth_rpc_url, "http://", 7) &&
+        strncmp(cfg->eth_rpc_url, "https://", 8)) {
+        snprintf(err, err_len, "the Ethereum RPC URL must start with http:// or https://");
+        return false;
+    }
+    if ((cmd & CMD_ANCHOR) && cfg->eth_rpc_url &&
+        !require(cfg->eth_key_file, "--eth-key-file (or PROVD_ETH_KEY_FILE)", err, err_len))
+        return false;
+    uint8_t addr[ETH_ADDRESS_LEN];
+    if (cfg->anchor_to && !eth_address_parse(cfg->anchor_to, addr)) {
+        snprintf(err, err_len, "--anchor-to is not an Ethereum address (0x + 40 hex digits)");
+        return false;
+    }
+    if ((cmd & CMD_ANCHOR) && cfg->eth_max_priority_fee > cfg->eth_max_fee) {
+        snprintf(err, err_len, "--eth-max-priority-fee-per-gas exceeds --eth-max-fee-per-gas");
+        return false;
+    }
+    return true;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
-    if (!validate_log(cfg, cmd, err, err_len))
+    if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len))
         return false;
     if ((cmd & CMD_WITH_DB) && (!cfg->database_url || !*cfg->database_url)) {
         snprintf(err, err_len, "--database-url (or PROVD_DATABASE_URL) is required");
@@ -309,9 +392,13 @@ void config_print_help(FILE *f, enum config_cmd cmd)
 
 void config_free(struct config *cfg)
 {
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (options[i].kind == OPT_STRING)
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        bool shared = false; /* two commands' flags may share a field: free it once */
+        for (size_t j = 0; j < i; j++)
+            shared |= options[j].offset == options[i].offset;
+        if (options[i].kind == OPT_STRING && !shared)
             free(*(char **)((char *)cfg + options[i].offset));
+    }
     free(cfg->listen_host);
     free(cfg->receipt_path);
     memset(cfg, 0, sizeof *cfg);

@@ -38,6 +38,19 @@ struct config {
     char *log_origin;   /* worker, run, logkey create */
     char *log_key;      /* verify: the log's verifier key */
     char *receipt_path; /* verify: the positional argument */
+    /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
+    char *eth_rpc_url;          /* NULL: anchoring off */
+    char *eth_key_file;         /* hex secp256k1 private key */
+    uint64_t eth_chain_id;      /* 0: whatever the node reports */
+    char *anchor_to;            /* NULL: the sender's own address */
+    unsigned anchor_interval;   /* seconds */
+    char *anchor_confirmations; /* N or "finalized" */
+    unsigned anchor_depth;      /* parsed from it; 0 means finalized */
+    unsigned anchor_replace_blocks;
+    uint64_t eth_max_fee;          /* wei per gas */
+    uint64_t eth_max_priority_fee; /* wei per gas */
+    unsigned eth_rpc_timeout;      /* milliseconds */
+    unsigned anchor_poll;          /* milliseconds */
 };
 
 /* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a

@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "core/logging.h"
+#include "core/sleep.h"
 #include "db/items.h"
 #include "db/log.h"
 
@@ -249,27 +250,19 @@ int sequencer_step(struct sequencer *s)
     return b.logged;
 }
 
-static void sleep_ms(unsigned ms, atomic_bool *stop)
-{
-    for (unsigned slept = 0; slept < ms && !atomic_load(stop); slept += 50) {
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
-
 void sequencer_run(struct sequencer *s, atomic_bool *stop)
 {
     unsigned backoff = 250;
     while (!atomic_load(stop) && !s->fatal) {
         int n = sequencer_step(s);
         if (n < 0) {
-            sleep_ms(backoff, stop);
+            sleep_ms_unless(backoff, stop);
             backoff = backoff < 5000 ? backoff * 2 : 5000;
             continue;
         }
         backoff = 250;
         if (n == 0)
-            sleep_ms(s->leader ? 100 : 1000, stop);
+            sleep_ms_unless(s->leader ? 100 : 1000, stop);
     }
     if (s->leader)
         log_info("sequencer: stopping at tree size %" PRIu64, s->edge.size);

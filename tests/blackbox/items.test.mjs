@@ -191,7 +191,7 @@ test('health and readiness', async () => {
   const r = await http(srv.base, 'GET', '/readyz');
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ready');
-  assert.equal(r.body.schema_version, 4);
+  assert.equal(r.body.schema_version, 5);
   const head = await fetch(srv.base + '/healthz', { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.ok(head.headers.get('x-request-id'));
