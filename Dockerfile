@@ -4,7 +4,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
-      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev libsecp256k1-dev \
+      libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev libsecp256k1-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -18,7 +18,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPROVD_TESTS=OFF \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libpq5 libssl3 libsodium23 libsecp256k1-1 ca-certificates \
+      libmicrohttpd12 libjansson4 libpq5 libssl3 libsodium23 libsecp256k1-1 libcurl4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin provd \
  && mkdir -p /var/lib/provd && chown provd: /var/lib/provd

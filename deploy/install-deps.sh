@@ -9,6 +9,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config ca-certificates
       libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev libsecp256k1-dev
+      libcurl4-openssl-dev
       postgresql postgresql-client)
 for arg in "$@"; do
     case "$arg" in

@@ -26,6 +26,7 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
     P(PROBLEM_SIGNER_NOT_FOUND, 404, "signer-not-found", "No such signer"),
     P(PROBLEM_SIGNER_REVOKED, 422, "signer-revoked", "Signer revoked"),
     P(PROBLEM_SIGNER_UNKNOWN, 403, "signer-unknown", "Signer not known"),
+    P(PROBLEM_ANCHOR_NOT_FOUND, 404, "anchor-not-found", "No such anchor"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -12,7 +12,10 @@
     p "id, encode(" p "content_hash, 'hex'), " p "metadata, " p "signer, " p "sig_scheme, "        \
       "encode(" p "signature, 'hex'), "                                                            \
       "(extract(epoch FROM " p "registered_at) * 1000000)::bigint"
-#define ITEM_COLUMNS ITEM_FIELDS("i.") ", e.log_index, sg.name, sg.revoked_at IS NOT NULL"
+#define ITEM_COLUMNS                                                                               \
+    ITEM_FIELDS("i.")                                                                              \
+    ", e.log_index, sg.name, sg.revoked_at IS NOT NULL, "                                          \
+    "e.log_index < (SELECT max(tree_size) FROM anchors WHERE status = 'confirmed')"
 #define ITEM_FROM                                                                                  \
     " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "                                   \
     "LEFT JOIN signers sg ON sg.identity = i.signer "
@@ -30,7 +33,7 @@ static const struct db_stmt db_item_insert_stmt = {
     "WHERE NOT EXISTS (SELECT 1 FROM sg WHERE revoked_at IS NOT NULL) "
     "AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM sg)) "
     "ON CONFLICT (signer, statement_hash) DO NOTHING "
-    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, (SELECT name FROM sg), false, true), "
+    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, (SELECT name FROM sg), false, false, true), "
                                  "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins) "
                                  "SELECT * FROM ins UNION ALL "
                                  "SELECT " ITEM_COLUMNS ", false" ITEM_FROM

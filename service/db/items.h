@@ -21,6 +21,7 @@ enum item_col {
     ITEM_COL_LOG_INDEX,      /* NULL until sequenced */
     ITEM_COL_SIGNER_NAME,    /* NULL unless the signer is in the registry */
     ITEM_COL_SIGNER_REVOKED, /* "t" when the signer is revoked */
+    ITEM_COL_ANCHORED,       /* "t" when a confirmed anchor covers the log index */
     ITEM_COL_CREATED,        /* db_item_insert only: "t" when this call inserted the row */
     ITEM_COL_RECEIPT_TREE_SIZE = ITEM_COL_CREATED, /* db_item_get_for_receipt only */
     ITEM_COL_RECEIPT_NOTE,

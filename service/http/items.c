@@ -70,7 +70,9 @@ static void write_item(struct jsonw *w, PGresult *res, int row)
     jw_key(w, "registered_at");
     jw_string(w, rec.registered_at);
     jw_key(w, "status");
-    jw_string(w, logged ? "logged" : "registered");
+    jw_string(w, !logged                                             ? "registered"
+                 : PQgetvalue(res, row, ITEM_COL_ANCHORED)[0] == 't' ? "anchored"
+                                                                     : "logged");
     jw_key(w, "log_index");
     if (logged)
         jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_LOG_INDEX), NULL, 10));

@@ -10,6 +10,8 @@
 #include "core/jsonw.h"
 #include "db/items.h"
 #include "db/log.h"
+#include "db/anchors.h"
+#include "http/anchors.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "log/prove.h"
@@ -150,9 +152,30 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     return r;
 }
 
+/* A receipt's anchor section: the smallest on-chain anchor covering the item and a
+ * consistency proof from its tree to the receipt's checkpoint. */
+struct receipt_anchor {
+    PGresult *row; /* ANCHOR_COL_* columns, NULL when none */
+    uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+    int count;
+};
+
+static void write_receipt_anchor(struct jsonw *w, struct receipt_anchor *anc)
+{
+    jw_key(w, "anchor");
+    if (!anc || !anc->row) {
+        jw_null(w);
+        return;
+    }
+    write_anchor_members(w, anc->row, 0);
+    jw_key(w, "consistency_proof");
+    write_proof(w, anc->proof, anc->count);
+    jw_object_end(w);
+}
+
 /* The receipt body; proof is NULL while the registration waits in the queue. */
 static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERKLE_HASH_LEN],
-                          int count)
+                          int count, struct receipt_anchor *anc)
 {
     struct item_record rec;
     struct item_strings strs;
@@ -167,7 +190,9 @@ static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERK
     jw_key(w, "id");
     jw_int(w, strtoll(PQgetvalue(item, 0, ITEM_COL_ID), NULL, 10));
     jw_key(w, "status");
-    jw_string(w, proof ? "logged" : "registered");
+    bool anchored =
+        anc && anc->row && !strcmp(PQgetvalue(anc->row, 0, ANCHOR_COL_STATUS), "confirmed");
+    jw_string(w, !proof ? "registered" : anchored ? "anchored" : "logged");
     jw_key(w, "record");
     jw_raw(w, record.data, record.len);
     jw_key(w, "leaf_hash");
@@ -191,8 +216,28 @@ static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERK
         jw_string(w, PQgetvalue(item, 0, ITEM_COL_RECEIPT_NOTE));
     else
         jw_null(w);
+    write_receipt_anchor(w, anc);
     jw_object_end(w);
     buf_free(&record);
+}
+
+/* Finds the anchor covering index and proves the anchored tree a prefix of the size-n tree. */
+static enum db_status find_anchor(struct http_request *req, struct db_conn *conn, uint64_t index,
+                                  uint64_t n, struct receipt_anchor *anc)
+{
+    enum db_status st = db_anchor_covering(conn, index, &anc->row);
+    if (st != DB_OK || PQntuples(anc->row) == 0) {
+        PQclear(anc->row);
+        anc->row = NULL;
+        return st;
+    }
+    uint64_t m = strtoull(PQgetvalue(anc->row, 0, ANCHOR_COL_TREE_SIZE), NULL, 10);
+    if (m > n) { /* anchored after this receipt's checkpoint was read: shown next time */
+        PQclear(anc->row);
+        anc->row = NULL;
+        return DB_OK;
+    }
+    return log_prove_consistency(conn, &req->app->tiles, m, n, anc->proof, &anc->count);
 }
 
 static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *conn, PGresult *item)
@@ -201,7 +246,7 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     struct jsonw w;
     jw_init(&w, &body);
     if (PQgetisnull(item, 0, ITEM_COL_LOG_INDEX)) {
-        write_receipt(&w, item, NULL, 0);
+        write_receipt(&w, item, NULL, 0, NULL);
         http_add_header(req, "Retry-After", "1");
         return reply_json(req, MHD_HTTP_ACCEPTED, &body);
     }
@@ -213,12 +258,17 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     int count = 0;
     uint64_t index = strtoull(PQgetvalue(item, 0, ITEM_COL_LOG_INDEX), NULL, 10);
     uint64_t size = strtoull(PQgetvalue(item, 0, ITEM_COL_RECEIPT_TREE_SIZE), NULL, 10);
+    struct receipt_anchor anc = {0};
     enum db_status st = log_prove_inclusion(conn, &req->app->tiles, index, size, proof, &count);
+    if (st == DB_OK)
+        st = find_anchor(req, conn, index, size, &anc);
     if (st != DB_OK) {
+        PQclear(anc.row);
         buf_free(&body);
         return reply_db_error(req, st);
     }
-    write_receipt(&w, item, proof, count);
+    write_receipt(&w, item, proof, count, &anc);
+    PQclear(anc.row);
     return reply_json(req, MHD_HTTP_OK, &body);
 }
 

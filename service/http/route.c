@@ -25,6 +25,8 @@ static const struct route routes[] = {
     {"/v1/log/checkpoint", false, "", handle_log_checkpoint, NULL},
     {"/v1/log/key", false, "", handle_log_key, NULL},
     {"/v1/log/consistency", false, "", handle_log_consistency, NULL},
+    {"/v1/anchors", false, "", handle_anchors_list, NULL},
+    {"/v1/anchors/", true, "", handle_anchor_get, NULL},
 };
 
 /* Matches url; a parameter is copied into param_buf (the router's only allocation-free way to

@@ -25,6 +25,8 @@ enum MHD_Result handle_signers_post(struct http_request *req, const char *param)
 enum MHD_Result handle_signers_list(struct http_request *req, const char *param);
 enum MHD_Result handle_signer_get(struct http_request *req, const char *param);
 enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param);
+enum MHD_Result handle_anchors_list(struct http_request *req, const char *param);
+enum MHD_Result handle_anchor_get(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 

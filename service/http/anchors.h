@@ -1,0 +1,13 @@
+/* GET /v1/anchors and /v1/anchors/{id}; the anchor object receipts embed. */
+#ifndef PROVD_HTTP_ANCHORS_H
+#define PROVD_HTTP_ANCHORS_H
+
+#include <libpq-fe.h>
+
+#include "core/jsonw.h"
+
+/* Writes row of an ANCHOR_COL_* result as the API's anchor object, leaving it open so that
+ * the caller can add members before jw_object_end. */
+void write_anchor_members(struct jsonw *w, PGresult *res, int row);
+
+#endif
