@@ -1,5 +1,6 @@
-/* provd verify RECEIPT.json --log-key VKEY: checks a receipt offline, trusting nothing but the
- * log's verifier key. The steps are the ones the README documents for third-party verifiers. */
+/* provd verify RECEIPT.json --log-key VKEY [--rpc URL]: checks a receipt, trusting nothing but
+ * the log's verifier key (and, with --rpc, an Ethereum node of the anchor's chain). The steps are
+ * the ones the README documents for third-party verifiers. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,14 +8,13 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/verify.h"
 #include "core/codec.h"
 #include "core/jcs.h"
 #include "log/merkle.h"
 #include "log/note.h"
 
-static int reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int reject(const char *fmt, ...)
+int verify_reject(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -25,8 +25,7 @@ static int reject(const char *fmt, ...)
     return 1;
 }
 
-/* A non-negative integer member (numbers were parsed as doubles). */
-static bool get_uint(json_t *obj, const char *key, uint64_t *out)
+bool verify_get_uint(json_t *obj, const char *key, uint64_t *out)
 {
     json_t *v = json_object_get(obj, key);
     double d = json_is_number(v) ? json_number_value(v) : -1;
@@ -47,31 +46,39 @@ struct receipt {
 static int parse_receipt(json_t *root, struct receipt *r)
 {
     if (!json_is_object(root))
-        return reject("the receipt is not a JSON object");
+        return verify_reject("the receipt is not a JSON object");
     r->record = json_object_get(root, "record");
     if (!json_is_object(r->record))
-        return reject("the receipt has no record");
+        return verify_reject("the receipt has no record");
     if (json_is_null(json_object_get(root, "log_index")))
-        return reject("the registration is not in the log yet (status %s)",
-                      json_string_value(json_object_get(root, "status")));
-    if (!get_uint(root, "log_index", &r->index) || !get_uint(root, "tree_size", &r->size))
-        return reject("log_index and tree_size must be non-negative integers");
+        return verify_reject("the registration is not in the log yet (status %s)",
+                             json_string_value(json_object_get(root, "status")));
+    if (!verify_get_uint(root, "log_index", &r->index) ||
+        !verify_get_uint(root, "tree_size", &r->size))
+        return verify_reject("log_index and tree_size must be non-negative integers");
     r->checkpoint = json_string_value(json_object_get(root, "checkpoint"));
     if (!r->checkpoint)
-        return reject("the receipt has no checkpoint");
-    json_t *proof = json_object_get(root, "inclusion_proof");
-    if (!json_is_array(proof) || json_array_size(proof) > MERKLE_MAX_PROOF)
-        return reject("inclusion_proof must be an array of hashes");
-    r->proof_len = json_array_size(proof);
-    for (size_t i = 0; i < r->proof_len; i++) {
-        const char *h = json_string_value(json_array_get(proof, i));
-        if (!h || !hex_decode(h, strlen(h), r->proof[i], MERKLE_HASH_LEN, true))
-            return reject("inclusion_proof[%zu] is not a 32-byte lowercase hex hash", i);
-    }
+        return verify_reject("the receipt has no checkpoint");
+    if (!verify_get_proof(json_object_get(root, "inclusion_proof"), r->proof, &r->proof_len))
+        return verify_reject("inclusion_proof must be an array of 32-byte lowercase hex hashes");
     return 0;
 }
 
-static int check_receipt(const struct note_key *key, struct receipt *r)
+bool verify_get_proof(json_t *arr, uint8_t (*proof)[MERKLE_HASH_LEN], size_t *n)
+{
+    if (!json_is_array(arr) || json_array_size(arr) > MERKLE_MAX_PROOF)
+        return false;
+    *n = json_array_size(arr);
+    for (size_t i = 0; i < *n; i++) {
+        const char *h = json_string_value(json_array_get(arr, i));
+        if (!h || strlen(h) != 2 * MERKLE_HASH_LEN ||
+            !hex_decode(h, strlen(h), proof[i], MERKLE_HASH_LEN, true))
+            return false;
+    }
+    return true;
+}
+
+static int check_receipt(const struct note_key *key, struct receipt *r, struct verify_ctx *v)
 {
     char err[200], origin[NOTE_NAME_MAX], root_hex[65], leaf_hex[65];
     size_t text_len;
@@ -79,22 +86,26 @@ static int check_receipt(const struct note_key *key, struct receipt *r)
     uint8_t root[MERKLE_HASH_LEN], leaf[MERKLE_HASH_LEN];
     const char *cp = r->checkpoint;
     if (!note_verify(key, cp, strlen(cp), &text_len, err, sizeof err))
-        return reject("checkpoint: %s", err);
+        return verify_reject("checkpoint: %s", err);
     if (!checkpoint_parse(cp, text_len, origin, &size, root))
-        return reject("checkpoint: not a tlog checkpoint");
+        return verify_reject("checkpoint: not a tlog checkpoint");
     if (size != r->size)
-        return reject("tree_size %llu differs from the checkpoint's %llu",
-                      (unsigned long long)r->size, (unsigned long long)size);
+        return verify_reject("tree_size %llu differs from the checkpoint's %llu",
+                             (unsigned long long)r->size, (unsigned long long)size);
     struct buf canon = BUF_INIT;
     if (!jcs_serialize(r->record, &canon)) {
         buf_free(&canon);
-        return reject("the record cannot be canonicalised");
+        return verify_reject("the record cannot be canonicalised");
     }
     merkle_leaf_hash(canon.data, canon.len, leaf);
     buf_free(&canon);
     if (!merkle_verify_inclusion(leaf, r->index, size, (const uint8_t(*)[MERKLE_HASH_LEN])r->proof,
                                  r->proof_len, root))
-        return reject("the inclusion proof does not lead from the record to the checkpoint root");
+        return verify_reject(
+            "the inclusion proof does not lead from the record to the checkpoint root");
+    v->index = r->index;
+    v->size = size;
+    memcpy(v->root, root, MERKLE_HASH_LEN);
     hex_encode(root, MERKLE_HASH_LEN, root_hex);
     hex_encode(leaf, MERKLE_HASH_LEN, leaf_hex);
     printf("OK: %s is entry %llu of log %s\n  leaf %s\n  tree size %llu, root %s\n",
@@ -106,8 +117,8 @@ static int check_receipt(const struct note_key *key, struct receipt *r)
 int cmd_verify(int argc, char **argv)
 {
     struct config cfg;
-    int rc =
-        cmd_load_config(&cfg, CMD_VERIFY, "provd verify RECEIPT.json --log-key VKEY", argc, argv);
+    int rc = cmd_load_config(&cfg, CMD_VERIFY,
+                             "provd verify RECEIPT.json --log-key VKEY [--rpc URL]", argc, argv);
     if (rc >= 0)
         return rc;
     struct note_key key;
@@ -115,18 +126,24 @@ int cmd_verify(int argc, char **argv)
     json_t *root = NULL;
     struct receipt r;
     if (!note_key_parse_vkey(cfg.log_key, &key)) {
-        rc = reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
+        rc = verify_reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
         goto out;
     }
     root = json_load_file(cfg.receipt_path,
                           JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!root) {
-        rc = reject("%s: %s (line %d)", cfg.receipt_path, jerr.text, jerr.line);
+        rc = verify_reject("%s: %s (line %d)", cfg.receipt_path, jerr.text, jerr.line);
         goto out;
     }
+    struct verify_ctx v = {.key = &key,
+                           .rpc_url = cfg.eth_rpc_url,
+                           .rpc_timeout_ms = cfg.eth_rpc_timeout,
+                           .depth = cfg.anchor_depth};
     rc = parse_receipt(root, &r);
     if (rc == 0)
-        rc = check_receipt(&key, &r);
+        rc = check_receipt(&key, &r, &v);
+    if (rc == 0)
+        rc = verify_anchor(&v, root);
 out:
     json_decref(root);
     config_free(&cfg);
