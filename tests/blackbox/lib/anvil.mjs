@@ -30,8 +30,8 @@ export async function rpc(url, method, params = []) {
   return body.result;
 }
 
-export async function startAnvil(args = []) {
-  const port = await freePort();
+export async function startAnvil(args = [], { port } = {}) {
+  port = port || (await freePort());
   const proc = spawn(anvilBin, ['--port', String(port), '--host', '127.0.0.1', ...args],
                      { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
