@@ -41,5 +41,5 @@ bool anchor_calldata_decode(const uint8_t *data, size_t len, struct anchor_commi
     memcpy(c->root, data + 17, MERKLE_HASH_LEN);
     memcpy(c->origin, data + ANCHOR_CALLDATA_FIXED, olen);
     c->origin[olen] = '\0';
-    return note_name_valid(c->origin);
+    return strlen(c->origin) == olen && note_name_valid(c->origin);
 }
