@@ -4,10 +4,11 @@
 #   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang for
 #                                    the fuzzers, clang-format)
 #   deploy/install-deps.sh --bench   also the load generator (wrk)
+#   deploy/install-deps.sh --node    also Node.js and npm (for the local anvil dev chain)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config ca-certificates
+pkgs=(build-essential cmake pkg-config ca-certificates curl
       libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libsodium-dev libsecp256k1-dev
       libcurl4-openssl-dev
       postgresql postgresql-client)
@@ -15,12 +16,13 @@ for arg in "$@"; do
     case "$arg" in
     --test) pkgs+=(libcmocka-dev clang-format clang libclang-rt-dev) ;;
     --bench) pkgs+=(wrk) ;;
+    --node) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
     esac
 done
 # Node.js (>= 18) and npm run the black-box tests; Debian's are used unless newer ones are
 # already installed (e.g. from NodeSource).
-if [[ " $* " == *" --test "* ]]; then
+if [[ " $* " == *" --test "* || " $* " == *" --node "* ]]; then
     if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
         pkgs+=(nodejs)
     fi
