@@ -172,6 +172,22 @@ out:
     return st;
 }
 
+/* Loads the anchor in flight, reconciling its nonce with the chain, or creates a due one. */
+static enum track_result load_or_create(struct anchorer *a, const struct tracker_store *store)
+{
+    if (db_anchor_load_active(a->conn, a->tc.chain_id, a->tc.from, &a->active, &a->has_active) !=
+        DB_OK)
+        return TRACK_STORE_FAIL;
+    if (!a->has_active)
+        return maybe_create(a) == DB_OK ? TRACK_OK : TRACK_STORE_FAIL;
+    enum track_result r = tracker_reconcile(&a->tc, &a->rpc, store, &a->active);
+    if (r != TRACK_OK) { /* reconcile again after the back-off */
+        anchor_free(&a->active);
+        a->has_active = false;
+    }
+    return r;
+}
+
 /* One step; false on an error to back off from. */
 static bool step(struct anchorer *a)
 {
@@ -190,19 +206,13 @@ static bool step(struct anchorer *a)
     }
     if (!a->chain_known && !check_chain(a))
         return false;
-    if (!a->has_active && (db_anchor_load_active(a->conn, a->tc.chain_id, a->tc.from, &a->active,
-                                                 &a->has_active) != DB_OK ||
-                           (!a->has_active && maybe_create(a) != DB_OK))) {
-        reset(a);
-        return false;
-    }
-    if (!a->has_active)
-        return true;
     struct tracker_store store = {store_add_attempt, store_save, a};
-    enum track_result r = tracker_step(&a->tc, &a->rpc, &store, &a->active);
+    enum track_result r = a->has_active ? TRACK_OK : load_or_create(a, &store);
+    if (r == TRACK_OK && a->has_active)
+        r = tracker_step(&a->tc, &a->rpc, &store, &a->active);
     if (r == TRACK_STORE_FAIL)
         reset(a);
-    else if (a->active.status == ANCHOR_CONFIRMED) {
+    else if (a->has_active && a->active.status == ANCHOR_CONFIRMED) {
         anchor_free(&a->active);
         a->has_active = false;
     }

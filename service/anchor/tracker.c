@@ -435,6 +435,28 @@ static enum track_result step_mined(struct tracker *t)
     return check_depth(t);
 }
 
+enum track_result tracker_reconcile(const struct tracker_config *cfg, struct eth_rpc *rpc,
+                                    const struct tracker_store *store, struct anchor *a)
+{
+    struct tracker t = {.cfg = cfg, .rpc = rpc, .store = store, .a = a};
+    uint64_t latest, pending;
+    if (eth_transaction_count(rpc, cfg->from, "latest", &latest, &t.err) != RPC_OK ||
+        eth_transaction_count(rpc, cfg->from, "pending", &pending, &t.err) != RPC_OK)
+        return node_down(&t);
+    log_info("anchor %" PRId64 ": resuming %s with %zu attempt(s), nonce %s%" PRIu64
+             " (account nonce %" PRIu64 ", %" PRIu64 " with its pending transactions)",
+             a->id, anchor_status_name(a->status), a->n_attempts, a->has_nonce ? "" : "unset, ",
+             a->nonce, latest, pending);
+    if (!a->has_nonce || a->nonce <= pending || a->status >= ANCHOR_MINED)
+        return TRACK_OK;
+    log_warn("anchor %" PRId64 ": nonce %" PRIu64 " is beyond the account's next nonce %" PRIu64
+             "; signing again with a new one",
+             a->id, a->nonce, pending);
+    a->has_nonce = false;
+    a->status = ANCHOR_PENDING;
+    return save(&t);
+}
+
 enum track_result tracker_step(const struct tracker_config *cfg, struct eth_rpc *rpc,
                                const struct tracker_store *store, struct anchor *a)
 {

@@ -91,6 +91,11 @@ uint64_t tracker_bump(uint64_t fee);
  * (21000 + 10 gas per calldata token; a zero byte is 1 token, any other 4). */
 uint64_t tracker_gas_limit(uint64_t estimate, const uint8_t *data, size_t len);
 
+/* Compares a freshly loaded anchor's nonce with the account's (at start-up or after taking
+ * over): logs where it resumes and drops a nonce the chain can never reach (the account's
+ * pending nonce is below it, e.g. the node lost its state), so that it is signed again. */
+enum track_result tracker_reconcile(const struct tracker_config *cfg, struct eth_rpc *rpc,
+                                    const struct tracker_store *store, struct anchor *a);
 /* Advances a by at most one transition. */
 enum track_result tracker_step(const struct tracker_config *cfg, struct eth_rpc *rpc,
                                const struct tracker_store *store, struct anchor *a);

@@ -479,6 +479,21 @@ static void test_node_down(void **state)
     assert_int_equal(r->a.n_attempts, 0);
 }
 
+static void test_reconcile_drops_an_unreachable_nonce(void **state)
+{
+    struct rig *r = *state;
+    assert_int_equal(step(r), TRACK_OK); /* submitted at nonce 7 */
+    assert_int_equal(tracker_reconcile(&r->cfg, &r->rpc, &r->ts, &r->a), TRACK_OK);
+    assert_true(r->a.has_nonce); /* 7 <= the account's pending nonce 7: resumes as it is */
+    assert_int_equal(r->a.status, ANCHOR_SUBMITTED);
+    r->chain.latest_count = r->chain.pending_count = 3; /* the node lost its state */
+    assert_int_equal(tracker_reconcile(&r->cfg, &r->rpc, &r->ts, &r->a), TRACK_OK);
+    assert_false(r->a.has_nonce);
+    assert_int_equal(r->a.status, ANCHOR_PENDING);
+    assert_int_equal(step(r), TRACK_OK);
+    assert_int_equal(r->a.attempts[1].nonce, 3);
+}
+
 /* ---- pure helpers ---- */
 
 static void test_bump_and_gas(void **state)
@@ -599,6 +614,7 @@ int main(void)
         RIG(test_finalized_mode),
         RIG(test_store_failure_sends_nothing),
         RIG(test_node_down),
+        RIG(test_reconcile_drops_an_unreachable_nonce),
         cmocka_unit_test(test_bump_and_gas),
         cmocka_unit_test(test_calldata),
         cmocka_unit_test(test_rpc_parsers),
