@@ -9,7 +9,7 @@ import { ethers } from 'ethers';
 import {
   http, assertProblem, runProvd, startProvd, freshDatabase, createLogKey, tempDir, waitForLog,
 } from './lib/harness.mjs';
-import { startAnvil, DEV_ADDRESS } from './lib/anvil.mjs';
+import { startAnvil, rpc, DEV_ADDRESS } from './lib/anvil.mjs';
 import { parseVkey, openNote, parseCheckpoint, verifyConsistency } from './lib/tlog.mjs';
 import { startAnchoring, waitAnchors, decodeCalldata, ethKeyFile, anchorArgs } from './lib/anchoring.mjs';
 
@@ -186,4 +186,27 @@ test('a node on another chain than --eth-chain-id stops the worker', async () =>
   { PROVD_DATABASE_URL: freshDatabase() });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /the node is on chain 31337, not the configured 1/);
+});
+
+test('--anchor-confirmations finalized: confirmed once the node finalizes the block', async () => {
+  const chain = await startAnvil([]); // automine; anvil finalizes 64 blocks behind the head
+  const fin = await startAnchoring(chain.url, ['--anchor-confirmations', 'finalized']);
+  try {
+    const [item] = await fin.register(1);
+    const mined = await waitAnchors(fin.srv.base, (l) => l.find((a) => a.status === 'mined'));
+    await new Promise((r) => setTimeout(r, 1000));
+    const still = await http(fin.srv.base, 'GET', `/v1/anchors/${mined.id}`);
+    assert.equal(still.body.status, 'mined', 'not finalized yet');
+    await rpc(chain.url, 'anvil_mine', ['0x50']);
+    await waitAnchors(fin.srv.base, (l) => l.find((a) => a.id === mined.id && a.status === 'confirmed'));
+    const receipt = (await http(fin.srv.base, 'GET', `/v1/items/${item.id}/receipt`)).body;
+    const f = path.join(tempDir('provd-anchor-receipt-'), 'r.json');
+    fs.writeFileSync(f, JSON.stringify(receipt));
+    const r = runProvd(['verify', f, '--log-key', fin.key.vkey, '--rpc', chain.url,
+      '--anchor-confirmations', 'finalized']);
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    await fin.srv.stop();
+    await chain.stop();
+  }
 });
