@@ -41,7 +41,7 @@ int serve_start(struct app *app)
 {
     const struct config *cfg = app->cfg;
     auth_cache_init(&app->auth);
-    if (!tile_cache_init(&app->tiles)) {
+    if (!tile_cache_init(&app->tiles) || !proof_cache_init(&app->proofs)) {
         log_error("out of memory");
         return 1;
     }
@@ -67,6 +67,7 @@ void serve_stop(struct app *app)
     cors_policy_free(&app->cors);
     auth_cache_destroy(&app->auth);
     tile_cache_destroy(&app->tiles);
+    proof_cache_destroy(&app->proofs);
 }
 
 int cmd_serve(int argc, char **argv)

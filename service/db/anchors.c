@@ -15,7 +15,6 @@
 #define LOCKED                                                                                     \
     "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "       \
     "AND granted AND classid = " LOCK_CLASS " AND objid = " LOCK_OBJID " AND objsubid = 2)"
-#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 static const struct db_stmt db_anchor_try_lock_stmt = {
     "db_anchor_try_lock", "SELECT pg_try_advisory_lock(" LOCK_CLASS ", " LOCK_OBJID ")", 0};
@@ -292,22 +291,11 @@ enum db_status db_anchor_save(struct db_conn *conn, const struct anchor *a)
     return st;
 }
 
-/* Kept by hand: clang-format would split the string literals inside US(). */
-// clang-format off
-#define ANCHOR_API_COLUMNS                                                                         \
-    "a.id, a.chain_id, encode(a.sender, 'hex'), encode(a.recipient, 'hex'), a.tree_size, "         \
-    "encode(a.root, 'hex'), encode(a.calldata, 'hex'), a.status, a.nonce, "                        \
-    "encode(a.tx_hash, 'hex'), a.block_number, encode(a.block_hash, 'hex'), a.confirmations, "     \
-    "(SELECT count(*) FROM anchor_attempts t WHERE t.anchor_id = a.id), a.last_error, "           \
-    US("a.created_at") ", " US("a.submitted_at") ", " US("a.mined_at") ", "                        \
-    US("a.confirmed_at") ", " US("a.updated_at") " FROM anchors a "
-// clang-format on
-
-static const struct db_stmt db_anchor_list_stmt = {"db_anchor_list",
-                                                   "SELECT " ANCHOR_API_COLUMNS
-                                                   "WHERE a.id < coalesce($1, 9223372036854775807) "
-                                                   "ORDER BY a.id DESC LIMIT $2",
-                                                   2};
+static const struct db_stmt db_anchor_list_stmt = {
+    "db_anchor_list",
+    "SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.id < coalesce($1, 9223372036854775807) "
+    "ORDER BY a.id DESC LIMIT $2",
+    2};
 
 enum db_status db_anchor_list(struct db_conn *conn, int64_t before, unsigned limit, PGresult **res)
 {
@@ -319,7 +307,7 @@ enum db_status db_anchor_list(struct db_conn *conn, int64_t before, unsigned lim
 }
 
 static const struct db_stmt db_anchor_get_stmt = {
-    "db_anchor_get", "SELECT " ANCHOR_API_COLUMNS "WHERE a.id = $1", 1};
+    "db_anchor_get", "SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.id = $1", 1};
 
 enum db_status db_anchor_get(struct db_conn *conn, int64_t id, PGresult **res)
 {
@@ -327,18 +315,4 @@ enum db_status db_anchor_get(struct db_conn *conn, int64_t id, PGresult **res)
     snprintf(s, sizeof s, "%" PRId64, id);
     const char *values[] = {s};
     return db_exec(conn, &db_anchor_get_stmt, values, NULL, NULL, res);
-}
-
-static const struct db_stmt db_anchor_covering_stmt = {
-    "db_anchor_covering",
-    "SELECT " ANCHOR_API_COLUMNS "WHERE a.tree_size > $1 AND a.status IN ('mined', 'confirmed') "
-    "ORDER BY a.tree_size LIMIT 1",
-    1};
-
-enum db_status db_anchor_covering(struct db_conn *conn, uint64_t log_index, PGresult **res)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%" PRIu64, log_index);
-    const char *values[] = {s};
-    return db_exec(conn, &db_anchor_covering_stmt, values, NULL, NULL, res);
 }

@@ -8,7 +8,7 @@
 #include "anchor/tracker.h"
 #include "db/pool.h"
 
-/* Columns of the rows the API reads (db_anchor_list, _get, _covering). */
+/* Columns of the rows the API reads (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {
     ANCHOR_COL_ID,
     ANCHOR_COL_CHAIN_ID,
@@ -32,6 +32,20 @@ enum anchor_col {
     ANCHOR_COL_UPDATED_US,
     ANCHOR_COL_COUNT_
 };
+
+/* The ANCHOR_COL_* select list over anchors aliased a (no FROM: other modules join it). */
+// clang-format off
+#define DB_ANCHOR_COLUMNS                                                                          \
+    "a.id, a.chain_id, encode(a.sender, 'hex'), encode(a.recipient, 'hex'), a.tree_size, "         \
+    "encode(a.root, 'hex'), encode(a.calldata, 'hex'), a.status, a.nonce, "                        \
+    "encode(a.tx_hash, 'hex'), a.block_number, encode(a.block_hash, 'hex'), a.confirmations, "     \
+    "(SELECT count(*) FROM anchor_attempts t WHERE t.anchor_id = a.id), a.last_error, "           \
+    "(extract(epoch FROM a.created_at) * 1000000)::bigint, "                                       \
+    "(extract(epoch FROM a.submitted_at) * 1000000)::bigint, "                                     \
+    "(extract(epoch FROM a.mined_at) * 1000000)::bigint, "                                         \
+    "(extract(epoch FROM a.confirmed_at) * 1000000)::bigint, "                                     \
+    "(extract(epoch FROM a.updated_at) * 1000000)::bigint"
+// clang-format on
 
 /* The anchoring lock: one anchorer per database. */
 enum db_status db_anchor_try_lock(struct db_conn *conn, bool *got)
@@ -61,8 +75,4 @@ enum db_status db_anchor_list(struct db_conn *conn, int64_t before, unsigned lim
     __attribute__((warn_unused_result));
 enum db_status db_anchor_get(struct db_conn *conn, int64_t id, PGresult **res)
     __attribute__((warn_unused_result));
-/* The smallest mined or confirmed anchor whose tree contains log_index (zero or one row). */
-enum db_status db_anchor_covering(struct db_conn *conn, uint64_t log_index, PGresult **res)
-    __attribute__((warn_unused_result));
-
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/codec.h"
+#include "db/anchors.h"
 
 /* The ITEM_COL_* columns; p is the items table's alias with its dot, or "". */
 #define ITEM_FIELDS(p)                                                                             \
@@ -77,8 +78,11 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
 
 static const struct db_stmt db_item_get_for_receipt_stmt = {
     "db_item_get_for_receipt",
-    "SELECT " ITEM_COLUMNS ", s.tree_size, c.note" ITEM_FROM
+    "SELECT " ITEM_COLUMNS ", s.tree_size, c.note, an.*" ITEM_FROM
     "LEFT JOIN log_state s ON true LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size "
+    "LEFT JOIN LATERAL (SELECT " DB_ANCHOR_COLUMNS
+    " FROM anchors a WHERE a.tree_size > e.log_index "
+    "AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "
     "WHERE i.id = $1",
     1};
 

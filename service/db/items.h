@@ -25,6 +25,7 @@ enum item_col {
     ITEM_COL_CREATED,        /* db_item_insert only: "t" when this call inserted the row */
     ITEM_COL_RECEIPT_TREE_SIZE = ITEM_COL_CREATED, /* db_item_get_for_receipt only */
     ITEM_COL_RECEIPT_NOTE,
+    ITEM_COL_RECEIPT_ANCHOR, /* first of the ANCHOR_COL_* columns, all NULL without an anchor */
 };
 
 /* Strings db_item_record formats for a row. */
@@ -58,7 +59,8 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
     __attribute__((warn_unused_result));
 /* Like db_item_get, plus the log's tree size and latest checkpoint note in columns
- * ITEM_COL_RECEIPT_TREE_SIZE and ITEM_COL_RECEIPT_NOTE (NULL while the log is empty). */
+ * ITEM_COL_RECEIPT_TREE_SIZE and ITEM_COL_RECEIPT_NOTE (NULL while the log is empty), then from
+ * ITEM_COL_RECEIPT_ANCHOR the smallest mined or confirmed anchor covering the entry. */
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresult **res)
     __attribute__((warn_unused_result));
 /* Registrations of a content hash, oldest first, at most limit rows. */

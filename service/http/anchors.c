@@ -63,35 +63,35 @@ static void write_time_or_null(struct jsonw *w, const char *key, PGresult *res, 
     jw_string(w, ts);
 }
 
-void write_anchor_members(struct jsonw *w, PGresult *res, int row)
+void write_anchor_members(struct jsonw *w, PGresult *res, int row, int base)
 {
     jw_object_begin(w);
-    write_int_or_null(w, "id", res, row, ANCHOR_COL_ID);
-    write_int_or_null(w, "chain_id", res, row, ANCHOR_COL_CHAIN_ID);
-    write_address(w, "sender", res, row, ANCHOR_COL_SENDER);
-    write_address(w, "recipient", res, row, ANCHOR_COL_RECIPIENT);
-    write_int_or_null(w, "tree_size", res, row, ANCHOR_COL_TREE_SIZE);
+    write_int_or_null(w, "id", res, row, base + ANCHOR_COL_ID);
+    write_int_or_null(w, "chain_id", res, row, base + ANCHOR_COL_CHAIN_ID);
+    write_address(w, "sender", res, row, base + ANCHOR_COL_SENDER);
+    write_address(w, "recipient", res, row, base + ANCHOR_COL_RECIPIENT);
+    write_int_or_null(w, "tree_size", res, row, base + ANCHOR_COL_TREE_SIZE);
     jw_key(w, "root");
-    jw_string(w, PQgetvalue(res, row, ANCHOR_COL_ROOT));
-    write_0x_or_null(w, "calldata", res, row, ANCHOR_COL_CALLDATA);
+    jw_string(w, PQgetvalue(res, row, base + ANCHOR_COL_ROOT));
+    write_0x_or_null(w, "calldata", res, row, base + ANCHOR_COL_CALLDATA);
     jw_key(w, "status");
-    jw_string(w, PQgetvalue(res, row, ANCHOR_COL_STATUS));
-    write_int_or_null(w, "nonce", res, row, ANCHOR_COL_NONCE);
-    write_int_or_null(w, "attempts", res, row, ANCHOR_COL_ATTEMPTS);
-    write_0x_or_null(w, "tx_hash", res, row, ANCHOR_COL_TX_HASH);
-    write_int_or_null(w, "block_number", res, row, ANCHOR_COL_BLOCK_NUMBER);
-    write_0x_or_null(w, "block_hash", res, row, ANCHOR_COL_BLOCK_HASH);
-    write_int_or_null(w, "confirmations", res, row, ANCHOR_COL_CONFIRMATIONS);
+    jw_string(w, PQgetvalue(res, row, base + ANCHOR_COL_STATUS));
+    write_int_or_null(w, "nonce", res, row, base + ANCHOR_COL_NONCE);
+    write_int_or_null(w, "attempts", res, row, base + ANCHOR_COL_ATTEMPTS);
+    write_0x_or_null(w, "tx_hash", res, row, base + ANCHOR_COL_TX_HASH);
+    write_int_or_null(w, "block_number", res, row, base + ANCHOR_COL_BLOCK_NUMBER);
+    write_0x_or_null(w, "block_hash", res, row, base + ANCHOR_COL_BLOCK_HASH);
+    write_int_or_null(w, "confirmations", res, row, base + ANCHOR_COL_CONFIRMATIONS);
     jw_key(w, "last_error");
-    if (PQgetisnull(res, row, ANCHOR_COL_LAST_ERROR))
+    if (PQgetisnull(res, row, base + ANCHOR_COL_LAST_ERROR))
         jw_null(w);
     else
-        jw_string(w, PQgetvalue(res, row, ANCHOR_COL_LAST_ERROR));
-    write_time_or_null(w, "created_at", res, row, ANCHOR_COL_CREATED_US);
-    write_time_or_null(w, "submitted_at", res, row, ANCHOR_COL_SUBMITTED_US);
-    write_time_or_null(w, "mined_at", res, row, ANCHOR_COL_MINED_US);
-    write_time_or_null(w, "confirmed_at", res, row, ANCHOR_COL_CONFIRMED_US);
-    write_time_or_null(w, "updated_at", res, row, ANCHOR_COL_UPDATED_US);
+        jw_string(w, PQgetvalue(res, row, base + ANCHOR_COL_LAST_ERROR));
+    write_time_or_null(w, "created_at", res, row, base + ANCHOR_COL_CREATED_US);
+    write_time_or_null(w, "submitted_at", res, row, base + ANCHOR_COL_SUBMITTED_US);
+    write_time_or_null(w, "mined_at", res, row, base + ANCHOR_COL_MINED_US);
+    write_time_or_null(w, "confirmed_at", res, row, base + ANCHOR_COL_CONFIRMED_US);
+    write_time_or_null(w, "updated_at", res, row, base + ANCHOR_COL_UPDATED_US);
 }
 
 static bool parse_list_query(struct http_request *req, unsigned *limit, int64_t *before,
@@ -148,7 +148,7 @@ enum MHD_Result handle_anchors_list(struct http_request *req, const char *param)
     jw_key(&w, "anchors");
     jw_array_begin(&w);
     for (int i = 0; i < rows && i < (int)limit; i++) {
-        write_anchor_members(&w, res, i);
+        write_anchor_members(&w, res, i, 0);
         jw_object_end(&w);
     }
     jw_array_end(&w);
@@ -183,7 +183,7 @@ enum MHD_Result handle_anchor_get(struct http_request *req, const char *param)
         struct buf body = BUF_INIT;
         struct jsonw w;
         jw_init(&w, &body);
-        write_anchor_members(&w, res, 0);
+        write_anchor_members(&w, res, 0, 0);
         jw_object_end(&w);
         r = reply_json(req, MHD_HTTP_OK, &body);
     }

@@ -6,8 +6,8 @@
 
 #include "core/jsonw.h"
 
-/* Writes row of an ANCHOR_COL_* result as the API's anchor object, leaving it open so that
- * the caller can add members before jw_object_end. */
-void write_anchor_members(struct jsonw *w, PGresult *res, int row);
+/* Writes row of a result whose ANCHOR_COL_* columns start at column base as the API's anchor
+ * object, leaving it open so that the caller can add members before jw_object_end. */
+void write_anchor_members(struct jsonw *w, PGresult *res, int row, int base);
 
 #endif

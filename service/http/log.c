@@ -73,6 +73,18 @@ enum MHD_Result handle_log_key(struct http_request *req, const char *param)
     return head_text(req, HEAD_VKEY);
 }
 
+/* Consistency proof from m to n, from the proof cache when it has it. */
+static enum db_status prove_consistency(struct http_request *req, struct db_conn *conn, uint64_t m,
+                                        uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+{
+    if (proof_cache_get(&req->app->proofs, m, n, proof, count))
+        return DB_OK;
+    enum db_status st = log_prove_consistency(conn, &req->app->tiles, m, n, proof, count);
+    if (st == DB_OK)
+        proof_cache_put(&req->app->proofs, m, n, (const uint8_t(*)[MERKLE_HASH_LEN])proof, *count);
+    return st;
+}
+
 static void write_proof(struct jsonw *w, uint8_t (*proof)[MERKLE_HASH_LEN], int count)
 {
     char hex[2 * MERKLE_HASH_LEN + 1];
@@ -102,7 +114,7 @@ static enum MHD_Result consistency_reply(struct http_request *req, struct db_con
 {
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int count = 0;
-    enum db_status st = log_prove_consistency(conn, &req->app->tiles, from, to, proof, &count);
+    enum db_status st = prove_consistency(req, conn, from, to, proof, &count);
     if (st != DB_OK)
         return reply_db_error(req, st);
     struct buf body = BUF_INIT;
@@ -152,22 +164,23 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     return r;
 }
 
-/* A receipt's anchor section: the smallest on-chain anchor covering the item and a
- * consistency proof from its tree to the receipt's checkpoint. */
+/* A receipt's anchor section: the smallest on-chain anchor covering the item (columns from
+ * ITEM_COL_RECEIPT_ANCHOR of the item row) and a consistency proof from its tree to the
+ * receipt's checkpoint. */
 struct receipt_anchor {
-    PGresult *row; /* ANCHOR_COL_* columns, NULL when none */
+    bool present;
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int count;
 };
 
-static void write_receipt_anchor(struct jsonw *w, struct receipt_anchor *anc)
+static void write_receipt_anchor(struct jsonw *w, PGresult *item, struct receipt_anchor *anc)
 {
     jw_key(w, "anchor");
-    if (!anc || !anc->row) {
+    if (!anc || !anc->present) {
         jw_null(w);
         return;
     }
-    write_anchor_members(w, anc->row, 0);
+    write_anchor_members(w, item, 0, ITEM_COL_RECEIPT_ANCHOR);
     jw_key(w, "consistency_proof");
     write_proof(w, anc->proof, anc->count);
     jw_object_end(w);
@@ -191,7 +204,8 @@ static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERK
     jw_int(w, strtoll(PQgetvalue(item, 0, ITEM_COL_ID), NULL, 10));
     jw_key(w, "status");
     bool anchored =
-        anc && anc->row && !strcmp(PQgetvalue(anc->row, 0, ANCHOR_COL_STATUS), "confirmed");
+        anc && anc->present &&
+        !strcmp(PQgetvalue(item, 0, ITEM_COL_RECEIPT_ANCHOR + ANCHOR_COL_STATUS), "confirmed");
     jw_string(w, !proof ? "registered" : anchored ? "anchored" : "logged");
     jw_key(w, "record");
     jw_raw(w, record.data, record.len);
@@ -216,28 +230,23 @@ static void write_receipt(struct jsonw *w, PGresult *item, uint8_t (*proof)[MERK
         jw_string(w, PQgetvalue(item, 0, ITEM_COL_RECEIPT_NOTE));
     else
         jw_null(w);
-    write_receipt_anchor(w, anc);
+    write_receipt_anchor(w, item, anc);
     jw_object_end(w);
     buf_free(&record);
 }
 
-/* Finds the anchor covering index and proves the anchored tree a prefix of the size-n tree. */
-static enum db_status find_anchor(struct http_request *req, struct db_conn *conn, uint64_t index,
-                                  uint64_t n, struct receipt_anchor *anc)
+/* Proves the covering anchor's tree (if any) a prefix of the size-n tree. */
+static enum db_status prove_anchor(struct http_request *req, struct db_conn *conn, PGresult *item,
+                                   uint64_t n, struct receipt_anchor *anc)
 {
-    enum db_status st = db_anchor_covering(conn, index, &anc->row);
-    if (st != DB_OK || PQntuples(anc->row) == 0) {
-        PQclear(anc->row);
-        anc->row = NULL;
-        return st;
-    }
-    uint64_t m = strtoull(PQgetvalue(anc->row, 0, ANCHOR_COL_TREE_SIZE), NULL, 10);
-    if (m > n) { /* anchored after this receipt's checkpoint was read: shown next time */
-        PQclear(anc->row);
-        anc->row = NULL;
+    int col = ITEM_COL_RECEIPT_ANCHOR + ANCHOR_COL_TREE_SIZE;
+    if (PQgetisnull(item, 0, col))
         return DB_OK;
-    }
-    return log_prove_consistency(conn, &req->app->tiles, m, n, anc->proof, &anc->count);
+    uint64_t m = strtoull(PQgetvalue(item, 0, col), NULL, 10);
+    if (m > n) /* cannot happen within one snapshot; shown on the next fetch if it did */
+        return DB_OK;
+    anc->present = true;
+    return prove_consistency(req, conn, m, n, anc->proof, &anc->count);
 }
 
 static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *conn, PGresult *item)
@@ -261,14 +270,12 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     struct receipt_anchor anc = {0};
     enum db_status st = log_prove_inclusion(conn, &req->app->tiles, index, size, proof, &count);
     if (st == DB_OK)
-        st = find_anchor(req, conn, index, size, &anc);
+        st = prove_anchor(req, conn, item, size, &anc);
     if (st != DB_OK) {
-        PQclear(anc.row);
         buf_free(&body);
         return reply_db_error(req, st);
     }
     write_receipt(&w, item, proof, count, &anc);
-    PQclear(anc.row);
     return reply_json(req, MHD_HTTP_OK, &body);
 }
 

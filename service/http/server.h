@@ -13,6 +13,7 @@
 #include "db/pool.h"
 #include "http/auth.h"
 #include "http/cors.h"
+#include "log/proofcache.h"
 #include "log/tilecache.h"
 
 #define HTTP_MAX_EXTRA_HEADERS 8
@@ -22,7 +23,8 @@ struct app {
     struct db_pool *pool;     /* owned by whoever started the server */
     struct cors_policy cors;  /* owned, see cors_policy_free */
     struct auth_cache auth;
-    struct tile_cache tiles; /* full tiles for proofs */
+    struct tile_cache tiles;   /* full tiles for proofs */
+    struct proof_cache proofs; /* consistency proofs */
     struct MHD_Daemon *daemon;
     uint16_t port; /* bound port */
 };
