@@ -105,6 +105,7 @@ static enum track_result save(struct tracker *t)
 static enum track_result node_down(struct tracker *t)
 {
     set_error(t->a, "", t->err.message);
+    log_warn("anchor %" PRId64 ": %s; retrying with back-off", t->a->id, t->a->last_error);
     (void)t->store->save(t->store->ctx, t->a);
     return TRACK_NODE_RETRY;
 }
