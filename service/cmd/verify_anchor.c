@@ -17,27 +17,26 @@ struct anchor_claim {
     struct buf calldata;
 };
 
-static bool get_hex(json_t *obj, const char *key, bool prefixed, uint8_t *out, size_t len)
+/* The log's convention: a hash as 64 hex digits without 0x. */
+static bool get_root(json_t *obj, const char *key, uint8_t out[MERKLE_HASH_LEN])
 {
     const char *s = json_string_value(json_object_get(obj, key));
-    if (s && prefixed)
-        s = strncmp(s, "0x", 2) ? NULL : s + 2;
-    return s && strlen(s) == 2 * len && hex_decode(s, 2 * len, out, len, false);
+    return s && strlen(s) == 2 * MERKLE_HASH_LEN &&
+           hex_decode(s, 2 * MERKLE_HASH_LEN, out, MERKLE_HASH_LEN, false);
 }
 
 static int parse_claim(json_t *a, struct anchor_claim *c)
 {
     if (!verify_get_uint(a, "chain_id", &c->chain_id) ||
-        !verify_get_uint(a, "tree_size", &c->tree_size) ||
-        !get_hex(a, "root", false, c->root, MERKLE_HASH_LEN) ||
+        !verify_get_uint(a, "tree_size", &c->tree_size) || !get_root(a, "root", c->root) ||
         !eth_parse_data(json_object_get(a, "calldata"), &c->calldata) ||
         !eth_address_parse(json_string_value(json_object_get(a, "sender")), c->sender) ||
         !eth_address_parse(json_string_value(json_object_get(a, "recipient")), c->recipient))
         return verify_reject("anchor: chain_id, tree_size, root, calldata, sender and recipient "
                              "are required");
     if (!verify_get_uint(a, "block_number", &c->block_number) ||
-        !get_hex(a, "tx_hash", true, c->tx_hash, 32) ||
-        !get_hex(a, "block_hash", true, c->block_hash, 32))
+        !eth_parse_bytes32(json_object_get(a, "tx_hash"), c->tx_hash) ||
+        !eth_parse_bytes32(json_object_get(a, "block_hash"), c->block_hash))
         return verify_reject("anchor: not on chain yet (status %s)",
                              json_string_value(json_object_get(a, "status")));
     return 0;

@@ -129,17 +129,25 @@ enum rpc_status eth_estimate_gas(struct eth_rpc *rpc, const uint8_t from[ETH_ADD
     return st;
 }
 
+/* Calls method with the single parameter "0x" + hex(data). */
+static enum rpc_status call_with_hex(struct eth_rpc *rpc, const char *method, const uint8_t *data,
+                                     size_t len, json_t **res, struct rpc_error *err)
+{
+    *res = NULL;
+    char *hex = eth_hex(data, len);
+    if (!hex)
+        return RPC_UNAVAILABLE;
+    enum rpc_status st = eth_rpc_call(rpc, method, json_pack("[s]", hex), res, err);
+    free(hex);
+    return st;
+}
+
 enum rpc_status eth_send_raw(struct eth_rpc *rpc, const uint8_t *raw, size_t len,
                              struct rpc_error *err)
 {
-    char *hex = eth_hex(raw, len);
-    if (!hex)
-        return RPC_UNAVAILABLE;
     json_t *res;
-    enum rpc_status st =
-        eth_rpc_call(rpc, "eth_sendRawTransaction", json_pack("[s]", hex), &res, err);
+    enum rpc_status st = call_with_hex(rpc, "eth_sendRawTransaction", raw, len, &res, err);
     json_decref(res);
-    free(hex);
     return st;
 }
 
@@ -147,13 +155,8 @@ enum rpc_status eth_receipt(struct eth_rpc *rpc, const uint8_t hash[32], struct 
                             struct rpc_error *err)
 {
     memset(out, 0, sizeof *out);
-    char *h = eth_hex(hash, 32);
-    if (!h)
-        return RPC_UNAVAILABLE;
     json_t *res;
-    enum rpc_status st =
-        eth_rpc_call(rpc, "eth_getTransactionReceipt", json_pack("[s]", h), &res, err);
-    free(h);
+    enum rpc_status st = call_with_hex(rpc, "eth_getTransactionReceipt", hash, 32, &res, err);
     uint64_t status;
     if (st == RPC_OK && !json_is_null(res)) {
         if (!eth_parse_u64(json_object_get(res, "status"), &status) ||
@@ -184,13 +187,8 @@ enum rpc_status eth_transaction(struct eth_rpc *rpc, const uint8_t hash[32],
                                 struct eth_tx_info *out, struct rpc_error *err)
 {
     memset(out, 0, sizeof *out);
-    char *h = eth_hex(hash, 32);
-    if (!h)
-        return RPC_UNAVAILABLE;
     json_t *res;
-    enum rpc_status st =
-        eth_rpc_call(rpc, "eth_getTransactionByHash", json_pack("[s]", h), &res, err);
-    free(h);
+    enum rpc_status st = call_with_hex(rpc, "eth_getTransactionByHash", hash, 32, &res, err);
     if (st == RPC_OK && !json_is_null(res)) {
         if (!parse_tx(res, out))
             st = malformed(err, "eth_getTransactionByHash");

@@ -99,22 +99,16 @@ static bool parse_list_query(struct http_request *req, unsigned *limit, int64_t 
 {
     static const char *const allowed[] = {"limit", "cursor", NULL};
     const char *bad = http_query_check(req, allowed), *v;
-    *limit = ANCHORS_DEFAULT_LIMIT;
     *before = 0;
     if (bad) {
         *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
                            "unknown or repeated query parameter %.64s", bad);
         return false;
     }
-    if ((v = http_query(req, "limit"))) {
-        char *end;
-        long l = strtol(v, &end, 10);
-        if (*end || end == v || l < 1 || l > ANCHORS_MAX_LIMIT) {
-            *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
-                               "limit must be an integer from 1 to 1000");
-            return false;
-        }
-        *limit = (unsigned)l;
+    if (!http_query_limit(req, ANCHORS_DEFAULT_LIMIT, ANCHORS_MAX_LIMIT, limit)) {
+        *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
+                           "limit must be an integer from 1 to 1000");
+        return false;
     }
     if ((v = http_query(req, "cursor")) && !http_parse_id(v, before)) {
         *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",

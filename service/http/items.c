@@ -269,7 +269,6 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
                               const char **bad_field, char signer_buf[SIGNER_MAX_LEN])
 {
     memset(f, 0, sizeof *f);
-    f->limit = LIST_DEFAULT_LIMIT;
     const char *v;
     if ((v = http_query(req, "content_hash"))) {
         *bad_field = "content_hash";
@@ -301,15 +300,9 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
             return false;
         f->has_until = true;
     }
-    if ((v = http_query(req, "limit"))) {
-        *bad_field = "limit";
-        char *end;
-        errno = 0;
-        long l = strtol(v, &end, 10);
-        if (errno || *end || end == v || l < 1 || l > LIST_MAX_LIMIT)
-            return false;
-        f->limit = (unsigned)l;
-    }
+    *bad_field = "limit";
+    if (!http_query_limit(req, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, &f->limit))
+        return false;
     if ((v = http_query(req, "cursor"))) {
         *bad_field = "cursor";
         if (!cursor_decode(v, &f->cursor_us, &f->cursor_id))

@@ -108,6 +108,21 @@ bool http_parse_id(const char *s, int64_t *id)
     return true;
 }
 
+bool http_query_limit(struct http_request *req, unsigned def, unsigned max, unsigned *out)
+{
+    const char *v = http_query(req, "limit");
+    *out = def;
+    if (!v)
+        return true;
+    char *end;
+    errno = 0;
+    long l = strtol(v, &end, 10);
+    if (errno || *end || end == v || l < 1 || (unsigned long)l > max)
+        return false;
+    *out = (unsigned)l;
+    return true;
+}
+
 bool http_is_json(struct http_request *req)
 {
     const char *ct = http_header(req, "Content-Type");

@@ -58,6 +58,9 @@ const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
 /* A positive decimal id without sign or leading zeros. */
 bool http_parse_id(const char *s, int64_t *id) __attribute__((warn_unused_result));
+/* The "limit" query parameter (1..max), def when absent; false when it is malformed. */
+bool http_query_limit(struct http_request *req, unsigned def, unsigned max, unsigned *out)
+    __attribute__((warn_unused_result));
 /* Content-Type is application/json (parameters allowed; a charset must be utf-8). */
 bool http_is_json(struct http_request *req);
 /* The first query parameter not in allowed (NULL-terminated, at most 32) or given twice; NULL

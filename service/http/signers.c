@@ -207,16 +207,11 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
     if (bad)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
                              "unknown or repeated query parameter %.64s", bad);
-    unsigned limit = SIGNERS_DEFAULT_LIMIT;
-    const char *v = http_query(req, "limit");
-    char *end;
-    if (v) {
-        long l = strtol(v, &end, 10);
-        if (*end || end == v || l < 1 || l > SIGNERS_MAX_LIMIT)
-            return reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
-                                 "limit must be an integer from 1 to 1000");
-        limit = (unsigned)l;
-    }
+    unsigned limit;
+    if (!http_query_limit(req, SIGNERS_DEFAULT_LIMIT, SIGNERS_MAX_LIMIT, &limit))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
+                             "limit must be an integer from 1 to 1000");
+    const char *v;
     char after[SIG_IDENTITY_MAX] = "";
     size_t n = 0;
     if ((v = http_query(req, "cursor")) &&
