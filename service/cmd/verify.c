@@ -85,6 +85,8 @@ static int check_receipt(const struct note_key *key, struct receipt *r, struct v
     uint64_t size;
     uint8_t root[MERKLE_HASH_LEN], leaf[MERKLE_HASH_LEN];
     const char *cp = r->checkpoint;
+    if (!cp)
+        return verify_reject("the receipt has no checkpoint");
     if (!note_verify(key, cp, strlen(cp), &text_len, err, sizeof err))
         return verify_reject("checkpoint: %s", err);
     if (!checkpoint_parse(cp, text_len, origin, &size, root))
@@ -124,7 +126,7 @@ int cmd_verify(int argc, char **argv)
     struct note_key key;
     json_error_t jerr;
     json_t *root = NULL;
-    struct receipt r;
+    struct receipt r = {0};
     if (!note_key_parse_vkey(cfg.log_key, &key)) {
         rc = verify_reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
         goto out;

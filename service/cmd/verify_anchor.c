@@ -161,7 +161,7 @@ static int check_online(const struct verify_ctx *v, const struct anchor_claim *c
 int verify_anchor(const struct verify_ctx *v, json_t *receipt)
 {
     json_t *a = json_object_get(receipt, "anchor");
-    if (!a || json_is_null(a)) {
+    if (!a || json_typeof(a) == JSON_NULL) {
         if (v->rpc_url)
             return verify_reject("the receipt has no anchor yet (fetch it again later)");
         return 0;

@@ -306,8 +306,8 @@ static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, 
         snprintf(err, err_len, "--anchor-confirmations must be 1 to 10000 or finalized");
         return false;
     }
-    if (cfg->eth_rpc_url && strncmp(cfg->eth_rpc_url, "http://", 7) &&
-        strncmp(cfg->eth_rpc_url, "https://", 8)) {
+    if (cfg->eth_rpc_url && strncmp(cfg->eth_rpc_url, "http://", 7) != 0 &&
+        strncmp(cfg->eth_rpc_url, "https://", 8) != 0) {
         snprintf(err, err_len, "the Ethereum RPC URL must start with http:// or https://");
         return false;
     }
@@ -335,7 +335,8 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         return false;
     }
     const char *lv = cfg->log_level;
-    if (strcmp(lv, "debug") && strcmp(lv, "info") && strcmp(lv, "warn") && strcmp(lv, "error")) {
+    if (strcmp(lv, "debug") != 0 && strcmp(lv, "info") != 0 && strcmp(lv, "warn") != 0 &&
+        strcmp(lv, "error") != 0) {
         snprintf(err, err_len, "--log-level must be debug, info, warn or error");
         return false;
     }
@@ -354,7 +355,7 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
             snprintf(err, err_len, "--name is required (1-100 characters)");
             return false;
         }
-        if (strcmp(cfg->scope, "register") && strcmp(cfg->scope, "admin")) {
+        if (strcmp(cfg->scope, "register") != 0 && strcmp(cfg->scope, "admin") != 0) {
             snprintf(err, err_len, "--scope must be register or admin");
             return false;
         }

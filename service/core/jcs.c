@@ -71,7 +71,7 @@ static int shortest_digits(double d, char digits[20], int *k)
     }
     /* tmp is "D[.DDD]e[+-]XX" */
     char *e = strchr(tmp, 'e');
-    int exp10 = atoi(e + 1);
+    int exp10 = (int)strtol(e + 1, NULL, 10);
     int n = 0;
     for (char *p = tmp; p < e; p++)
         if (*p != '.')
@@ -88,7 +88,7 @@ bool jcs_format_number(double d, char out[JCS_NUMBER_MAX])
     if (!isfinite(d))
         return false;
     if (d == 0) {
-        strcpy(out, "0");
+        memcpy(out, "0", 2);
         return true;
     }
     char *o = out;
@@ -106,11 +106,11 @@ bool jcs_format_number(double d, char out[JCS_NUMBER_MAX])
     } else if (0 < n && n < k) { /* ECMA-262 says 0 < n <= 21; here n < k <= 17 */
         memcpy(o, digits, (size_t)n);
         o[n] = '.';
-        strcpy(o + n + 1, digits + n);
+        memcpy(o + n + 1, digits + n, (size_t)(k - n) + 1);
     } else if (-6 < n && n <= 0) {
         memcpy(o, "0.", 2);
         memset(o + 2, '0', (size_t)-n);
-        strcpy(o + 2 - n, digits);
+        memcpy(o + 2 - n, digits, (size_t)k + 1);
     } else {
         *o++ = digits[0];
         if (k > 1) {

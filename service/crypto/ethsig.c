@@ -20,7 +20,9 @@ void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
     out[1] = 'x';
     for (int i = 0; i < 2 * ETH_ADDRESS_LEN; i++) {
         unsigned nibble = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
-        out[2 + i] = nibble >= 8 ? (char)toupper((unsigned char)hex[i]) : hex[i];
+        out[2 + i] = hex[i];
+        if (nibble >= 8)
+            out[2 + i] = (char)toupper((unsigned char)hex[i]);
     }
     out[ETH_ADDRESS_STR_LEN] = '\0';
 }

@@ -84,7 +84,7 @@ static bool row_to_anchor(PGresult *res, struct anchor *a)
 static bool rows_to_attempts(PGresult *res, struct anchor *a)
 {
     for (int r = 0; r < PQntuples(res); r++) {
-        struct anchor_attempt at = {.number = atoi(PQgetvalue(res, r, 0)),
+        struct anchor_attempt at = {.number = (int)strtol(PQgetvalue(res, r, 0), NULL, 10),
                                     .nonce = u64_at(res, r, 1),
                                     .max_fee = u64_at(res, r, 4),
                                     .tip = u64_at(res, r, 5),
@@ -267,21 +267,22 @@ enum db_status db_anchor_save(struct db_conn *conn, const struct anchor *a)
     hex_encode(a->block_hash, 32, bh);
     struct buf nums = BUF_INIT, sent = BUF_INIT, blocks = BUF_INIT;
     attempt_arrays(a, &nums, &sent, &blocks);
-    const char *values[] = {id,
-                            anchor_status_name(a->status),
-                            a->has_nonce ? nonce : NULL,
-                            mined ? tx : NULL,
-                            mined ? bn : NULL,
-                            mined ? bh : NULL,
-                            conf,
-                            a->last_error,
-                            nums.data,
-                            sent.data,
-                            blocks.data};
     PGresult *res = NULL;
     enum db_status st = DB_ERROR;
-    if (!nums.oom && !sent.oom && !blocks.oom)
+    if (!nums.oom && !sent.oom && !blocks.oom) {
+        const char *values[] = {id,
+                                anchor_status_name(a->status),
+                                a->has_nonce ? nonce : NULL,
+                                mined ? tx : NULL,
+                                mined ? bn : NULL,
+                                mined ? bh : NULL,
+                                conf,
+                                a->last_error,
+                                nums.data,
+                                sent.data,
+                                blocks.data};
         st = db_exec(conn, &db_anchor_save_stmt, values, NULL, NULL, &res);
+    }
     if (st == DB_OK && strcmp(PQgetvalue(res, 0, 0), "1") != 0)
         st = DB_ERROR; /* lost the lock */
     PQclear(res);

@@ -91,12 +91,13 @@ out:
 bool eth_address_of_key(const uint8_t key[32], uint8_t addr[ETH_ADDRESS_LEN])
 {
     secp256k1_pubkey pub;
-    uint8_t raw[65], h[32];
+    uint8_t raw[65];
     size_t len = sizeof raw;
     secp256k1_context *ctx = signing_context();
     bool ok = ctx && secp256k1_ec_pubkey_create(ctx, &pub, key) &&
               secp256k1_ec_pubkey_serialize(ctx, raw, &len, &pub, SECP256K1_EC_UNCOMPRESSED);
     if (ok) {
+        uint8_t h[32];
         keccak256(raw + 1, 64, h);
         memcpy(addr, h + 12, ETH_ADDRESS_LEN);
     }

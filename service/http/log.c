@@ -48,7 +48,7 @@ static enum MHD_Result reply_text(struct http_request *req, const char *text, bo
 /* Serves one column of the log head as text. */
 static enum MHD_Result head_text(struct http_request *req, enum head_col col)
 {
-    enum MHD_Result r;
+    enum MHD_Result r = MHD_NO;
     struct db_conn *conn = db_acquire(req->app->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
@@ -146,7 +146,7 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     if (!parse_size(http_query(req, "to"), &to) || to < from)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "to",
                              "to must be a tree size not below from");
-    enum MHD_Result r;
+    enum MHD_Result r = MHD_NO;
     struct db_conn *conn = db_acquire(req->app->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
@@ -289,7 +289,7 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *item = NULL;
-    enum MHD_Result r;
+    enum MHD_Result r = MHD_NO;
     enum db_status st = db_item_get_for_receipt(conn, id, &item);
     if (st != DB_OK)
         r = reply_db_error(req, st);

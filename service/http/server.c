@@ -78,7 +78,7 @@ static enum MHD_Result check_one(void *cls, enum MHD_ValueKind kind, const char 
 {
     (void)kind, (void)value;
     struct query_check *qc = cls;
-    for (unsigned i = 0; qc->allowed[i] && i < 32; i++) {
+    for (unsigned i = 0; i < 32 && qc->allowed[i]; i++) {
         if (strcmp(key, qc->allowed[i]) != 0)
             continue;
         if (qc->seen & (1u << i))

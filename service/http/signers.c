@@ -46,7 +46,7 @@ static bool optional_string(struct http_request *req, json_t *body, const char *
 {
     json_t *v = json_object_get(body, key);
     *out = NULL;
-    if (!v || json_is_null(v))
+    if (!v || json_typeof(v) == JSON_NULL)
         return true;
     if (!json_is_string(v) || json_string_length(v) > max || json_string_length(v) == 0 ||
         strlen(json_string_value(v)) != json_string_length(v)) {

@@ -59,7 +59,9 @@ static bool subtree(const struct merkle_source *src, uint64_t begin, uint64_t en
                     uint8_t out[MERKLE_HASH_LEN])
 {
     uint64_t n = end - begin;
-    if (is_pow2(n) && begin % n == 0) {
+    if (n == 0)
+        return false;
+    if (is_pow2(n) && (begin & (n - 1)) == 0) {
         unsigned h = log2_exact(n);
         return src->node(src->ctx, h, begin >> h, out);
     }

@@ -7,11 +7,11 @@
 /* The first WebCrypto-signed registration, re-serialised (any JSON form must be accepted). */
 static char *vector_body(size_t index, const char **statement)
 {
-    static char *data;
     static json_t *vectors;
     if (!vectors) {
-        data = read_vector("ed25519-webcrypto.json", NULL);
+        char *data = read_vector("ed25519-webcrypto.json", NULL);
         vectors = json_loads(data, JSON_DECODE_INT_AS_REAL, NULL);
+        free(data);
         assert_non_null(vectors);
     }
     json_t *v = json_array_get(vectors, index);
