@@ -322,12 +322,22 @@ bool item_parse(const char *body, size_t len, struct item_request *req, struct i
              jerr.column);
         goto fail;
     }
-    if (!parse_root(root, req, err))
+    if (!item_parse_json(root, req, err))
         goto fail;
     json_decref(root);
     return true;
 fail:
     json_decref(root);
+    item_request_free(req);
+    return false;
+}
+
+bool item_parse_json(json_t *root, struct item_request *req, struct item_error *err)
+{
+    memset(req, 0, sizeof *req);
+    memset(err, 0, sizeof *err);
+    if (parse_root(root, req, err))
+        return true;
     item_request_free(req);
     return false;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/buf.h"
 #include "core/problem.h"
 #include "crypto/hash.h"
@@ -44,6 +46,9 @@ struct item_error {
  * holds owned buffers (free with item_request_free); on failure err says why and req is
  * already freed. */
 bool item_parse(const char *body, size_t len, struct item_request *req, struct item_error *err)
+    __attribute__((warn_unused_result));
+/* The same for an already parsed JSON value (borrowed), e.g. one element of a batch. */
+bool item_parse_json(json_t *root, struct item_request *req, struct item_error *err)
     __attribute__((warn_unused_result));
 void item_request_free(struct item_request *req);
 

@@ -42,20 +42,51 @@ static const struct db_stmt db_item_insert_stmt = {
                                  "LIMIT 1",
     8};
 
+#define INSERT_PARAMS 8
+static const int insert_formats[INSERT_PARAMS] = {1, 0, 0, 0, 0, 1, 1, 0};
+
+/* The db_item_insert_stmt parameters of req (borrowed). */
+static void insert_params(const struct item_request *req, bool require_known,
+                          const char *values[INSERT_PARAMS], int lengths[INSERT_PARAMS])
+{
+    const char *v[INSERT_PARAMS] = {(const char *)req->content_hash,
+                                    req->metadata.data,
+                                    req->source_url,
+                                    req->signer,
+                                    sig_scheme_name(req->scheme),
+                                    (const char *)req->signature,
+                                    (const char *)req->statement_hash,
+                                    require_known ? "true" : "false"};
+    const int l[INSERT_PARAMS] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN, 0};
+    memcpy(values, v, sizeof v);
+    memcpy(lengths, l, sizeof l);
+}
+
 enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
                               bool require_known, PGresult **res)
 {
-    const char *values[] = {(const char *)req->content_hash,
-                            req->metadata.data,
-                            req->source_url,
-                            req->signer,
-                            sig_scheme_name(req->scheme),
-                            (const char *)req->signature,
-                            (const char *)req->statement_hash,
-                            require_known ? "true" : "false"};
-    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN, 0};
-    const int formats[] = {1, 0, 0, 0, 0, 1, 1, 0};
-    return db_exec(conn, &db_item_insert_stmt, values, lengths, formats, res);
+    const char *values[INSERT_PARAMS];
+    int lengths[INSERT_PARAMS];
+    insert_params(req, require_known, values, lengths);
+    return db_exec(conn, &db_item_insert_stmt, values, lengths, insert_formats, res);
+}
+
+enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
+                                   size_t n, bool require_known, PGresult **res)
+{
+    const char **values = malloc(n * INSERT_PARAMS * sizeof *values);
+    int *lengths = malloc(n * INSERT_PARAMS * sizeof *lengths);
+    enum db_status st = DB_ERROR;
+    if (!values || !lengths)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        insert_params(reqs[i], require_known, values + i * INSERT_PARAMS,
+                      lengths + i * INSERT_PARAMS);
+    st = db_exec_many(conn, &db_item_insert_stmt, n, values, lengths, insert_formats, res);
+out:
+    free(values);
+    free(lengths);
+    return st;
 }
 
 /* Runs a statement whose one parameter is an item id. */

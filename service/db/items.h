@@ -55,6 +55,11 @@ struct item_filter {
 enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
                               bool require_known, PGresult **res)
     __attribute__((warn_unused_result));
+/* db_item_insert for n registrations, pipelined (run it inside db_transaction so that all or
+ * none are stored); res[i] is item i's result as db_item_insert would give it. */
+enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
+                                   size_t n, bool require_known, PGresult **res)
+    __attribute__((warn_unused_result));
 /* Zero or one row. */
 enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
     __attribute__((warn_unused_result));

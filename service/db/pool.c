@@ -246,6 +246,73 @@ enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, const c
     return st;
 }
 
+/* Reads the results of n queued executions and the sync that ends them into res[0..n). After
+ * a failure the rest are drained; returns the first failure. */
+static enum db_status read_pipeline(PGconn *pg, size_t n, PGresult **res)
+{
+    enum db_status st = DB_OK;
+    for (size_t i = 0; i < n; i++) {
+        PGresult *r = PQgetResult(pg);
+        enum db_status one = classify(pg, r);
+        if (st == DB_OK && one == DB_OK)
+            res[i] = r;
+        else
+            PQclear(r);
+        if (st == DB_OK)
+            st = one;
+        if (r) /* each execution's results end with a NULL */
+            while ((r = PQgetResult(pg)))
+                PQclear(r);
+    }
+    PGresult *sync = PQgetResult(pg);
+    if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && st == DB_OK)
+        st = classify(pg, sync);
+    PQclear(sync);
+    return st;
+}
+
+/* One pipelined round trip of n executions (values/lengths are n rows of n_params). */
+static enum db_status exec_chunk(struct db_conn *c, const struct db_stmt *stmt, size_t n,
+                                 const char *const *values, const int *lengths, const int *formats,
+                                 PGresult **res)
+{
+    int np = stmt->n_params;
+    for (size_t i = 0; i < n; i++)
+        if (!PQsendQueryPrepared(c->pg, stmt->name, np, values + i * (size_t)np,
+                                 lengths ? lengths + i * (size_t)np : NULL, formats,
+                                 stmt->binary_result ? 1 : 0))
+            return DB_UNAVAILABLE;
+    if (!PQpipelineSync(c->pg))
+        return DB_UNAVAILABLE;
+    return read_pipeline(c->pg, n, res);
+}
+
+enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
+                            const char *const *values, const int *lengths, const int *formats,
+                            PGresult **res)
+{
+    memset(res, 0, n * sizeof *res);
+    enum db_status st = ensure_prepared(conn, stmt);
+    if (st != DB_OK)
+        return st;
+    if (!PQenterPipelineMode(conn->pg))
+        return DB_UNAVAILABLE;
+    size_t np = (size_t)stmt->n_params;
+    for (size_t done = 0; done < n && st == DB_OK; done += DB_PIPELINE_CHUNK) {
+        size_t k = n - done < DB_PIPELINE_CHUNK ? n - done : DB_PIPELINE_CHUNK;
+        st = exec_chunk(conn, stmt, k, values + done * np, lengths ? lengths + done * np : NULL,
+                        formats, res + done);
+    }
+    if (!PQexitPipelineMode(conn->pg) && st == DB_OK)
+        st = DB_UNAVAILABLE;
+    if (st != DB_OK)
+        for (size_t i = 0; i < n; i++) {
+            PQclear(res[i]);
+            res[i] = NULL;
+        }
+    return st;
+}
+
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn->pg, sql);

@@ -15,6 +15,7 @@
 #include "crypto/p256.h"
 #include "db/items.h"
 #include "db/signers.h"
+#include "http/items.h"
 #include "http/reply.h"
 #include "http/route.h"
 
@@ -32,8 +33,7 @@ static void write_signer_key(struct jsonw *w, const struct item_record *rec)
     jw_string(w, rec->public_key);
 }
 
-/* Writes one registration from row of res (ITEM_COL_* columns). */
-static void write_item(struct jsonw *w, PGresult *res, int row)
+void http_write_item(struct jsonw *w, PGresult *res, int row)
 {
     struct item_record rec;
     struct item_strings strs;
@@ -87,84 +87,101 @@ static enum MHD_Result reply_registration(struct http_request *req, PGresult *re
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
-    write_item(&w, res, 0);
+    http_write_item(&w, res, 0);
     char location[64];
     snprintf(location, sizeof location, "/v1/items/%s", PQgetvalue(res, 0, ITEM_COL_ID));
     http_add_header(req, "Location", location);
     return reply_json(req, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
 }
 
-/* Why no row came back: a revoked or (when required) unknown signer, or a concurrent insert of
- * the same registration (*retry). */
-static enum MHD_Result refused(struct http_request *req, struct db_conn *conn,
-                               const struct item_request *item, bool require_known, bool *retry)
+enum db_status http_item_refusal(struct db_conn *conn, const struct item_request *item,
+                                 bool require_known, bool keyless, struct item_error *err)
 {
     PGresult *res = NULL;
     enum db_status st = db_signer_get(conn, item->signer, &res);
-    enum MHD_Result r = MHD_YES;
-    *retry = false;
+    err->code = PROBLEM_NONE;
+    snprintf(err->field, sizeof err->field, "signature");
     if (st != DB_OK)
-        r = reply_db_error(req, st);
-    else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, SIGNER_COL_REVOKED_AT))
-        r = reply_problem(req, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s",
-                          item->signer, PQgetvalue(res, 0, SIGNER_COL_REVOKED_AT));
-    else if (PQntuples(res) == 0 && require_known)
-        r = reply_problem(
-            req, PROBLEM_SIGNER_UNKNOWN, "signature",
-            "signer %s is not in the signer registry, which this service requires%s", item->signer,
-            http_header(req, "Authorization") ? "" : " for requests without an API key");
-    else
-        *retry = true;
+        return st;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, SIGNER_COL_REVOKED_AT)) {
+        err->code = PROBLEM_SIGNER_REVOKED;
+        snprintf(err->detail, sizeof err->detail, "signer %s was revoked at %s", item->signer,
+                 PQgetvalue(res, 0, SIGNER_COL_REVOKED_AT));
+    } else if (PQntuples(res) == 0 && require_known) {
+        err->code = PROBLEM_SIGNER_UNKNOWN;
+        snprintf(err->detail, sizeof err->detail,
+                 "signer %s is not in the signer registry, which this service requires%s",
+                 item->signer, keyless ? " for requests without an API key" : "");
+    }
     PQclear(res);
-    return r;
+    return DB_OK;
 }
 
-static enum MHD_Result register_item(struct http_request *req, const struct item_request *item,
-                                     bool require_known)
+enum db_status http_item_register(struct db_conn *conn, const struct item_request *item,
+                                  bool require_known, bool keyless, PGresult **res,
+                                  struct item_error *err)
 {
-    struct db_conn *conn = db_acquire(req->app->pool);
-    if (!conn)
-        return reply_db_error(req, DB_UNAVAILABLE);
-    enum MHD_Result r = MHD_YES;
-    bool retry = true;
-    for (int attempt = 0; attempt < 3 && retry; attempt++) {
-        PGresult *res = NULL;
-        enum db_status st = db_item_insert(conn, item, require_known, &res);
-        retry = false;
-        if (st != DB_OK)
-            r = reply_db_error(req, st);
-        else if (PQntuples(res) == 1)
-            r = reply_registration(req, res);
-        else
-            r = refused(req, conn, item, require_known, &retry);
-        PQclear(res);
+    enum db_status st = DB_RETRY;
+    err->code = PROBLEM_NONE;
+    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++) {
+        st = db_item_insert(conn, item, require_known, res);
+        if (st != DB_OK || PQntuples(*res) == 1)
+            return st;
+        PQclear(*res);
+        *res = NULL;
+        st = http_item_refusal(conn, item, require_known, keyless, err);
+        if (st == DB_OK && err->code == PROBLEM_NONE)
+            st = DB_RETRY; /* a concurrent insert of the same registration: look again */
     }
-    if (retry)
-        r = reply_db_error(req, DB_RETRY);
-    db_release(req->app->pool, conn);
-    return r;
+    return st;
+}
+
+bool http_items_authorize(struct http_request *req, bool *require_known, bool *keyless,
+                          enum MHD_Result *r)
+{
+    const struct config *cfg = req->app->cfg;
+    /* With --open-registration a request without credentials may register for a known,
+     * unrevoked signer: the signature is the credential. Credentials given must be valid. */
+    *keyless = cfg->open_registration && !http_header(req, "Authorization");
+    *require_known = cfg->require_known_signer || *keyless;
+    if (!*keyless) {
+        enum problem_code code = auth_require(req, "register");
+        if (code != PROBLEM_NONE) {
+            *r = reply_auth_problem(req, code, "register");
+            return false;
+        }
+    }
+    if (!http_is_json(req)) {
+        *r = reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
+                           "send the registration as Content-Type: application/json");
+        return false;
+    }
+    return true;
 }
 
 enum MHD_Result handle_items_post(struct http_request *req, const char *param)
 {
     (void)param;
-    const struct config *cfg = req->app->cfg;
-    /* With --open-registration a request without credentials may register for a known,
-     * unrevoked signer: the signature is the credential. Credentials given must be valid. */
-    bool keyless = cfg->open_registration && !http_header(req, "Authorization");
-    if (!keyless) {
-        enum problem_code code = auth_require(req, "register");
-        if (code != PROBLEM_NONE)
-            return reply_auth_problem(req, code, "register");
-    }
-    if (!http_is_json(req))
-        return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
-                             "send the registration as Content-Type: application/json");
+    bool require_known, keyless;
+    enum MHD_Result r;
+    if (!http_items_authorize(req, &require_known, &keyless, &r))
+        return r;
     struct item_request item;
     struct item_error err;
     if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &err))
         return reply_problem(req, err.code, err.field, "%s", err.detail);
-    enum MHD_Result r = register_item(req, &item, cfg->require_known_signer || keyless);
+    struct db_conn *conn = db_acquire(req->app->pool);
+    PGresult *res = NULL;
+    enum db_status st =
+        conn ? http_item_register(conn, &item, require_known, keyless, &res, &err) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st != DB_OK)
+        r = reply_db_error(req, st);
+    else if (err.code != PROBLEM_NONE)
+        r = reply_problem(req, err.code, err.field, "%s", err.detail);
+    else
+        r = reply_registration(req, res);
+    PQclear(res);
     item_request_free(&item);
     return r;
 }
@@ -188,7 +205,7 @@ enum MHD_Result handle_item_get(struct http_request *req, const char *param)
         struct buf body = BUF_INIT;
         struct jsonw w;
         jw_init(&w, &body);
-        write_item(&w, res, 0);
+        http_write_item(&w, res, 0);
         r = reply_json(req, MHD_HTTP_OK, &body);
     }
     PQclear(res);
@@ -223,7 +240,7 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
     jw_key(&w, "registrations");
     jw_array_begin(&w);
     for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
-        write_item(&w, res, i);
+        http_write_item(&w, res, i);
     jw_array_end(&w);
     jw_key(&w, "truncated");
     jw_bool(&w, n > PROVENANCE_MAX_ROWS);
@@ -322,7 +339,7 @@ static enum MHD_Result reply_list(struct http_request *req, PGresult *res, unsig
     jw_key(&w, "items");
     jw_array_begin(&w);
     for (int i = 0; i < n && i < (int)limit; i++)
-        write_item(&w, res, i);
+        http_write_item(&w, res, i);
     jw_array_end(&w);
     jw_key(&w, "next_cursor");
     if (n > (int)limit) {

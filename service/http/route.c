@@ -16,6 +16,7 @@ static const struct route routes[] = {
     {"/healthz", false, "", handle_healthz, NULL},
     {"/readyz", false, "", handle_readyz, NULL},
     {"/v1/items", false, "", handle_items_list, handle_items_post},
+    {"/v1/items/batch", false, "", NULL, handle_items_batch_post},
     {"/v1/items/", true, "", handle_item_get, NULL},
     {"/v1/items/", true, "/receipt", handle_item_receipt, NULL},
     {"/v1/provenance/", true, "", handle_provenance_get, NULL},

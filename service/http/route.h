@@ -14,6 +14,7 @@ enum MHD_Result route_dispatch(struct http_request *req);
 
 /* Handlers, one file per endpoint family. */
 enum MHD_Result handle_items_post(struct http_request *req, const char *param);
+enum MHD_Result handle_items_batch_post(struct http_request *req, const char *param);
 enum MHD_Result handle_items_list(struct http_request *req, const char *param);
 enum MHD_Result handle_item_get(struct http_request *req, const char *param);
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param);

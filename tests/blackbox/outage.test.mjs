@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase,
+  startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase, sqlRows,
 } from './lib/harness.mjs';
 
 const pgctl = process.env.PROVD_TEST_PG_CTL;
@@ -43,6 +43,9 @@ test('PostgreSQL restart: 503 with Retry-After while down, recovery after', { sk
     const w = await http(srv.base, 'POST', '/v1/items', { body: during, token });
     assertProblem(assert, w, 503, 'database-unavailable');
     assert.equal(w.headers.get('retry-after'), '1');
+    const wb = await http(srv.base, 'POST', '/v1/items/batch', { body: { items: [during] }, token });
+    assertProblem(assert, wb, 503, 'database-unavailable');
+    assert.equal(wb.headers.get('retry-after'), '1');
     assertProblem(assert, await http(srv.base, 'GET', `/v1/items/${r1.body.id}`), 503,
                   'database-unavailable');
     assertProblem(assert, await http(srv.base, 'GET', '/readyz'), 503, 'not-ready');
@@ -100,6 +103,42 @@ test('provd killed mid-load loses no accepted registration', { skip }, async () 
     assert.ok(resent.every((r) => r.status === 200 || r.status === 201));
     const all = await http(s2.base, 'GET', '/v1/items?limit=1000');
     assert.equal(all.body.items.length, 300, 'exactly one row per registration');
+  } finally {
+    await s2.stop();
+  }
+});
+
+test('provd killed mid-load: every accepted batch is stored whole, none in part', { skip }, async () => {
+  const dbUrl = freshDatabase();
+  const tok = createApiKey(dbUrl);
+  const s = await startProvd({ dbUrl });
+  const batches = await Promise.all(Array.from({ length: 40 }, (_, b) =>
+    Promise.all(Array.from({ length: 25 }, (_, i) => signedItem(signer, { b, i })))));
+  const accepted = [];
+  let firstAccepted;
+  const oneAccepted = new Promise((r) => { firstAccepted = r; });
+  const sends = batches.map((items) =>
+    http(s.base, 'POST', '/v1/items/batch', { body: { items }, token: tok })
+      .then((r) => { if (r.status === 200) accepted.push(r.body), firstAccepted(); }, () => {}));
+  await oneAccepted; // killed with the other batches still in flight
+  s.proc.kill('SIGKILL');
+  await Promise.all(sends);
+  await new Promise((r) => (s.proc.exitCode !== null || s.proc.signalCode ? r() : s.proc.on('exit', r)));
+
+  const s2 = await startProvd({ dbUrl });
+  try {
+    for (const reply of accepted) {
+      for (const { item } of reply.results) {
+        const got = await http(s2.base, 'GET', `/v1/items/${item.id}`);
+        assert.deepEqual(got.body, item, `accepted item ${item.id} survived`);
+      }
+    }
+    // All or nothing per batch: every stored registration's batch is stored whole.
+    const rows = sqlRows(dbUrl, "SELECT metadata::jsonb->>'b' FROM items");
+    const perBatch = new Map();
+    for (const b of rows) perBatch.set(b, (perBatch.get(b) || 0) + 1);
+    assert.ok([...perBatch.values()].every((n) => n === 25), JSON.stringify([...perBatch]));
+    assert.ok(perBatch.size >= accepted.length && perBatch.size < 40, `${perBatch.size} batches stored`);
   } finally {
     await s2.stop();
   }

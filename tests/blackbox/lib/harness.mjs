@@ -16,10 +16,10 @@ if (!process.env.PROVD_DATABASE_URL) {
   throw new Error('PROVD_DATABASE_URL is not set: run the tests through tests/run');
 }
 
-function psql(url, sql) {
+function psql(url, sql, flags = []) {
   const bindir = process.env.PROVD_TEST_PG_BINDIR;
   const bin = bindir ? path.join(bindir, 'psql') : 'psql';
-  const r = spawnSync(bin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
+  const r = spawnSync(bin, ['-X', '-q', ...flags, '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
@@ -38,6 +38,11 @@ export function freshDatabase() {
 
 export function sql(url, text) {
   return psql(url, text);
+}
+
+// The rows of a query, each its columns joined by '|' (psql -At).
+export function sqlRows(url, text) {
+  return psql(url, text, ['-A', '-t']).split('\n').filter((l) => l !== '');
 }
 
 // Runs provd synchronously; returns {status, stdout, stderr}.
