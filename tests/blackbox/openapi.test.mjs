@@ -133,6 +133,10 @@ test('every documented path and method is served, and only those', async () => {
 test('live responses match their documented schemas', async () => {
   const signer = await newEd25519Signer();
   const item = await signedItem(signer, { source_url: 'https://example.org/x', license: 'MIT', n: 1.5 });
+  const fresh = await signedItem(await newEd25519Signer(), { n: 2 });
+  const late = await signedItem(signer, { n: 3 }); // its signer is revoked before the batch
+  const mixed = { items: [fresh, item, { ...fresh, content_hash: 'x' }, late, 7] };
+  assert.ok(JSON.stringify(mixed).length < 2048, 'the mixed batch fits --max-body 2K');
   const calls = [
     ['POST', '/v1/items', { body: item, token }],
     ['POST', '/v1/items', { body: item, token }],
@@ -186,6 +190,15 @@ test('live responses match their documented schemas', async () => {
     ['POST', `/v1/signers/${item.signature.public_key}/revoke`, { token: adminToken }],
     ['POST', '/v1/signers/unknown/revoke', { token: adminToken }],
     ['POST', '/v1/items', { body: { ...item, metadata: { after: 'revocation' } }, token }],
+    ['POST', '/v1/items/batch', { body: mixed, token }],
+    ['POST', '/v1/items/batch', { body: mixed }],
+    ['POST', '/v1/items/batch', { body: mixed, token: adminToken }],
+    ['POST', '/v1/items/batch', { body: { items: [] }, token }],
+    ['POST', '/v1/items/batch', { raw: '{"items": [', token, headers: { 'content-type': 'application/json' } }],
+    ['POST', '/v1/items/batch', { raw: '{}', token, headers: { 'content-type': 'text/plain' } }],
+    ['POST', '/v1/items/batch', { body: { items: ['x'.repeat(3000)] }, token }],
+    ['GET', '/v1/items/batch', {}],
+    ['OPTIONS', '/v1/items/batch', { headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST' } }],
   ];
   const seen = new Set();
   for (const [method, pathname, opts] of calls) {
@@ -204,6 +217,15 @@ test('live responses match their documented schemas', async () => {
     const res = await http(srv.base, method, pathname, opts);
     conforms(method, pathname, res);
     seen.add(`${method} ${res.status}`);
+    if (pathname === '/v1/items/batch') seen.add(`batch ${method} ${res.status}`);
+    if (pathname === '/v1/items/batch' && res.status === 200) {
+      assert.deepEqual(res.body.results.map((r) => r.status), [201, 200, 422, 422, 422]);
+      assert.equal(res.body.results[3].problem.type, 'urn:provd:problem:signer-revoked');
+    }
+  }
+  for (const s of ['POST 200', 'POST 401', 'POST 403', 'POST 422', 'POST 400', 'POST 415',
+    'POST 413', 'GET 405', 'OPTIONS 204']) {
+    assert.ok(seen.has(`batch ${s}`), `exercised batch ${s}`);
   }
   for (const s of ['POST 201', 'POST 200', 'POST 401', 'POST 403', 'POST 400', 'POST 415',
     'POST 413', 'POST 422', 'GET 404', 'GET 400', 'OPTIONS 204', 'OPTIONS 403', 'DELETE 405',
