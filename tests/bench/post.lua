@@ -1,5 +1,5 @@
--- wrk script: POST /v1/items with distinct pre-signed bodies from BODIES_FILE, split between
--- wrk threads so that no body is sent twice (a repeat would be an idempotent 200).
+-- wrk script: POST to POST_PATH (default /v1/items) distinct pre-signed bodies from BODIES_FILE,
+-- split between wrk threads so that no body is sent twice (a repeat would be an idempotent 200).
 local counter = 0
 function setup(thread)
   thread:set("id", counter)
@@ -15,6 +15,7 @@ function init(args)
     n = n + 1
   end
   next_body = 1
+  path = os.getenv("POST_PATH") or "/v1/items"
   headers = { ["Content-Type"] = "application/json",
               ["Authorization"] = "Bearer " .. os.getenv("PROVD_TOKEN") }
 end
@@ -22,5 +23,5 @@ end
 request = function()
   local body = bodies[next_body]
   next_body = next_body % #bodies + 1
-  return wrk.format("POST", "/v1/items", headers, body)
+  return wrk.format("POST", path, headers, body)
 end
