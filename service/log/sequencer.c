@@ -125,8 +125,6 @@ static bool append_leaves(struct sequencer *s, PGresult *rows, int64_t *ids)
 static enum db_status store_tiles(struct sequencer *s)
 {
     size_t n = 0;
-    /* An array of pointers: sizeof *list is the pointer's size. */
-    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     const struct tile **list = malloc((s->edge.n_full + TILE_MAX_LEVELS) * sizeof *list);
     if (!list)
         return DB_ERROR;
