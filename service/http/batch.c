@@ -73,13 +73,14 @@ static json_t *items_array(struct http_request *req, json_t *root, enum MHD_Resu
 /* Parses and verifies every element; false only when out of memory. */
 static bool parse_entries(struct batch *b, json_t *items)
 {
-    b->n = json_array_size(items);
-    b->e = calloc(b->n, sizeof *b->e);
-    b->valid = calloc(b->n, sizeof *b->valid);
-    b->valid_at = calloc(b->n, sizeof *b->valid_at);
-    b->results = calloc(b->n, sizeof *b->results);
+    size_t n = json_array_size(items);
+    b->e = calloc(n, sizeof *b->e);
+    b->valid = calloc(n, sizeof *b->valid);
+    b->valid_at = calloc(n, sizeof *b->valid_at);
+    b->results = calloc(n, sizeof *b->results);
     if (!b->e || !b->valid || !b->valid_at || !b->results)
         return false;
+    b->n = n;
     for (size_t i = 0; i < b->n; i++) {
         struct batch_entry *e = &b->e[i];
         json_t *v = json_array_get(items, i);
@@ -108,10 +109,13 @@ static enum db_status insert_valid(struct db_conn *conn, void *arg)
 }
 
 /* Stores the valid elements in one transaction, then resolves those that got no row. */
-static enum db_status store(struct db_conn *conn, struct batch *b)
+static enum db_status store(struct db_pool *pool, struct batch *b)
 {
     if (b->n_valid == 0)
-        return DB_OK;
+        return DB_OK; /* nothing to store: no need for the database */
+    struct db_conn *conn = db_acquire(pool);
+    if (!conn)
+        return DB_UNAVAILABLE;
     enum db_status st = db_transaction(conn, insert_valid, b);
     for (size_t k = 0; k < b->n_valid && st == DB_OK; k++) {
         struct batch_entry *e = &b->e[b->valid_at[k]];
@@ -122,6 +126,7 @@ static enum db_status store(struct db_conn *conn, struct batch *b)
         }
         st = http_item_register(conn, &e->req, b->require_known, b->keyless, &e->res, &e->err);
     }
+    db_release(pool, conn);
     return st;
 }
 
@@ -203,9 +208,7 @@ enum MHD_Result handle_items_batch_post(struct http_request *req, const char *pa
         if (!parse_entries(&b, items)) {
             r = reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
         } else {
-            struct db_conn *conn = db_acquire(req->app->pool);
-            enum db_status st = conn ? store(conn, &b) : DB_UNAVAILABLE;
-            db_release(req->app->pool, conn);
+            enum db_status st = store(req->app->pool, &b);
             r = st == DB_OK ? reply_results(req, &b) : reply_db_error(req, st);
         }
     }
