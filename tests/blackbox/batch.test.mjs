@@ -3,10 +3,15 @@
 // registrations sequenced into the log in order with receipts that verify.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Wallet } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, sqlRows,
+  freshDatabase, sqlRows, tempDir,
 } from './lib/harness.mjs';
 import { statement } from './lib/jcs.mjs';
 
@@ -181,4 +186,38 @@ test('--require-known-signer: unknown signers fail per element, known ones regis
   } finally {
     await s2.stop();
   }
+});
+
+test('deploy/examples/crawl.mjs registers a directory in batches, and again idempotently', async () => {
+  const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../deploy/examples/crawl.mjs');
+  const dir = tempDir('provd-crawl-');
+  const keyFile = path.join(tempDir('provd-crawl-key-'), 'crawler.jwk');
+  fs.mkdirSync(path.join(dir, 'sub dir'));
+  for (let i = 0; i < 600; i++) {
+    fs.writeFileSync(path.join(dir, i % 2 ? 'sub dir' : '', `page-${i}.html`), `<p>page ${i}</p>`);
+  }
+  const run = () => new Promise((resolve) => {
+    const p = spawn(process.execPath, [example, srv.base, token, dir, keyFile, 'https://crawl.test/'],
+                    { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+  const first = await run();
+  assert.equal(first.code, 0, first.out);
+  assert.match(first.out, /^batch at 0: 500 created, 0 existing, 0 refused$/m);
+  assert.match(first.out, /^batch at 500: 100 created, 0 existing, 0 refused$/m);
+  const hash = 'sha256:' + createHash('sha256').update('<p>page 7</p>').digest('hex');
+  const prov = await http(srv.base, 'GET', `/v1/provenance/${hash}`);
+  assert.equal(prov.status, 200);
+  assert.equal(prov.body.registrations.length, 1);
+  assert.equal(prov.body.registrations[0].metadata.source_url, 'https://crawl.test/sub%20dir/page-7.html');
+  const again = await run();
+  assert.equal(again.code, 0, again.out);
+  assert.match(again.out, /^batch at 0: 0 created, 500 existing, 0 refused$/m);
+  assert.match(again.out, /^batch at 500: 0 created, 100 existing, 0 refused$/m);
+  assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600, 'the key file is private');
+  const signer = again.out.match(/signer (\S+)$/m)[1];
+  assert.equal(prov.body.registrations[0].signer.public_key, signer);
 });
