@@ -98,6 +98,18 @@ static bool parse_entries(struct batch *b, json_t *items)
     return true;
 }
 
+static void element_db_error(struct item_error *err, enum db_status st)
+{
+    bool down = st == DB_UNAVAILABLE || st == DB_RETRY;
+    err->code = down ? PROBLEM_DB_UNAVAILABLE : PROBLEM_INTERNAL;
+    err->field[0] = '\0';
+    snprintf(err->detail, sizeof err->detail, "%s",
+             down
+                 ? "the database became unavailable before this element was resolved; send it "
+                   "again (the rest of the batch is stored)"
+                 : "internal error while resolving this element (the rest of the batch is stored)");
+}
+
 static enum db_status insert_valid(struct db_conn *conn, void *arg)
 {
     struct batch *b = arg;
@@ -124,7 +136,11 @@ static enum db_status store(struct db_pool *pool, struct batch *b)
             b->results[k] = NULL;
             continue;
         }
-        st = http_item_register(conn, &e->req, b->require_known, b->keyless, &e->res, &e->err);
+        /* The batch is committed: a failure now concerns this element alone. */
+        enum db_status one =
+            http_item_register(conn, &e->req, b->require_known, b->keyless, &e->res, &e->err);
+        if (one != DB_OK)
+            element_db_error(&e->err, one);
     }
     db_release(pool, conn);
     return st;
