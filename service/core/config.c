@@ -115,60 +115,76 @@ static bool parse_size(const char *s, unsigned long *out)
     return true;
 }
 
+static bool set_string(char **field, const char *value, char *err, size_t err_len)
+{
+    char *copy = strdup(value);
+    if (!copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+static bool set_bool(bool *field, const struct option_def *o, const char *value, char *err,
+                     size_t err_len)
+{
+    if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+        *field = true;
+        return true;
+    }
+    if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+        *field = false;
+        return true;
+    }
+    snprintf(err, err_len, "--%s: '%s' is not true or false", o->flag, value);
+    return false;
+}
+
+/* OPT_U64, OPT_UINT (no K/M suffix) and OPT_SIZE values within [o->min, o->max]. */
+static bool set_number(void *field, const struct option_def *o, const char *value, char *err,
+                       size_t err_len)
+{
+    bool ok;
+    unsigned long long v = 0;
+    if (o->kind == OPT_U64) {
+        char *end;
+        errno = 0;
+        v = strtoull(value, &end, 10);
+        ok = !errno && end != value && !*end && isdigit((unsigned char)*value);
+    } else {
+        unsigned long s = 0;
+        ok = parse_size(value, &s) && (o->kind == OPT_SIZE || !strpbrk(value, "KkMm"));
+        v = s;
+    }
+    if (!ok || v < o->min || v > o->max) {
+        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
+                 o->max);
+        return false;
+    }
+    if (o->kind == OPT_U64)
+        *(uint64_t *)field = v;
+    else if (o->kind == OPT_UINT)
+        *(unsigned *)field = (unsigned)v;
+    else
+        *(size_t *)field = (size_t)v;
+    return true;
+}
+
 static bool set_option(struct config *cfg, const struct option_def *o, const char *value, char *err,
                        size_t err_len)
 {
     char *field = (char *)cfg + o->offset;
-    unsigned long v;
     switch (o->kind) {
-    case OPT_STRING: {
-        char *copy = strdup(value);
-        if (!copy) {
-            snprintf(err, err_len, "out of memory");
-            return false;
-        }
-        free(*(char **)field);
-        *(char **)field = copy;
-        return true;
-    }
+    case OPT_STRING:
+        return set_string((char **)field, value, err, err_len);
     case OPT_BOOL:
-        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
-            *(bool *)field = true;
-            return true;
-        }
-        if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
-            *(bool *)field = false;
-            return true;
-        }
-        snprintf(err, err_len, "--%s: '%s' is not true or false", o->flag, value);
-        return false;
-    case OPT_U64: {
-        char *end;
-        errno = 0;
-        unsigned long long u = strtoull(value, &end, 10);
-        if (!errno && end != value && !*end && isdigit((unsigned char)*value) && u >= o->min &&
-            u <= o->max) {
-            *(uint64_t *)field = u;
-            return true;
-        }
-        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
-                 o->max);
-        return false;
-    }
+        return set_bool((bool *)field, o, value, err, err_len);
+    case OPT_U64:
     case OPT_UINT:
     case OPT_SIZE:
-        if ((o->kind == OPT_UINT ? (parse_size(value, &v) && !strpbrk(value, "KkMm"))
-                                 : parse_size(value, &v)) &&
-            v >= o->min && v <= o->max) {
-            if (o->kind == OPT_UINT)
-                *(unsigned *)field = (unsigned)v;
-            else
-                *(size_t *)field = v;
-            return true;
-        }
-        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
-                 o->max);
-        return false;
+        return set_number(field, o, value, err, err_len);
     }
     return false;
 }
