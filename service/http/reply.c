@@ -41,6 +41,7 @@ enum MHD_Result reply_body(struct http_request *req, unsigned status, const char
     enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     req->responded = true;
+    req->status = status;
     return r;
 }
 

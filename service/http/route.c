@@ -2,9 +2,11 @@
 
 #include <string.h>
 
+#include "http/metrics.h"
 #include "http/reply.h"
 
 struct route {
+    const char *name;   /* the path template, as in openapi.yaml (metrics label) */
     const char *path;   /* exact path, or prefix ending in '/' when has_param */
     bool has_param;     /* one non-empty segment after the prefix ... */
     const char *suffix; /* ... followed by exactly this ("" for nothing) */
@@ -13,29 +15,43 @@ struct route {
 };
 
 static const struct route routes[] = {
-    {"/healthz", false, "", handle_healthz, NULL},
-    {"/readyz", false, "", handle_readyz, NULL},
-    {"/v1/items", false, "", handle_items_list, handle_items_post},
-    {"/v1/items/batch", false, "", NULL, handle_items_batch_post},
-    {"/v1/items/", true, "", handle_item_get, NULL},
-    {"/v1/items/", true, "/receipt", handle_item_receipt, NULL},
-    {"/v1/provenance/", true, "", handle_provenance_get, NULL},
-    {"/v1/signers", false, "", handle_signers_list, handle_signers_post},
-    {"/v1/signers/", true, "", handle_signer_get, NULL},
-    {"/v1/signers/", true, "/revoke", NULL, handle_signer_revoke},
-    {"/v1/log/checkpoint", false, "", handle_log_checkpoint, NULL},
-    {"/v1/log/key", false, "", handle_log_key, NULL},
-    {"/v1/log/consistency", false, "", handle_log_consistency, NULL},
-    {"/v1/anchors", false, "", handle_anchors_list, NULL},
-    {"/v1/anchors/", true, "", handle_anchor_get, NULL},
+    {"/healthz", "/healthz", false, "", handle_healthz, NULL},
+    {"/readyz", "/readyz", false, "", handle_readyz, NULL},
+    {"/metrics", "/metrics", false, "", handle_metrics, NULL},
+    {"/v1/items", "/v1/items", false, "", handle_items_list, handle_items_post},
+    {"/v1/items/batch", "/v1/items/batch", false, "", NULL, handle_items_batch_post},
+    {"/v1/items/{id}", "/v1/items/", true, "", handle_item_get, NULL},
+    {"/v1/items/{id}/receipt", "/v1/items/", true, "/receipt", handle_item_receipt, NULL},
+    {"/v1/provenance/{content_hash}", "/v1/provenance/", true, "", handle_provenance_get, NULL},
+    {"/v1/signers", "/v1/signers", false, "", handle_signers_list, handle_signers_post},
+    {"/v1/signers/{identity}", "/v1/signers/", true, "", handle_signer_get, NULL},
+    {"/v1/signers/{identity}/revoke", "/v1/signers/", true, "/revoke", NULL, handle_signer_revoke},
+    {"/v1/log/checkpoint", "/v1/log/checkpoint", false, "", handle_log_checkpoint, NULL},
+    {"/v1/log/key", "/v1/log/key", false, "", handle_log_key, NULL},
+    {"/v1/log/consistency", "/v1/log/consistency", false, "", handle_log_consistency, NULL},
+    {"/v1/anchors", "/v1/anchors", false, "", handle_anchors_list, NULL},
+    {"/v1/anchors/{id}", "/v1/anchors/", true, "", handle_anchor_get, NULL},
 };
+
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+_Static_assert(N_ROUTES < METRICS_ROUTES, "one metrics slot per route and one for no route");
+
+size_t route_count(void)
+{
+    return N_ROUTES;
+}
+
+const char *route_name(size_t i)
+{
+    return i < N_ROUTES ? routes[i].name : "none";
+}
 
 /* Matches url; a parameter is copied into param_buf (the router's only allocation-free way to
  * end it before a suffix). */
 static const struct route *match(const char *url, const char **param, char *param_buf,
                                  size_t param_cap)
 {
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; i < N_ROUTES; i++) {
         const struct route *r = &routes[i];
         size_t n = strlen(r->path);
         if (!r->has_param) {
@@ -89,6 +105,7 @@ enum MHD_Result route_dispatch(struct http_request *req)
     const struct route *r = match(req->url, &param, param_buf, sizeof param_buf);
     if (!r)
         return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
+    req->route = (int)(r - routes);
     const char *m = req->method;
     if ((!strcmp(m, "GET") || !strcmp(m, "HEAD")) && r->get)
         return r->get(req, param);

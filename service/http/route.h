@@ -4,6 +4,7 @@
 #define PROVD_HTTP_ROUTE_H
 
 #include <microhttpd.h>
+#include <stddef.h>
 
 #include "http/server.h"
 
@@ -11,9 +12,13 @@
 typedef enum MHD_Result (*http_handler)(struct http_request *req, const char *param);
 
 enum MHD_Result route_dispatch(struct http_request *req);
+/* The routes, for metrics: their number and each one's path template ("none" past the end). */
+size_t route_count(void);
+const char *route_name(size_t i);
 
 /* Handlers, one file per endpoint family. */
 enum MHD_Result handle_items_post(struct http_request *req, const char *param);
+enum MHD_Result handle_metrics(struct http_request *req, const char *param);
 enum MHD_Result handle_items_batch_post(struct http_request *req, const char *param);
 enum MHD_Result handle_items_list(struct http_request *req, const char *param);
 enum MHD_Result handle_item_get(struct http_request *req, const char *param);

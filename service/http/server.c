@@ -39,6 +39,8 @@ static struct http_request *request_new(struct app *app, struct MHD_Connection *
     req->conn = conn;
     req->url = url;
     req->method = method;
+    req->route = -1;
+    clock_gettime(CLOCK_MONOTONIC, &req->start);
     const char *given = http_header(req, "X-Request-Id");
     if (given && rid_is_sane(given))
         snprintf(req->rid, sizeof req->rid, "%s", given);
@@ -185,6 +187,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_request *req = *con_cls;
     if (!req)
         return;
+    if (req->responded) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t us =
+            (now.tv_sec - req->start.tv_sec) * 1000000 + (now.tv_nsec - req->start.tv_nsec) / 1000;
+        metrics_observe(&req->app->metrics, req->route, req->status, us > 0 ? (uint64_t)us : 0);
+    }
     buf_free(&req->body);
     free(req);
     *con_cls = NULL;

@@ -7,12 +7,14 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/config.h"
 #include "db/pool.h"
 #include "http/auth.h"
 #include "http/cors.h"
+#include "http/metrics.h"
 #include "log/proofcache.h"
 #include "log/tilecache.h"
 
@@ -25,6 +27,7 @@ struct app {
     struct auth_cache auth;
     struct tile_cache tiles;   /* full tiles for proofs */
     struct proof_cache proofs; /* consistency proofs */
+    struct http_metrics metrics;
     struct MHD_Daemon *daemon;
     uint16_t port; /* bound port */
 };
@@ -43,6 +46,9 @@ struct http_request {
     struct buf body; /* request body, bounded by --max-body */
     bool body_too_large;
     bool responded;
+    int route;             /* index in the route table once matched, else -1 */
+    unsigned status;       /* of the response queued */
+    struct timespec start; /* CLOCK_MONOTONIC, when the request arrived */
     struct http_header headers[HTTP_MAX_EXTRA_HEADERS]; /* extra response headers */
     int n_headers;
 };

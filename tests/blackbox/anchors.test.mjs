@@ -70,6 +70,13 @@ test('a checkpoint is anchored and confirmed; ethers reads back the documented c
   // Registrations covered by a confirmed anchor say so.
   const got = await http(ctx.srv.base, 'GET', `/v1/items/${items[0].id}`);
   assert.equal(got.body.status, 'anchored');
+
+  // So do the metrics.
+  const metrics = (await http(ctx.srv.base, 'GET', '/metrics')).text;
+  const gauge = (name) => Number(metrics.match(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm'))?.[1]);
+  assert.ok(gauge('provd_anchors{status="confirmed"}') >= 1);
+  assert.ok(gauge('provd_anchor_confirmed_tree_size') >= anchor.tree_size);
+  assert.ok(gauge('provd_anchor_confirmed_age_seconds') >= 0);
 });
 
 test('GET /v1/anchors pages newest first; GET /v1/anchors/{id}; 404 and 400', async () => {

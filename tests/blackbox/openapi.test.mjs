@@ -161,6 +161,7 @@ test('live responses match their documented schemas', async () => {
     ['OPTIONS', '/v1/items', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }],
     ['OPTIONS', '/v1/items/1', {}],
     ['GET', '/healthz', {}],
+    ['GET', '/metrics', {}],
     ['GET', '/readyz', {}],
     ['GET', '/v1/items/1/receipt', {}], // 202 or 200, depending on the worker's timing
     ['WAIT'],

@@ -49,6 +49,10 @@ test('PostgreSQL restart: 503 with Retry-After while down, recovery after', { sk
     assertProblem(assert, await http(srv.base, 'GET', `/v1/items/${r1.body.id}`), 503,
                   'database-unavailable');
     assertProblem(assert, await http(srv.base, 'GET', '/readyz'), 503, 'not-ready');
+    const metrics = await http(srv.base, 'GET', '/metrics');
+    assert.equal(metrics.status, 200, 'metrics still answer');
+    assert.match(metrics.text, /^provd_database_up 0$/m);
+    assert.doesNotMatch(metrics.text, /^provd_log_queue_length /m);
     assert.equal((await http(srv.base, 'GET', '/healthz')).status, 200, 'process stays alive');
   } finally {
     pg('start');

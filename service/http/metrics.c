@@ -1,0 +1,134 @@
+/* GET /metrics (Prometheus text format 0.0.4) and the per-request bookkeeping behind it. */
+#include "http/metrics.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db/metrics.h"
+#include "http/reply.h"
+#include "http/route.h"
+
+static const unsigned status_codes[METRICS_STATUSES - 1] = {200, 201, 202, 204, 400, 401, 403, 404,
+                                                            405, 409, 413, 415, 422, 500, 503};
+static const uint64_t bucket_us[METRICS_BUCKETS - 1] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000};
+
+void metrics_observe(struct http_metrics *m, int route, unsigned status, uint64_t elapsed_us)
+{
+    size_t r = route >= 0 && (size_t)route < route_count() ? (size_t)route : route_count();
+    size_t s = 0, b = 0;
+    while (s < METRICS_STATUSES - 1 && status_codes[s] != status)
+        s++;
+    while (b < METRICS_BUCKETS - 1 && elapsed_us > bucket_us[b])
+        b++;
+    atomic_fetch_add_explicit(&m->requests[r][s], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->buckets[r][b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sum_us[r], elapsed_us, memory_order_relaxed);
+}
+
+static void help(struct buf *out, const char *name, const char *type, const char *text)
+{
+    buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+static void write_requests(struct buf *out, struct http_metrics *m)
+{
+    help(out, "provd_http_requests_total", "counter",
+         "HTTP requests answered, by route template and status code (\"other\" for the rest).");
+    for (size_t r = 0; r <= route_count(); r++)
+        for (size_t s = 0; s < METRICS_STATUSES; s++) {
+            uint64_t n = atomic_load_explicit(&m->requests[r][s], memory_order_relaxed);
+            if (!n)
+                continue;
+            char code[8] = "other";
+            if (s < METRICS_STATUSES - 1)
+                snprintf(code, sizeof code, "%u", status_codes[s]);
+            buf_printf(out, "provd_http_requests_total{route=\"%s\",status=\"%s\"} %" PRIu64 "\n",
+                       route_name(r), code, n);
+        }
+}
+
+static void write_histogram(struct buf *out, struct http_metrics *m, size_t r)
+{
+    const char *name = "provd_http_request_duration_seconds";
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < METRICS_BUCKETS; b++) {
+        cumulative += atomic_load_explicit(&m->buckets[r][b], memory_order_relaxed);
+        if (b < METRICS_BUCKETS - 1)
+            buf_printf(out, "%s_bucket{route=\"%s\",le=\"%g\"} %" PRIu64 "\n", name, route_name(r),
+                       (double)bucket_us[b] / 1e6, cumulative);
+        else
+            buf_printf(out, "%s_bucket{route=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", name,
+                       route_name(r), cumulative);
+    }
+    double sum = (double)atomic_load_explicit(&m->sum_us[r], memory_order_relaxed) / 1e6;
+    buf_printf(out, "%s_sum{route=\"%s\"} %.6f\n%s_count{route=\"%s\"} %" PRIu64 "\n", name,
+               route_name(r), sum, name, route_name(r), cumulative);
+}
+
+static void write_durations(struct buf *out, struct http_metrics *m)
+{
+    help(out, "provd_http_request_duration_seconds", "histogram",
+         "Time from a request's arrival to its response being queued, by route template.");
+    for (size_t r = 0; r <= route_count(); r++) {
+        uint64_t any = 0;
+        for (size_t b = 0; b < METRICS_BUCKETS && !any; b++)
+            any = atomic_load_explicit(&m->buckets[r][b], memory_order_relaxed);
+        if (any)
+            write_histogram(out, m, r);
+    }
+}
+
+/* A gauge from one column; a NULL column leaves the gauge out. */
+static void gauge(struct buf *out, PGresult *res, int col, const char *name, const char *labels,
+                  const char *text)
+{
+    if (text)
+        help(out, name, "gauge", text);
+    if (!PQgetisnull(res, 0, col))
+        buf_printf(out, "%s%s %s\n", name, labels, PQgetvalue(res, 0, col));
+}
+
+static void write_gauges(struct buf *out, PGresult *res)
+{
+    gauge(out, res, DB_METRICS_QUEUE, "provd_log_queue_length", "",
+          "Registrations waiting for the sequencer.");
+    gauge(out, res, DB_METRICS_TREE_SIZE, "provd_log_tree_size", "",
+          "Entries in the transparency log.");
+    gauge(out, res, DB_METRICS_CHECKPOINT_AGE, "provd_log_checkpoint_age_seconds", "",
+          "Seconds since the latest signed checkpoint.");
+    gauge(out, res, DB_METRICS_ANCHORS_PENDING, "provd_anchors", "{status=\"pending\"}",
+          "Ethereum anchors by status.");
+    gauge(out, res, DB_METRICS_ANCHORS_SUBMITTED, "provd_anchors", "{status=\"submitted\"}", NULL);
+    gauge(out, res, DB_METRICS_ANCHORS_MINED, "provd_anchors", "{status=\"mined\"}", NULL);
+    gauge(out, res, DB_METRICS_ANCHORS_CONFIRMED, "provd_anchors", "{status=\"confirmed\"}", NULL);
+    gauge(out, res, DB_METRICS_ANCHORED_SIZE, "provd_anchor_confirmed_tree_size", "",
+          "Largest tree size covered by a confirmed anchor.");
+    gauge(out, res, DB_METRICS_ANCHOR_AGE, "provd_anchor_confirmed_age_seconds", "",
+          "Seconds since the latest anchor was confirmed.");
+}
+
+enum MHD_Result handle_metrics(struct http_request *req, const char *param)
+{
+    (void)param;
+    struct buf out = BUF_INIT;
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st = conn ? db_metrics_gauges(conn, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    help(&out, "provd_build_info", "gauge", "The running provd's version.");
+    buf_printf(&out, "provd_build_info{version=\"%s\"} 1\n", PROVD_VERSION);
+    help(&out, "provd_database_up", "gauge", "1 when PostgreSQL answered this scrape.");
+    buf_printf(&out, "provd_database_up %d\n", st == DB_OK);
+    if (st == DB_OK)
+        write_gauges(&out, res);
+    PQclear(res);
+    write_requests(&out, &req->app->metrics);
+    write_durations(&out, &req->app->metrics);
+    if (out.oom) {
+        buf_free(&out);
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    }
+    return reply_body(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &out);
+}
