@@ -238,12 +238,15 @@ enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, const c
     enum db_status st = exec_once(conn, stmt, values, lengths, formats, res);
     /* Outside a transaction a lost connection can be healed and the statement re-run: all our
      * writes are idempotent. Inside one, the caller's transaction must start over. */
-    if (st == DB_UNAVAILABLE && !conn->in_txn) {
-        conn->last_reset = 0;
-        if (conn_heal(conn))
-            st = exec_once(conn, stmt, values, lengths, formats, res);
-    }
+    if (st == DB_UNAVAILABLE && !conn->in_txn && db_reconnect(conn))
+        st = exec_once(conn, stmt, values, lengths, formats, res);
     return st;
+}
+
+bool db_reconnect(struct db_conn *conn)
+{
+    conn->last_reset = 0;
+    return conn_heal(conn);
 }
 
 /* Reads the results of n queued executions and the sync that ends them into res[0..n). After
@@ -303,8 +306,15 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
         st = exec_chunk(conn, stmt, k, values + done * np, lengths ? lengths + done * np : NULL,
                         formats, res + done);
     }
-    if (!PQexitPipelineMode(conn->pg) && st == DB_OK)
-        st = DB_UNAVAILABLE;
+    if (!PQexitPipelineMode(conn->pg)) {
+        /* Results still queued (a send failed half-way): the connection cannot be trusted with
+         * another statement. Drop it; the next db_acquire() reconnects. */
+        log_warn("leaving pipeline mode failed: %s", PQerrorMessage(conn->pg));
+        PQfinish(conn->pg);
+        conn->pg = NULL;
+        if (st == DB_OK)
+            st = DB_UNAVAILABLE;
+    }
     if (st != DB_OK)
         for (size_t i = 0; i < n; i++) {
             PQclear(res[i]);

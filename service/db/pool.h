@@ -62,6 +62,10 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
                             const char *const *values, const int *lengths, const int *formats,
                             PGresult **res) __attribute__((warn_unused_result));
 
+/* Re-establishes conn now if it broke (true when it is usable), for a caller that will run its
+ * idempotent transaction once more. */
+bool db_reconnect(struct db_conn *conn) __attribute__((warn_unused_result));
+
 /* Plain SQL without parameters (migrations, BEGIN/COMMIT). */
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
     __attribute__((warn_unused_result));

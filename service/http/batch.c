@@ -129,6 +129,10 @@ static enum db_status store(struct db_pool *pool, struct batch *b)
     if (!conn)
         return DB_UNAVAILABLE;
     enum db_status st = db_transaction(conn, insert_valid, b);
+    /* A lost connection (a restarted server, a killed backend) is healed and the batch run once
+     * more: it is idempotent, so a commit that succeeded unseen shows as "existing". */
+    if (st == DB_UNAVAILABLE && db_reconnect(conn))
+        st = db_transaction(conn, insert_valid, b);
     for (size_t k = 0; k < b->n_valid && st == DB_OK; k++) {
         struct batch_entry *e = &b->e[b->valid_at[k]];
         if (PQntuples(b->results[k]) == 1) {

@@ -147,3 +147,24 @@ test('provd killed mid-load: every accepted batch is stored whole, none in part'
     await s2.stop();
   }
 });
+
+test('pooled connections killed while idle: the next registrations heal them and succeed', { skip }, async () => {
+  const dbUrl = freshDatabase();
+  const tok = createApiKey(dbUrl);
+  const s = await startProvd({ dbUrl, args: ['--threads', '2'] });
+  try {
+    const post = async (path, body) => (await http(s.base, 'POST', path, { body, token: tok })).status;
+    assert.equal(await post('/v1/items', await signedItem(signer, { warm: 1 })), 201);
+    const killAll = () => sqlRows(dbUrl, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      + "WHERE application_name = 'provd' AND pid <> pg_backend_pid()");
+    assert.ok(Number(killAll()[0]) >= 1, 'provd had connections to kill');
+    const items = await Promise.all(Array.from({ length: 50 }, (_, i) => signedItem(signer, { heal: i })));
+    assert.equal(await post('/v1/items/batch', { items }), 200, 'a batch reconnects and runs again');
+    killAll();
+    assert.equal(await post('/v1/items', await signedItem(signer, { heal: 'single' })), 201,
+                 'a single registration reconnects and runs again');
+    assert.equal(Number(sqlRows(dbUrl, "SELECT count(*) FROM items WHERE metadata LIKE '%heal%'")[0]), 51);
+  } finally {
+    await s.stop();
+  }
+});
