@@ -18,13 +18,15 @@ static const struct command commands[] = {
     {"run", cmd_run, "serve and worker in one process, for small deployments"},
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
     {"verify", cmd_verify, "check a receipt offline (verify RECEIPT.json --log-key VKEY)"},
+    {"anchor-contract", cmd_anchor_contract,
+     "deploy the optional anchor contract (emits an event per anchor) and print its address"},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: provd COMMAND [options]\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'provd COMMAND --help' lists a command's options.\n");
 }
 

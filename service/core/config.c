@@ -29,6 +29,7 @@ struct option_def {
 #define CMD_HTTP    (CMD_SERVE | CMD_RUN)
 #define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
 #define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
+#define CMD_ETH     (CMD_ANCHOR | CMD_CONTRACT) /* commands that send transactions */
 
 static const struct option_def options[] = {
     {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
@@ -48,25 +49,24 @@ static const struct option_def options[] = {
     {"open-registration", "PROVD_OPEN_REGISTRATION", CMD_HTTP, OPT_BOOL, OFF(open_registration),
      "false", 0, 0, "[=BOOL]",
      "let requests without an API key register items of known, unrevoked signers"},
-    {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY, OPT_STRING,
-     OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT,
+     OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
     {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
      "PATH", "the log's Ed25519 signing key (from provd logkey create); required"},
     {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
      "the log's verifier key (GET /v1/log/key); required"},
-    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
-     "URL",
+    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ETH, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
      "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
      "(anchoring off)"},
     {"rpc", "PROVD_RPC", CMD_VERIFY, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
      "also check the receipt's anchor on this Ethereum JSON-RPC endpoint"},
-    {"eth-key-file", "PROVD_ETH_KEY_FILE", CMD_ANCHOR, OPT_STRING, OFF(eth_key_file), NULL, 0, 0,
+    {"eth-key-file", "PROVD_ETH_KEY_FILE", CMD_ETH, OPT_STRING, OFF(eth_key_file), NULL, 0, 0,
      "PATH",
      "file holding the anchoring account's secp256k1 private key (64 hex digits); "
      "required with --eth-rpc-url"},
-    {"eth-chain-id", "PROVD_ETH_CHAIN_ID", CMD_ANCHOR, OPT_U64, OFF(eth_chain_id), "0", 0,
+    {"eth-chain-id", "PROVD_ETH_CHAIN_ID", CMD_ETH, OPT_U64, OFF(eth_chain_id), "0", 0,
      (unsigned long)INT64_MAX, "ID",
      "refuse to anchor unless the node's chain id is ID; 0 accepts any"},
     {"anchor-to", "PROVD_ANCHOR_TO", CMD_ANCHOR, OPT_STRING, OFF(anchor_to), NULL, 0, 0, "ADDRESS",
@@ -80,12 +80,12 @@ static const struct option_def options[] = {
     {"anchor-replace-blocks", "PROVD_ANCHOR_REPLACE_BLOCKS", CMD_ANCHOR, OPT_UINT,
      OFF(anchor_replace_blocks), "5", 1, 1000, "N",
      "replace a transaction not mined after N blocks, fees raised by at least 12.5%"},
-    {"eth-max-fee-per-gas", "PROVD_ETH_MAX_FEE_PER_GAS", CMD_ANCHOR, OPT_U64, OFF(eth_max_fee),
+    {"eth-max-fee-per-gas", "PROVD_ETH_MAX_FEE_PER_GAS", CMD_ETH, OPT_U64, OFF(eth_max_fee),
      "200000000000", 1, (unsigned long)UINT64_MAX, "WEI", "cap on maxFeePerGas (wei per gas)"},
-    {"eth-max-priority-fee-per-gas", "PROVD_ETH_MAX_PRIORITY_FEE_PER_GAS", CMD_ANCHOR, OPT_U64,
+    {"eth-max-priority-fee-per-gas", "PROVD_ETH_MAX_PRIORITY_FEE_PER_GAS", CMD_ETH, OPT_U64,
      OFF(eth_max_priority_fee), "5000000000", 0, (unsigned long)UINT64_MAX, "WEI",
      "cap on maxPriorityFeePerGas (wei per gas)"},
-    {"eth-rpc-timeout", "PROVD_ETH_RPC_TIMEOUT_MS", CMD_ANCHOR | CMD_VERIFY, OPT_UINT,
+    {"eth-rpc-timeout", "PROVD_ETH_RPC_TIMEOUT_MS", CMD_ETH | CMD_VERIFY, OPT_UINT,
      OFF(eth_rpc_timeout), "10000", 100, 600000, "MS", "timeout of each JSON-RPC call"},
     {"anchor-poll", "PROVD_ANCHOR_POLL_MS", CMD_ANCHOR, OPT_UINT, OFF(anchor_poll), "1000", 50,
      60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
@@ -307,10 +307,9 @@ static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, siz
     return true;
 }
 
-static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+/* --anchor-confirmations: N (1..10000) or finalized (depth 0). */
+static bool parse_depth(struct config *cfg, char *err, size_t err_len)
 {
-    if (!(cmd & (CMD_ANCHOR | CMD_VERIFY)))
-        return true;
     const char *c = cfg->anchor_confirmations;
     char *end;
     unsigned long n = strtoul(c, &end, 10);
@@ -322,12 +321,24 @@ static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, 
         snprintf(err, err_len, "--anchor-confirmations must be 1 to 10000 or finalized");
         return false;
     }
+    return true;
+}
+
+static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if ((cmd & CMD_CONTRACT) &&
+        !require(cfg->eth_rpc_url, "--eth-rpc-url (or PROVD_ETH_RPC_URL)", err, err_len))
+        return false;
+    if (!(cmd & (CMD_ETH | CMD_VERIFY)))
+        return true;
+    if ((cmd & (CMD_ANCHOR | CMD_VERIFY)) && !parse_depth(cfg, err, err_len))
+        return false;
     if (cfg->eth_rpc_url && strncmp(cfg->eth_rpc_url, "http://", 7) != 0 &&
         strncmp(cfg->eth_rpc_url, "https://", 8) != 0) {
         snprintf(err, err_len, "the Ethereum RPC URL must start with http:// or https://");
         return false;
     }
-    if ((cmd & CMD_ANCHOR) && cfg->eth_rpc_url &&
+    if ((cmd & CMD_ETH) && cfg->eth_rpc_url &&
         !require(cfg->eth_key_file, "--eth-key-file (or PROVD_ETH_KEY_FILE)", err, err_len))
         return false;
     uint8_t addr[ETH_ADDRESS_LEN];
@@ -335,7 +346,7 @@ static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, 
         snprintf(err, err_len, "--anchor-to is not an Ethereum address (0x + 40 hex digits)");
         return false;
     }
-    if ((cmd & CMD_ANCHOR) && cfg->eth_max_priority_fee > cfg->eth_max_fee) {
+    if ((cmd & CMD_ETH) && cfg->eth_max_priority_fee > cfg->eth_max_fee) {
         snprintf(err, err_len, "--eth-max-priority-fee-per-gas exceeds --eth-max-fee-per-gas");
         return false;
     }

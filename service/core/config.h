@@ -18,6 +18,7 @@ enum config_cmd {
     CMD_RUN = 1 << 4, /* serve + worker in one process */
     CMD_LOGKEY_CREATE = 1 << 5,
     CMD_VERIFY = 1 << 6,
+    CMD_CONTRACT = 1 << 7, /* anchor-contract: deploy the anchor contract */
 };
 
 struct config {

@@ -117,12 +117,14 @@ enum rpc_status eth_estimate_gas(struct eth_rpc *rpc, const uint8_t from[ETH_ADD
                                  const uint8_t to[ETH_ADDRESS_LEN], const uint8_t *data, size_t len,
                                  uint64_t *gas, struct rpc_error *err)
 {
-    char *f = eth_hex(from, ETH_ADDRESS_LEN), *t = eth_hex(to, ETH_ADDRESS_LEN);
+    char *f = eth_hex(from, ETH_ADDRESS_LEN), *t = to ? eth_hex(to, ETH_ADDRESS_LEN) : NULL;
     char *d = eth_hex(data, len);
     enum rpc_status st = RPC_UNAVAILABLE;
-    if (f && t && d)
+    if (f && (t || !to) && d)
         st = call_u64(rpc, "eth_estimateGas",
-                      json_pack("[{s:s, s:s, s:s}]", "from", f, "to", t, "data", d), gas, err);
+                      t ? json_pack("[{s:s, s:s, s:s}]", "from", f, "to", t, "data", d)
+                        : json_pack("[{s:s, s:s}]", "from", f, "data", d),
+                      gas, err);
     free(f);
     free(t);
     free(d);

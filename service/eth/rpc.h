@@ -98,6 +98,7 @@ enum rpc_status eth_transaction_count(struct eth_rpc *rpc, const uint8_t addr[ET
  * of recent blocks). */
 enum rpc_status eth_fees(struct eth_rpc *rpc, uint64_t *base_fee, uint64_t *tip,
                          struct rpc_error *err);
+/* Gas for a call from from to to with data (to NULL: a contract creation). */
 enum rpc_status eth_estimate_gas(struct eth_rpc *rpc, const uint8_t from[ETH_ADDRESS_LEN],
                                  const uint8_t to[ETH_ADDRESS_LEN], const uint8_t *data, size_t len,
                                  uint64_t *gas, struct rpc_error *err);

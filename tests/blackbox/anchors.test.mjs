@@ -217,3 +217,55 @@ test('--anchor-confirmations finalized: confirmed once the node finalizes the bl
     await chain.stop();
   }
 });
+
+test('provd anchor-contract deploys the anchor contract; anchors sent to it emit Anchored events', async () => {
+  const chain = await startAnvil([]); // automine
+  const p = new ethers.JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+  try {
+    const keyFile = ethKeyFile();
+    const dep = runProvd(['anchor-contract', '--eth-rpc-url', chain.url, '--eth-key-file', keyFile]);
+    assert.equal(dep.status, 0, dep.stderr);
+    const address = dep.stdout.trim();
+    assert.equal(address, ethers.getCreateAddress({ from: DEV_ADDRESS, nonce: 0 }),
+                 'the address printed is where the deployment landed');
+    assert.ok((await p.getCode(address)).length > 2, 'code is deployed');
+    assert.doesNotMatch(dep.stderr, /ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80/i,
+                        'the key is never logged');
+    await assert.rejects(p.call({ from: DEV_ADDRESS, to: address, data: '0x01', value: 1n }),
+                         'the contract refuses ether');
+
+    const run = await startAnchoring(chain.url, ['--anchor-confirmations', '1', '--anchor-to', address]);
+    try {
+      const [item] = await run.register(2);
+      const anchor = await waitAnchors(run.srv.base, confirmedAt(2));
+      assert.equal(anchor.recipient, address);
+      const rc = await p.getTransactionReceipt(anchor.tx_hash);
+      assert.equal(rc.status, 1);
+      const iface = new ethers.Interface(['event Anchored(address indexed sender, bytes data)']);
+      const logs = rc.logs.map((l) => iface.parseLog(l)).filter(Boolean);
+      assert.equal(logs.length, 1);
+      assert.equal(logs[0].args.sender, DEV_ADDRESS);
+      assert.equal(logs[0].args.data, anchor.calldata, 'the event carries the anchor calldata');
+      // Indexers find anchors by topic and sender.
+      const found = await p.getLogs({ address, topics: [iface.getEvent('Anchored').topicHash,
+        ethers.zeroPadValue(DEV_ADDRESS, 32)], fromBlock: 0 });
+      assert.ok(found.some((l) => l.transactionHash === anchor.tx_hash));
+      const receipt = (await http(run.srv.base, 'GET', `/v1/items/${item.id}/receipt`)).body;
+      const f = path.join(tempDir('provd-anchor-receipt-'), 'r.json');
+      fs.writeFileSync(f, JSON.stringify(receipt));
+      const v = runProvd(['verify', f, '--log-key', run.key.vkey, '--rpc', chain.url,
+        '--anchor-confirmations', '1']);
+      assert.equal(v.status, 0, v.stderr);
+    } finally {
+      await run.srv.stop();
+    }
+    const bad = runProvd(['anchor-contract', '--eth-rpc-url', chain.url, '--eth-key-file', keyFile,
+      '--eth-chain-id', '1']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /the node is on chain 31337, not --eth-chain-id 1/);
+    assert.equal(bad.stdout, '');
+  } finally {
+    p.destroy();
+    await chain.stop();
+  }
+});

@@ -5,6 +5,8 @@
 #include <inttypes.h>
 
 #include "anchor/calldata.h"
+#include "anchor/contract.h"
+#include "core/codec.h"
 #include "anchor/tracker.h"
 #include "eth/rpc.h"
 #include "crypto/keccak.h"
@@ -593,6 +595,39 @@ static void test_rpc_parsers(void **state)
     json_decref(s);
 }
 
+/* The contract's CREATE addresses (well-known for anvil's account 0), its event topic, and the
+ * structure of the hand-assembled code. */
+static void test_contract(void **state)
+{
+    (void)state;
+    uint8_t from[ETH_ADDRESS_LEN], addr[ETH_ADDRESS_LEN];
+    char s[ETH_ADDRESS_STR_LEN + 1];
+    assert_true(eth_address_parse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", from));
+    assert_true(anchor_contract_address(from, 0, addr));
+    eth_address_format(addr, s);
+    assert_string_equal(s, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    assert_true(anchor_contract_address(from, 1, addr));
+    eth_address_format(addr, s);
+    assert_string_equal(s, "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+
+    const char *sig = "Anchored(address,bytes)";
+    uint8_t topic[32];
+    char topic_hex[67] = "0x";
+    keccak256(sig, strlen(sig), topic);
+    hex_encode(topic, 32, topic_hex + 2);
+    assert_string_equal(topic_hex, ANCHOR_EVENT_TOPIC);
+
+    const uint8_t *code = anchor_contract_initcode, *runtime = code + 11;
+    size_t runtime_len = anchor_contract_initcode_len - 11;
+    assert_int_equal(code[1], runtime_len);           /* PUSH1 length */
+    assert_int_equal(code[4], 11);                    /* PUSH1 offset of the runtime */
+    assert_memory_equal(runtime + 0x1f, "\x7f", 1);   /* PUSH32 ... */
+    assert_memory_equal(runtime + 0x20, topic, 32);   /* ... the topic */
+    assert_int_equal(runtime[2], 0x45);               /* the revert target ... */
+    assert_int_equal(runtime[0x45], 0x5b);            /* ... is a JUMPDEST */
+    assert_int_equal(runtime[runtime_len - 1], 0xfd); /* REVERT */
+}
+
 #define RIG(t) cmocka_unit_test_setup_teardown(t, rig_setup, rig_teardown)
 
 int main(void)
@@ -618,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_bump_and_gas),
         cmocka_unit_test(test_calldata),
         cmocka_unit_test(test_rpc_parsers),
+        cmocka_unit_test(test_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
