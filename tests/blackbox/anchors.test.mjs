@@ -28,10 +28,11 @@ after(async () => {
 const confirmedAt = (size) => (list) =>
   list.find((a) => a.tree_size >= size && a.status === 'confirmed');
 
-function verify(receipt, extra = []) {
+// provd verify on receipt, checked against the log key of setup (default the suite's).
+function verify(receipt, extra = [], setup = ctx) {
   const f = path.join(tempDir('provd-anchor-receipt-'), 'r.json');
   fs.writeFileSync(f, JSON.stringify(receipt));
-  return runProvd(['verify', f, '--log-key', ctx.key.vkey, ...extra]);
+  return runProvd(['verify', f, '--log-key', setup.key.vkey, ...extra]);
 }
 
 test('a checkpoint is anchored and confirmed; ethers reads back the documented calldata', async () => {
@@ -207,10 +208,7 @@ test('--anchor-confirmations finalized: confirmed once the node finalizes the bl
     await rpc(chain.url, 'anvil_mine', ['0x50']);
     await waitAnchors(fin.srv.base, (l) => l.find((a) => a.id === mined.id && a.status === 'confirmed'));
     const receipt = (await http(fin.srv.base, 'GET', `/v1/items/${item.id}/receipt`)).body;
-    const f = path.join(tempDir('provd-anchor-receipt-'), 'r.json');
-    fs.writeFileSync(f, JSON.stringify(receipt));
-    const r = runProvd(['verify', f, '--log-key', fin.key.vkey, '--rpc', chain.url,
-      '--anchor-confirmations', 'finalized']);
+    const r = verify(receipt, ['--rpc', chain.url, '--anchor-confirmations', 'finalized'], fin);
     assert.equal(r.status, 0, r.stderr);
   } finally {
     await fin.srv.stop();
@@ -251,10 +249,7 @@ test('provd anchor-contract deploys the anchor contract; anchors sent to it emit
         ethers.zeroPadValue(DEV_ADDRESS, 32)], fromBlock: 0 });
       assert.ok(found.some((l) => l.transactionHash === anchor.tx_hash));
       const receipt = (await http(run.srv.base, 'GET', `/v1/items/${item.id}/receipt`)).body;
-      const f = path.join(tempDir('provd-anchor-receipt-'), 'r.json');
-      fs.writeFileSync(f, JSON.stringify(receipt));
-      const v = runProvd(['verify', f, '--log-key', run.key.vkey, '--rpc', chain.url,
-        '--anchor-confirmations', '1']);
+      const v = verify(receipt, ['--rpc', chain.url, '--anchor-confirmations', '1'], run);
       assert.equal(v.status, 0, v.stderr);
     } finally {
       await run.srv.stop();
