@@ -139,6 +139,39 @@ enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[
     return db_exec(conn, &db_item_by_content_hash_stmt, values, lengths, formats, res);
 }
 
+static const struct db_stmt db_item_by_content_hashes_stmt = {
+    "db_item_by_content_hashes",
+    "SELECT r.* FROM unnest($1::text[]) WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("
+    "SELECT " ITEM_COLUMNS
+    ", h.ord, row_number() OVER (ORDER BY i.registered_at, i.id) AS rn" ITEM_FROM
+    "WHERE i.content_hash = decode(h.hex, 'hex') "
+    "ORDER BY i.registered_at, i.id LIMIT $2) r ORDER BY r.ord, r.rn",
+    2};
+
+enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
+                                         size_t n, unsigned limit, PGresult **res)
+{
+    struct buf array = BUF_INIT; /* {hex,hex,...}: hex needs no quoting */
+    char hex[2 * SHA256_LEN + 1], limit_s[16];
+    buf_putc(&array, '{');
+    for (size_t i = 0; i < n; i++) {
+        hex_encode(hashes[i], SHA256_LEN, hex);
+        if (i)
+            buf_putc(&array, ',');
+        buf_append(&array, hex, 2 * SHA256_LEN);
+    }
+    buf_puts(&array, "}");
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    enum db_status st = DB_ERROR;
+    *res = NULL;
+    if (!array.oom) {
+        const char *values[] = {array.data, limit_s};
+        st = db_exec(conn, &db_item_by_content_hashes_stmt, values, NULL, NULL, res);
+    }
+    buf_free(&array);
+    return st;
+}
+
 /* The list query comes in one variant per leading index, so that each prepared (generic)
  * plan has a fixed index condition; the remaining filters are optional residual predicates.
  * Parameters: $1 content_hash, $2 signer, $3 source_url, $4 since_us, $5 until_us,

@@ -24,6 +24,7 @@ enum item_col {
     ITEM_COL_ANCHORED,       /* "t" when a confirmed anchor covers the log index */
     ITEM_COL_CREATED,        /* db_item_insert only: "t" when this call inserted the row */
     ITEM_COL_RECEIPT_TREE_SIZE = ITEM_COL_CREATED, /* db_item_get_for_receipt only */
+    ITEM_COL_LOOKUP_ORD = ITEM_COL_CREATED, /* db_item_by_content_hashes only: 1-based index */
     ITEM_COL_RECEIPT_NOTE,
     ITEM_COL_RECEIPT_ANCHOR, /* first of the ANCHOR_COL_* columns, all NULL without an anchor */
 };
@@ -71,6 +72,11 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresul
 /* Registrations of a content hash, oldest first, at most limit rows. */
 enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                        unsigned limit, PGresult **res)
+    __attribute__((warn_unused_result));
+/* The oldest registrations (up to limit each) of n content hashes in one query, ordered by the
+ * hash's position in hashes (ITEM_COL_LOOKUP_ORD, 1-based) and then by registration. */
+enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
+                                         size_t n, unsigned limit, PGresult **res)
     __attribute__((warn_unused_result));
 /* Filtered keyset page in (registered_at, id) order, at most f->limit rows. */
 enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, PGresult **res)

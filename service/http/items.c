@@ -1,5 +1,4 @@
-/* Endpoints for registrations: POST/GET /v1/items, GET /v1/items/{id},
- * GET /v1/provenance/{content_hash}. */
+/* Endpoints for registrations: POST/GET /v1/items, GET /v1/items/{id}. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,9 +18,8 @@
 #include "http/reply.h"
 #include "http/route.h"
 
-#define LIST_DEFAULT_LIMIT  50
-#define LIST_MAX_LIMIT      1000
-#define PROVENANCE_MAX_ROWS 1000
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT     1000
 
 /* Opens an object with the scheme and the signer's key or address. */
 static void write_signer_key(struct jsonw *w, const struct item_record *rec)
@@ -210,43 +208,6 @@ enum MHD_Result handle_item_get(struct http_request *req, const char *param)
     }
     PQclear(res);
     return r;
-}
-
-enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
-{
-    uint8_t hash[SHA256_LEN];
-    if (!item_parse_content_hash(param, hash))
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
-                             "content_hash must be sha256: followed by 64 lowercase hex digits");
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
-    enum db_status st =
-        conn ? db_item_by_content_hash(conn, hash, PROVENANCE_MAX_ROWS + 1, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
-    if (st != DB_OK)
-        return reply_db_error(req, st);
-    int n = PQntuples(res);
-    if (n == 0) {
-        PQclear(res);
-        return reply_problem(req, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
-                             "nothing is registered for %s", param);
-    }
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "content_hash");
-    jw_string(&w, param);
-    jw_key(&w, "registrations");
-    jw_array_begin(&w);
-    for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
-        http_write_item(&w, res, i);
-    jw_array_end(&w);
-    jw_key(&w, "truncated");
-    jw_bool(&w, n > PROVENANCE_MAX_ROWS);
-    jw_object_end(&w);
-    PQclear(res);
-    return reply_json(req, MHD_HTTP_OK, &body);
 }
 
 /* ---- GET /v1/items ---- */

@@ -22,6 +22,7 @@ static const struct route routes[] = {
     {"/v1/items/batch", "/v1/items/batch", false, "", NULL, handle_items_batch_post},
     {"/v1/items/{id}", "/v1/items/", true, "", handle_item_get, NULL},
     {"/v1/items/{id}/receipt", "/v1/items/", true, "/receipt", handle_item_receipt, NULL},
+    {"/v1/provenance/batch", "/v1/provenance/batch", false, "", NULL, handle_provenance_batch_post},
     {"/v1/provenance/{content_hash}", "/v1/provenance/", true, "", handle_provenance_get, NULL},
     {"/v1/signers", "/v1/signers", false, "", handle_signers_list, handle_signers_post},
     {"/v1/signers/{identity}", "/v1/signers/", true, "", handle_signer_get, NULL},

@@ -19,6 +19,7 @@ const char *route_name(size_t i);
 /* Handlers, one file per endpoint family. */
 enum MHD_Result handle_items_post(struct http_request *req, const char *param);
 enum MHD_Result handle_metrics(struct http_request *req, const char *param);
+enum MHD_Result handle_provenance_batch_post(struct http_request *req, const char *param);
 enum MHD_Result handle_items_batch_post(struct http_request *req, const char *param);
 enum MHD_Result handle_items_list(struct http_request *req, const char *param);
 enum MHD_Result handle_item_get(struct http_request *req, const char *param);

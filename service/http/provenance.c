@@ -1,0 +1,154 @@
+/* Provenance by content hash: GET /v1/provenance/{content_hash} for one, and
+ * POST /v1/provenance/batch for up to LOOKUP_MAX hashes in one query (dataset audits). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/codec.h"
+#include "core/item.h"
+#include "core/jsonw.h"
+#include "db/items.h"
+#include "http/items.h"
+#include "http/reply.h"
+#include "http/route.h"
+
+#define PROVENANCE_MAX_ROWS 1000 /* registrations in one GET reply */
+#define LOOKUP_MAX          1000 /* content hashes in one batch */
+#define LOOKUP_PER_HASH     10   /* registrations per hash in a batch reply */
+
+enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
+{
+    uint8_t hash[SHA256_LEN];
+    if (!item_parse_content_hash(param, hash))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
+                             "content_hash must be sha256: followed by 64 lowercase hex digits");
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st =
+        conn ? db_item_by_content_hash(conn, hash, PROVENANCE_MAX_ROWS + 1, &res) : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st != DB_OK)
+        return reply_db_error(req, st);
+    int n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        return reply_problem(req, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
+                             "nothing is registered for %s", param);
+    }
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    jw_object_begin(&w);
+    jw_key(&w, "content_hash");
+    jw_string(&w, param);
+    jw_key(&w, "registrations");
+    jw_array_begin(&w);
+    for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
+        http_write_item(&w, res, i);
+    jw_array_end(&w);
+    jw_key(&w, "truncated");
+    jw_bool(&w, n > PROVENANCE_MAX_ROWS);
+    jw_object_end(&w);
+    PQclear(res);
+    return reply_json(req, MHD_HTTP_OK, &body);
+}
+
+/* The request's hashes (n of them, caller frees), or NULL with the problem queued in *r. */
+static uint8_t (*lookup_hashes(struct http_request *req, size_t *n, enum MHD_Result *r))[SHA256_LEN]
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                              JSON_REJECT_DUPLICATES, &jerr);
+    json_t *list = json_object_get(root, "content_hashes");
+    uint8_t(*hashes)[SHA256_LEN] = NULL;
+    *n = json_array_size(list);
+    if (!root)
+        *r = reply_problem(req, PROBLEM_MALFORMED_JSON, NULL, "%s at line %d column %d", jerr.text,
+                           jerr.line, jerr.column);
+    else if (json_object_size(root) != 1 || !json_is_array(list) || *n == 0 || *n > LOOKUP_MAX)
+        *r = reply_problem(req, PROBLEM_INVALID_FIELD, "content_hashes",
+                           "the body must be {\"content_hashes\": [1 to %d content hashes]}",
+                           LOOKUP_MAX);
+    else if (!(hashes = malloc(*n * sizeof *hashes)))
+        *r = reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    for (size_t i = 0; hashes && i < *n; i++) {
+        const char *s = json_string_value(json_array_get(list, i));
+        if (s && item_parse_content_hash(s, hashes[i]))
+            continue;
+        char field[40];
+        snprintf(field, sizeof field, "content_hashes[%zu]", i);
+        *r = reply_problem(req, PROBLEM_INVALID_FIELD, field,
+                           "%s must be sha256: followed by 64 lowercase hex digits", field);
+        free(hashes);
+        hashes = NULL;
+    }
+    json_decref(root);
+    return hashes;
+}
+
+/* One result per requested hash, from rows ordered by ITEM_COL_LOOKUP_ORD. */
+static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                         PGresult *res)
+{
+    int rows = PQntuples(res), row = 0;
+    size_t found = 0;
+    jw_object_begin(w);
+    jw_key(w, "results");
+    jw_array_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        char hash[CONTENT_HASH_STR_LEN + 1] = "sha256:";
+        hex_encode(hashes[i], SHA256_LEN, hash + 7);
+        jw_object_begin(w);
+        jw_key(w, "content_hash");
+        jw_string(w, hash);
+        jw_key(w, "registrations");
+        jw_array_begin(w);
+        int count = 0;
+        for (; row < rows && strtoull(PQgetvalue(res, row, ITEM_COL_LOOKUP_ORD), NULL, 10) == i + 1;
+             row++)
+            if (count++ < LOOKUP_PER_HASH)
+                http_write_item(w, res, row);
+        jw_array_end(w);
+        jw_key(w, "truncated");
+        jw_bool(w, count > LOOKUP_PER_HASH);
+        jw_object_end(w);
+        found += count > 0;
+    }
+    jw_array_end(w);
+    jw_key(w, "found");
+    jw_int(w, (int64_t)found);
+    jw_key(w, "missing");
+    jw_int(w, (int64_t)(n - found));
+    jw_object_end(w);
+}
+
+enum MHD_Result handle_provenance_batch_post(struct http_request *req, const char *param)
+{
+    (void)param;
+    if (!http_is_json(req))
+        return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
+                             "send the content hashes as Content-Type: application/json");
+    size_t n;
+    enum MHD_Result r = MHD_NO;
+    uint8_t(*hashes)[SHA256_LEN] = lookup_hashes(req, &n, &r);
+    if (!hashes)
+        return r;
+    PGresult *res = NULL;
+    struct db_conn *conn = db_acquire(req->app->pool);
+    enum db_status st = conn ? db_item_by_content_hashes(conn, (const uint8_t(*)[SHA256_LEN])hashes,
+                                                         n, LOOKUP_PER_HASH + 1, &res)
+                             : DB_UNAVAILABLE;
+    db_release(req->app->pool, conn);
+    if (st == DB_OK) {
+        struct buf body = BUF_INIT;
+        struct jsonw w;
+        jw_init(&w, &body);
+        write_lookup(&w, (const uint8_t(*)[SHA256_LEN])hashes, n, res);
+        r = reply_json(req, MHD_HTTP_OK, &body);
+    } else {
+        r = reply_db_error(req, st);
+    }
+    PQclear(res);
+    free(hashes);
+    return r;
+}
