@@ -241,6 +241,25 @@ static uint64_t min_u64(uint64_t x, uint64_t y)
     return x < y ? x : y;
 }
 
+/* 2 * base + tip, the usual room for the base fee to double before inclusion. */
+static uint64_t suggested_max_fee(uint64_t base, uint64_t tip)
+{
+    return base > (UINT64_MAX - tip) / 2 ? UINT64_MAX : 2 * base + tip;
+}
+
+static void cap_fees(uint64_t max_fee, uint64_t tip, uint64_t max_fee_cap, uint64_t tip_cap,
+                     uint64_t *max_fee_out, uint64_t *tip_out)
+{
+    *max_fee_out = min_u64(max_fee, max_fee_cap);
+    *tip_out = min_u64(min_u64(tip, tip_cap), *max_fee_out);
+}
+
+void tracker_fees(uint64_t base, uint64_t tip, uint64_t max_fee_cap, uint64_t tip_cap,
+                  uint64_t *max_fee_out, uint64_t *tip_out)
+{
+    cap_fees(suggested_max_fee(base, tip), tip, max_fee_cap, tip_cap, max_fee_out, tip_out);
+}
+
 /* Fees for a new attempt: the node's suggestion, raised over prev's when replacing, capped.
  * False when the caps leave no room above prev. */
 static enum rpc_status choose_fees(struct tracker *t, const struct anchor_attempt *prev,
@@ -250,13 +269,12 @@ static enum rpc_status choose_fees(struct tracker *t, const struct anchor_attemp
     enum rpc_status st = eth_fees(t->rpc, &base, tip, &t->err);
     if (st != RPC_OK)
         return st;
-    *max_fee = base > (UINT64_MAX - *tip) / 2 ? UINT64_MAX : 2 * base + *tip;
-    if (prev) {
+    uint64_t wanted = suggested_max_fee(base, *tip);
+    if (prev) { /* a replacement: at least 12.5% above the last attempt, then capped */
         *tip = max_u64(*tip, tracker_bump(prev->tip));
-        *max_fee = max_u64(*max_fee, tracker_bump(prev->max_fee));
+        wanted = max_u64(wanted, tracker_bump(prev->max_fee));
     }
-    *max_fee = min_u64(*max_fee, t->cfg->max_fee_cap);
-    *tip = min_u64(min_u64(*tip, t->cfg->tip_cap), *max_fee);
+    cap_fees(wanted, *tip, t->cfg->max_fee_cap, t->cfg->tip_cap, max_fee, tip);
     *room = !prev || (*max_fee >= tracker_bump(prev->max_fee) && *tip >= tracker_bump(prev->tip));
     return RPC_OK;
 }

@@ -87,6 +87,10 @@ void anchor_free(struct anchor *a);
 
 /* Fees raised by at least 12.5% (what nodes require of a replacement, with margin). */
 uint64_t tracker_bump(uint64_t fee);
+/* Fees from the node's next base fee and suggested tip: max fee 2 * base + tip, both capped by
+ * max_fee_cap and tip_cap (the tip never above the max fee). */
+void tracker_fees(uint64_t base, uint64_t tip, uint64_t max_fee_cap, uint64_t tip_cap,
+                  uint64_t *max_fee_out, uint64_t *tip_out);
 /* Gas limit for calldata: the estimate plus 25%, and never below the EIP-7623 floor
  * (21000 + 10 gas per calldata token; a zero byte is 1 token, any other 4). */
 uint64_t tracker_gas_limit(uint64_t estimate, const uint8_t *data, size_t len);

@@ -48,11 +48,10 @@ static int prepare(struct deploy *d)
         return rpc_failed(d, "eth_getTransactionCount");
     if (eth_fees(&d->rpc, &base, &tip, &d->err) != RPC_OK)
         return rpc_failed(d, "fees");
-    uint64_t max_fee = base > (UINT64_MAX - tip) / 2 ? UINT64_MAX : 2 * base + tip;
-    max_fee = max_fee < d->cfg->eth_max_fee ? max_fee : d->cfg->eth_max_fee;
-    tip = tip < d->cfg->eth_max_priority_fee ? tip : d->cfg->eth_max_priority_fee;
+    uint64_t max_fee;
+    tracker_fees(base, tip, d->cfg->eth_max_fee, d->cfg->eth_max_priority_fee, &max_fee, &tip);
     u256_from_u64(max_fee, &tx->max_fee_per_gas);
-    u256_from_u64(tip < max_fee ? tip : max_fee, &tx->max_priority_fee_per_gas);
+    u256_from_u64(tip, &tx->max_priority_fee_per_gas);
     if (eth_estimate_gas(&d->rpc, d->from, NULL, tx->data, tx->data_len, &est, &d->err) != RPC_OK)
         return rpc_failed(d, "eth_estimateGas");
     tx->gas_limit = tracker_gas_limit(est, tx->data, tx->data_len);

@@ -98,18 +98,11 @@ static bool parse_list_query(struct http_request *req, unsigned *limit, int64_t 
                              enum MHD_Result *r)
 {
     static const char *const allowed[] = {"limit", "cursor", NULL};
-    const char *bad = http_query_check(req, allowed), *v;
+    const char *v;
     *before = 0;
-    if (bad) {
-        *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
-                           "unknown or repeated query parameter %.64s", bad);
+    if (!reply_check_query(req, allowed, r) ||
+        !reply_check_limit(req, ANCHORS_DEFAULT_LIMIT, ANCHORS_MAX_LIMIT, limit, r))
         return false;
-    }
-    if (!http_query_limit(req, ANCHORS_DEFAULT_LIMIT, ANCHORS_MAX_LIMIT, limit)) {
-        *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
-                           "limit must be an integer from 1 to 1000");
-        return false;
-    }
     if ((v = http_query(req, "cursor")) && !http_parse_id(v, before)) {
         *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
                            "cursor must be a next_cursor value from an earlier reply");

@@ -216,15 +216,10 @@ enum MHD_Result handle_items_batch_post(struct http_request *req, const char *pa
     enum MHD_Result r;
     if (!http_items_authorize(req, &b.require_known, &b.keyless, &r))
         return r;
-    json_error_t jerr;
-    json_t *root =
-        json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                   JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    json_t *root = reply_parse_body(
+        req, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &r);
     json_t *items;
-    if (!root) {
-        r = reply_problem(req, PROBLEM_MALFORMED_JSON, NULL, "%s at line %d column %d", jerr.text,
-                          jerr.line, jerr.column);
-    } else if ((items = items_array(req, root, &r))) {
+    if (root && (items = items_array(req, root, &r))) {
         if (!parse_entries(&b, items)) {
             r = reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
         } else {

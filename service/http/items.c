@@ -92,8 +92,11 @@ static enum MHD_Result reply_registration(struct http_request *req, PGresult *re
     return reply_json(req, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
 }
 
-enum db_status http_item_refusal(struct db_conn *conn, const struct item_request *item,
-                                 bool require_known, bool keyless, struct item_error *err)
+/* Why db_item_insert returned no row for item: err->code is PROBLEM_SIGNER_REVOKED or
+ * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
+ * same registration: insert again). */
+static enum db_status refusal(struct db_conn *conn, const struct item_request *item,
+                              bool require_known, bool keyless, struct item_error *err)
 {
     PGresult *res = NULL;
     enum db_status st = db_signer_get(conn, item->signer, &res);
@@ -127,7 +130,7 @@ enum db_status http_item_register(struct db_conn *conn, const struct item_reques
             return st;
         PQclear(*res);
         *res = NULL;
-        st = http_item_refusal(conn, item, require_known, keyless, err);
+        st = refusal(conn, item, require_known, keyless, err);
         if (st == DB_OK && err->code == PROBLEM_NONE)
             st = DB_RETRY; /* a concurrent insert of the same registration: look again */
     }
@@ -328,10 +331,9 @@ static const char *const list_param_help[] = {
 enum MHD_Result handle_items_list(struct http_request *req, const char *param)
 {
     (void)param;
-    const char *unknown = http_query_check(req, list_params);
-    if (unknown)
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, unknown,
-                             "unknown or repeated query parameter %.64s", unknown);
+    enum MHD_Result r;
+    if (!reply_check_query(req, list_params, &r))
+        return r;
     struct item_filter f;
     char signer_buf[SIGNER_MAX_LEN];
     const char *bad = NULL;
@@ -348,7 +350,7 @@ enum MHD_Result handle_items_list(struct http_request *req, const char *param)
     db_release(req->app->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
-    enum MHD_Result r = reply_list(req, res, limit);
+    r = reply_list(req, res, limit);
     PQclear(res);
     return r;
 }

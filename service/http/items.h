@@ -19,13 +19,6 @@ void http_write_item(struct jsonw *w, PGresult *res, int row);
 bool http_items_authorize(struct http_request *req, bool *require_known, bool *keyless,
                           enum MHD_Result *r) __attribute__((warn_unused_result));
 
-/* Why db_item_insert returned no row for item: err->code is PROBLEM_SIGNER_REVOKED or
- * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
- * same registration: insert again). */
-enum db_status http_item_refusal(struct db_conn *conn, const struct item_request *item,
-                                 bool require_known, bool keyless, struct item_error *err)
-    __attribute__((warn_unused_result));
-
 /* Stores item (or finds the same registration): on DB_OK either *res holds its row (caller
  * PQclears it) or err->code says why the signer was refused and *res is NULL. */
 enum db_status http_item_register(struct db_conn *conn, const struct item_request *item,

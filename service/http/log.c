@@ -135,18 +135,16 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
 {
     (void)param;
     static const char *const allowed[] = {"from", "to", NULL};
-    const char *bad = http_query_check(req, allowed);
     uint64_t from, to;
-    if (bad)
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
-                             "unknown or repeated query parameter %.64s", bad);
+    enum MHD_Result r = MHD_NO;
+    if (!reply_check_query(req, allowed, &r))
+        return r;
     if (!parse_size(http_query(req, "from"), &from) || from == 0)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "from",
                              "from must be a tree size of at least 1");
     if (!parse_size(http_query(req, "to"), &to) || to < from)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "to",
                              "to must be a tree size not below from");
-    enum MHD_Result r = MHD_NO;
     struct db_conn *conn = db_acquire(req->app->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);

@@ -56,16 +56,13 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
 /* The request's hashes (n of them, caller frees), or NULL with the problem queued in *r. */
 static uint8_t (*lookup_hashes(struct http_request *req, size_t *n, enum MHD_Result *r))[SHA256_LEN]
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = reply_parse_body(req, JSON_REJECT_DUPLICATES, r);
+    if (!root)
+        return NULL;
     json_t *list = json_object_get(root, "content_hashes");
     uint8_t(*hashes)[SHA256_LEN] = NULL;
     *n = json_array_size(list);
-    if (!root)
-        *r = reply_problem(req, PROBLEM_MALFORMED_JSON, NULL, "%s at line %d column %d", jerr.text,
-                           jerr.line, jerr.column);
-    else if (json_object_size(root) != 1 || !json_is_array(list) || *n == 0 || *n > LOOKUP_MAX)
+    if (json_object_size(root) != 1 || !json_is_array(list) || *n == 0 || *n > LOOKUP_MAX)
         *r = reply_problem(req, PROBLEM_INVALID_FIELD, "content_hashes",
                            "the body must be {\"content_hashes\": [1 to %d content hashes]}",
                            LOOKUP_MAX);

@@ -105,6 +105,35 @@ enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code c
     return reply_db_error(req, DB_UNAVAILABLE);
 }
 
+json_t *reply_parse_body(struct http_request *req, size_t flags, enum MHD_Result *r)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, flags, &jerr);
+    if (!root)
+        *r = reply_problem(req, PROBLEM_MALFORMED_JSON, NULL, "%s at line %d column %d", jerr.text,
+                           jerr.line, jerr.column);
+    return root;
+}
+
+bool reply_check_query(struct http_request *req, const char *const *allowed, enum MHD_Result *r)
+{
+    const char *bad = http_query_check(req, allowed);
+    if (bad)
+        *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
+                           "unknown or repeated query parameter %.64s", bad);
+    return !bad;
+}
+
+bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, unsigned *limit,
+                       enum MHD_Result *r)
+{
+    if (http_query_limit(req, def, max, limit))
+        return true;
+    *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
+                       "limit must be an integer from 1 to %u", max);
+    return false;
+}
+
 enum MHD_Result reply_db_error(struct http_request *req, enum db_status st)
 {
     if (st == DB_UNAVAILABLE || st == DB_RETRY)

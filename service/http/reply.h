@@ -2,6 +2,7 @@
 #ifndef PROVD_HTTP_REPLY_H
 #define PROVD_HTTP_REPLY_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 
 #include "core/buf.h"
@@ -21,6 +22,18 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
 /* The problem for a failed auth_require(..., scope): 401, 403 or 503. */
 enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code code,
                                    const char *scope);
+/* The request body parsed as JSON with jansson flags (caller json_decrefs it), or NULL with 400
+ * malformed-json queued in *r. */
+json_t *reply_parse_body(struct http_request *req, size_t flags, enum MHD_Result *r)
+    __attribute__((warn_unused_result));
+/* Checks the query string against allowed (see http_query_check): on an unknown or repeated
+ * parameter queues 400 invalid-parameter in *r and returns false. */
+bool reply_check_query(struct http_request *req, const char *const *allowed, enum MHD_Result *r)
+    __attribute__((warn_unused_result));
+/* Reads the "limit" parameter (see http_query_limit): when it is malformed queues 400
+ * invalid-parameter in *r and returns false. */
+bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, unsigned *limit,
+                       enum MHD_Result *r) __attribute__((warn_unused_result));
 /* The problem for a failed database call (503 with Retry-After, or 500). */
 enum MHD_Result reply_db_error(struct http_request *req, enum db_status st);
 

@@ -147,12 +147,10 @@ enum MHD_Result handle_signers_post(struct http_request *req, const char *param)
     if (!http_is_json(req))
         return reply_problem(req, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL,
                              "send the signer as Content-Type: application/json");
-    json_error_t jerr;
-    json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, &jerr);
-    if (!body)
-        return reply_problem(req, PROBLEM_MALFORMED_JSON, NULL, "%s", jerr.text);
     enum MHD_Result r;
+    json_t *body = reply_parse_body(req, JSON_REJECT_DUPLICATES, &r);
+    if (!body)
+        return r;
     struct signer_fields f;
     char identity[SIG_IDENTITY_MAX];
     if (!json_is_object(body))
@@ -203,14 +201,11 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
 {
     (void)param;
     static const char *const allowed[] = {"limit", "cursor", NULL};
-    const char *bad = http_query_check(req, allowed);
-    if (bad)
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
-                             "unknown or repeated query parameter %.64s", bad);
     unsigned limit;
-    if (!http_query_limit(req, SIGNERS_DEFAULT_LIMIT, SIGNERS_MAX_LIMIT, &limit))
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "limit",
-                             "limit must be an integer from 1 to 1000");
+    enum MHD_Result r;
+    if (!reply_check_query(req, allowed, &r) ||
+        !reply_check_limit(req, SIGNERS_DEFAULT_LIMIT, SIGNERS_MAX_LIMIT, &limit, &r))
+        return r;
     const char *v;
     char after[SIG_IDENTITY_MAX] = "";
     size_t n = 0;
