@@ -254,6 +254,13 @@ test('provd anchor-contract deploys the anchor contract; anchors sent to it emit
     } finally {
       await run.srv.stop();
     }
+    for (const [args, re] of [[[], /--eth-rpc-url \(or PROVD_ETH_RPC_URL\) is required/],
+      [['--eth-rpc-url', chain.url], /--eth-key-file \(or PROVD_ETH_KEY_FILE\) is required/],
+      [['--eth-rpc-url', 'ftp://x', '--eth-key-file', keyFile], /must start with http:\/\/ or https:\/\//]]) {
+      const u = runProvd(['anchor-contract', ...args], { PROVD_ETH_RPC_URL: '', PROVD_ETH_KEY_FILE: '' });
+      assert.equal(u.status, 2, u.stderr);
+      assert.match(u.stderr, re);
+    }
     const bad = runProvd(['anchor-contract', '--eth-rpc-url', chain.url, '--eth-key-file', keyFile,
       '--eth-chain-id', '1']);
     assert.equal(bad.status, 1);
