@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 
 #include "anchor/calldata.h"
-#include "core/codec.h"
-#include "core/logging.h"
-#include "core/sleep.h"
+#include "util/codec.h"
+#include "util/diag.h"
+#include "util/sleep.h"
 #include "db/anchors.h"
-#include "db/log.h"
+#include "db/tlog.h"
 #include "eth/tx.h"
 
 bool anchorer_read_key(const char *path, uint8_t key[32])
@@ -21,12 +21,12 @@ bool anchorer_read_key(const char *path, uint8_t key[32])
     char text[256];
     FILE *f = fopen(path, "r");
     if (!f) {
-        log_error("cannot read the Ethereum key file %s: %s", path, strerror(errno));
+        diag_error("cannot read the Ethereum key file %s: %s", path, strerror(errno));
         return false;
     }
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
-        log_warn("the Ethereum key file %s is readable by other users (chmod 600 it)", path);
+        diag_warn("the Ethereum key file %s is readable by other users (chmod 600 it)", path);
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
@@ -43,7 +43,7 @@ bool anchorer_read_key(const char *path, uint8_t key[32])
         ok = isspace((unsigned char)*p);
     memset(text, 0, sizeof text);
     if (!ok)
-        log_error("%s does not hold a secp256k1 private key (64 hex digits)", path);
+        diag_error("%s does not hold a secp256k1 private key (64 hex digits)", path);
     return ok;
 }
 
@@ -54,7 +54,7 @@ bool anchorer_init(struct anchorer *a, const struct config *cfg, const struct no
     if (!anchorer_read_key(cfg->eth_key_file, tc->key))
         return false;
     if (!eth_address_of_key(tc->key, tc->from)) {
-        log_error("%s: not a valid secp256k1 private key", cfg->eth_key_file);
+        diag_error("%s: not a valid secp256k1 private key", cfg->eth_key_file);
         return false;
     }
     memcpy(tc->to, tc->from, ETH_ADDRESS_LEN);
@@ -114,22 +114,22 @@ static bool check_chain(struct anchorer *a)
     struct rpc_error err;
     uint64_t id;
     if (eth_chain_id(&a->rpc, &id, &err) != RPC_OK) {
-        log_warn("anchorer: cannot reach the Ethereum node: %s", err.message);
+        diag_warn("anchorer: cannot reach the Ethereum node: %s", err.message);
         return false;
     }
     if (a->want_chain_id && id != a->want_chain_id) {
-        log_error("anchorer: the node is on chain %" PRIu64 ", not the configured %" PRIu64, id,
-                  a->want_chain_id);
+        diag_error("anchorer: the node is on chain %" PRIu64 ", not the configured %" PRIu64, id,
+                   a->want_chain_id);
         a->fatal = true;
         return false;
     }
     char from[ETH_ADDRESS_STR_LEN + 1], to[ETH_ADDRESS_STR_LEN + 1];
     eth_address_format(a->tc.from, from);
     eth_address_format(a->tc.to, to);
-    log_info("anchorer: anchoring %s on chain %" PRIu64 " from %s to %s every %u s (%u "
-             "confirmations%s)",
-             a->origin, id, from, to, a->interval_s, a->tc.confirmations,
-             a->tc.confirmations ? "" : ": finalized");
+    diag_info("anchorer: anchoring %s on chain %" PRIu64 " from %s to %s every %u s (%u "
+              "confirmations%s)",
+              a->origin, id, from, to, a->interval_s, a->tc.confirmations,
+              a->tc.confirmations ? "" : ": finalized");
     a->tc.chain_id = id;
     a->chain_known = true;
     return true;
@@ -166,7 +166,7 @@ static enum db_status maybe_create(struct anchorer *a)
     st = an->calldata.oom ? DB_ERROR : db_anchor_create(a->conn, a->tc.from, a->tc.to, an);
     a->has_active = st == DB_OK;
     if (a->has_active)
-        log_info("anchor %" PRId64 ": anchoring tree size %" PRIu64, an->id, size);
+        diag_info("anchor %" PRId64 ": anchoring tree size %" PRIu64, an->id, size);
 out:
     PQclear(head);
     return st;
@@ -202,7 +202,7 @@ static bool step(struct anchorer *a)
         if (!got)
             return true;
         a->leader = true;
-        log_info("anchorer: leading");
+        diag_info("anchorer: leading");
     }
     if (!a->chain_known && !check_chain(a))
         return false;

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 
 #include "anchor/tracker.h"
-#include "core/config.h"
+#include "cmd/config.h"
 #include "db/pool.h"
 #include "eth/rpc.h"
-#include "log/note.h"
+#include "tlog/note.h"
 
 struct anchorer {
     char *database_url; /* owned */

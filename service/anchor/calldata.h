@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
-#include "log/merkle.h"
-#include "log/note.h"
+#include "util/buf.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
 
 #define ANCHOR_CALLDATA_VERSION 1
 #define ANCHOR_CALLDATA_FIXED   49

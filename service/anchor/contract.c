@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "crypto/keccak.h"
 #include "eth/rlp.h"
 

@@ -5,45 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/logging.h"
+#include "util/diag.h"
 #include "eth/tx.h"
-
-static const char *const status_names[] = {"pending", "submitted", "mined", "confirmed"};
-
-const char *anchor_status_name(enum anchor_status s)
-{
-    return status_names[s];
-}
-
-bool anchor_status_parse(const char *s, enum anchor_status *out)
-{
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(s, status_names[i])) {
-            *out = (enum anchor_status)i;
-            return true;
-        }
-    return false;
-}
-
-bool anchor_add_attempt(struct anchor *a, struct anchor_attempt *at)
-{
-    struct anchor_attempt *list = realloc(a->attempts, (a->n_attempts + 1) * sizeof *list);
-    if (!list)
-        return false;
-    a->attempts = list;
-    list[a->n_attempts++] = *at;
-    memset(at, 0, sizeof *at);
-    return true;
-}
-
-void anchor_free(struct anchor *a)
-{
-    for (size_t i = 0; i < a->n_attempts; i++)
-        buf_free(&a->attempts[i].raw);
-    free(a->attempts);
-    buf_free(&a->calldata);
-    memset(a, 0, sizeof *a);
-}
 
 uint64_t tracker_bump(uint64_t fee)
 {
@@ -105,7 +68,7 @@ static enum track_result save(struct tracker *t)
 static enum track_result node_down(struct tracker *t)
 {
     set_error(t->a, "", t->err.message);
-    log_warn("anchor %" PRId64 ": %s; retrying with back-off", t->a->id, t->a->last_error);
+    diag_warn("anchor %" PRId64 ": %s; retrying with back-off", t->a->id, t->a->last_error);
     (void)t->store->save(t->store->ctx, t->a);
     return TRACK_NODE_RETRY;
 }
@@ -130,9 +93,9 @@ static enum track_result check_depth(struct tracker *t)
     }
     if (deep) {
         a->status = ANCHOR_CONFIRMED;
-        log_info("anchor %" PRId64 ": tree size %" PRIu64 " confirmed in block %" PRIu64
-                 " (%" PRIu64 " confirmations)",
-                 a->id, a->tree_size, a->block_number, a->confirmations);
+        diag_info("anchor %" PRId64 ": tree size %" PRIu64 " confirmed in block %" PRIu64
+                  " (%" PRIu64 " confirmations)",
+                  a->id, a->tree_size, a->block_number, a->confirmations);
     }
     return save(t);
 }
@@ -142,8 +105,8 @@ static enum track_result on_mined(struct tracker *t, const struct anchor_attempt
 {
     struct anchor *a = t->a;
     if (!rc->success) {
-        log_warn("anchor %" PRId64 ": transaction %d reverted; sending it again with a new nonce",
-                 a->id, at->number);
+        diag_warn("anchor %" PRId64 ": transaction %d reverted; sending it again with a new nonce",
+                  a->id, at->number);
         set_error(a, "", "the anchor transaction reverted (out of gas?)");
         a->status = ANCHOR_PENDING;
         a->has_nonce = false;
@@ -155,8 +118,8 @@ static enum track_result on_mined(struct tracker *t, const struct anchor_attempt
     a->block_number = rc->block_number;
     memcpy(a->block_hash, rc->block_hash, 32);
     a->last_error[0] = '\0';
-    log_info("anchor %" PRId64 ": attempt %d mined in block %" PRIu64, a->id, at->number,
-             rc->block_number);
+    diag_info("anchor %" PRId64 ": attempt %d mined in block %" PRIu64, a->id, at->number,
+              rc->block_number);
     return check_depth(t);
 }
 
@@ -189,9 +152,9 @@ static enum track_result nonce_consumed(struct tracker *t)
         return node_down(t);
     if (at)
         return on_mined(t, at, &rc);
-    log_warn("anchor %" PRId64 ": nonce %" PRIu64 " was used by another transaction; "
-             "signing again with a new nonce",
-             t->a->id, t->a->nonce);
+    diag_warn("anchor %" PRId64 ": nonce %" PRIu64 " was used by another transaction; "
+              "signing again with a new nonce",
+              t->a->id, t->a->nonce);
     set_error(t->a, "", "nonce taken by another transaction from the anchoring account");
     t->a->status = ANCHOR_PENDING;
     t->a->has_nonce = false;
@@ -223,10 +186,10 @@ static enum track_result broadcast(struct tracker *t, struct anchor_attempt *at)
     if (contains(t->err.message, funds_msgs)) {
         char from[ETH_ADDRESS_STR_LEN + 1];
         eth_address_format(t->cfg->from, from);
-        log_error("anchor %" PRId64 ": insufficient funds: send ETH to %s", a->id, from);
+        diag_error("anchor %" PRId64 ": insufficient funds: send ETH to %s", a->id, from);
     } else
-        log_warn("anchor %" PRId64 ": the node refused attempt %d: %s", a->id, at->number,
-                 t->err.message);
+        diag_warn("anchor %" PRId64 ": the node refused attempt %d: %s", a->id, at->number,
+                  t->err.message);
     (void)t->store->save(t->store->ctx, a);
     return TRACK_NODE_RETRY;
 }
@@ -332,8 +295,8 @@ static enum track_result sign_and_send(struct tracker *t, struct anchor_attempt 
     if (prepare_nonce_and_gas(t) != RPC_OK || choose_fees(t, prev, &max_fee, &tip, &room) != RPC_OK)
         return node_down(t);
     if (!room) {
-        log_warn("anchor %" PRId64 ": fee caps reached; sending attempt %d again", a->id,
-                 prev->number);
+        diag_warn("anchor %" PRId64 ": fee caps reached; sending attempt %d again", a->id,
+                  prev->number);
         prev->sent_block = t->head;
         return broadcast(t, prev);
     }
@@ -348,10 +311,10 @@ static enum track_result sign_and_send(struct tracker *t, struct anchor_attempt 
         buf_free(&at.raw);
         return TRACK_STORE_FAIL;
     }
-    log_info("anchor %" PRId64 ": attempt %d, nonce %" PRIu64 ", max fee %" PRIu64
-             " wei/gas, tip %" PRIu64 "%s",
-             a->id, latest_attempt(a)->number, a->nonce, max_fee, tip,
-             prev ? " (replacement)" : "");
+    diag_info("anchor %" PRId64 ": attempt %d, nonce %" PRIu64 ", max fee %" PRIu64
+              " wei/gas, tip %" PRIu64 "%s",
+              a->id, latest_attempt(a)->number, a->nonce, max_fee, tip,
+              prev ? " (replacement)" : "");
     return broadcast(t, latest_attempt(a));
 }
 
@@ -394,8 +357,8 @@ static enum track_result step_submitted(struct tracker *t)
     if (!latest->sent)
         return broadcast(t, latest);
     if (t->head >= latest->sent_block + t->cfg->replace_blocks) {
-        log_info("anchor %" PRId64 ": attempt %d not mined after %u blocks; replacing it", a->id,
-                 latest->number, t->cfg->replace_blocks);
+        diag_info("anchor %" PRId64 ": attempt %d not mined after %u blocks; replacing it", a->id,
+                  latest->number, t->cfg->replace_blocks);
         return sign_and_send(t, latest);
     }
     struct eth_tx_info info;
@@ -404,8 +367,8 @@ static enum track_result step_submitted(struct tracker *t)
     if (st != RPC_OK)
         return node_down(t);
     if (!info.found) {
-        log_warn("anchor %" PRId64 ": the node no longer has attempt %d; sending it again", a->id,
-                 latest->number);
+        diag_warn("anchor %" PRId64 ": the node no longer has attempt %d; sending it again", a->id,
+                  latest->number);
         return broadcast(t, latest);
     }
     return TRACK_OK;
@@ -415,8 +378,8 @@ static enum track_result step_submitted(struct tracker *t)
 static enum track_result reorged(struct tracker *t, const char *why)
 {
     struct anchor *a = t->a;
-    log_warn("anchor %" PRId64 ": block %" PRIu64 " %s; sending the transaction again", a->id,
-             a->block_number, why);
+    diag_warn("anchor %" PRId64 ": block %" PRIu64 " %s; sending the transaction again", a->id,
+              a->block_number, why);
     set_error(a, "reorg: block ", why);
     a->status = ANCHOR_PENDING;
     a->block_number = 0;
@@ -437,8 +400,8 @@ static enum track_result step_mined(struct tracker *t)
     if (!rc.found)
         return reorged(t, "was reorganised away");
     if (memcmp(rc.block_hash, a->block_hash, 32) != 0) {
-        log_warn("anchor %" PRId64 ": re-mined in block %" PRIu64 " after a reorg", a->id,
-                 rc.block_number);
+        diag_warn("anchor %" PRId64 ": re-mined in block %" PRIu64 " after a reorg", a->id,
+                  rc.block_number);
         a->block_number = rc.block_number;
         memcpy(a->block_hash, rc.block_hash, 32);
     }
@@ -462,15 +425,15 @@ enum track_result tracker_reconcile(const struct tracker_config *cfg, struct eth
     if (eth_transaction_count(rpc, cfg->from, "latest", &latest, &t.err) != RPC_OK ||
         eth_transaction_count(rpc, cfg->from, "pending", &pending, &t.err) != RPC_OK)
         return node_down(&t);
-    log_info("anchor %" PRId64 ": resuming %s with %zu attempt(s), nonce %s%" PRIu64
-             " (account nonce %" PRIu64 ", %" PRIu64 " with its pending transactions)",
-             a->id, anchor_status_name(a->status), a->n_attempts, a->has_nonce ? "" : "unset, ",
-             a->nonce, latest, pending);
+    diag_info("anchor %" PRId64 ": resuming %s with %zu attempt(s), nonce %s%" PRIu64
+              " (account nonce %" PRIu64 ", %" PRIu64 " with its pending transactions)",
+              a->id, anchor_status_name(a->status), a->n_attempts, a->has_nonce ? "" : "unset, ",
+              a->nonce, latest, pending);
     if (!a->has_nonce || a->nonce <= pending || a->status >= ANCHOR_MINED)
         return TRACK_OK;
-    log_warn("anchor %" PRId64 ": nonce %" PRIu64 " is beyond the account's next nonce %" PRIu64
-             "; signing again with a new one",
-             a->id, a->nonce, pending);
+    diag_warn("anchor %" PRId64 ": nonce %" PRIu64 " is beyond the account's next nonce %" PRIu64
+              "; signing again with a new one",
+              a->id, a->nonce, pending);
     a->has_nonce = false;
     a->status = ANCHOR_PENDING;
     return save(&t);

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/codec.h"
-#include "core/logging.h"
+#include "util/codec.h"
+#include "util/diag.h"
 #include "crypto/hash.h"
 #include "db/apikeys.h"
 #include "db/migrate.h"
@@ -26,18 +26,18 @@ static int apikey_create(int argc, char **argv)
     if (!conn || !migrate_apply(conn, &applied))
         goto out;
     if (!hash_random(rnd, sizeof rnd)) {
-        log_error("the random number generator failed");
+        diag_error("the random number generator failed");
         goto out;
     }
     base64url_encode(rnd, sizeof rnd, token + 6);
     hash_sha256(token, strlen(token), hash);
     if (db_apikey_insert(conn, cfg.name, cfg.scope, hash) != DB_OK) {
-        log_error("cannot store the API key");
+        diag_error("cannot store the API key");
         goto out;
     }
     /* The token goes to stdout alone; everything else goes to stderr. */
     printf("%s\n", token);
-    log_info("created API key '%s' with scope %s", cfg.name, cfg.scope);
+    diag_info("created API key '%s' with scope %s", cfg.name, cfg.scope);
     rc = 0;
 out:
     db_disconnect(conn);

@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "core/config.h"
+#include "cmd/config.h"
 #include "http/server.h"
 
 int cmd_serve(int argc, char **argv);

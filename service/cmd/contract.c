@@ -9,8 +9,8 @@
 #include "anchor/contract.h"
 #include "anchor/tracker.h"
 #include "cmd/cmd.h"
-#include "core/logging.h"
-#include "core/sleep.h"
+#include "util/diag.h"
+#include "util/sleep.h"
 #include "eth/rpc.h"
 #include "eth/tx.h"
 
@@ -26,7 +26,7 @@ struct deploy {
 
 static int rpc_failed(const struct deploy *d, const char *what)
 {
-    log_error("%s: %s", what, d->err.message);
+    diag_error("%s: %s", what, d->err.message);
     return 1;
 }
 
@@ -40,8 +40,8 @@ static int prepare(struct deploy *d)
     if (eth_chain_id(&d->rpc, &tx->chain_id, &d->err) != RPC_OK)
         return rpc_failed(d, "eth_chainId");
     if (d->cfg->eth_chain_id && tx->chain_id != d->cfg->eth_chain_id) {
-        log_error("the node is on chain %llu, not --eth-chain-id %llu",
-                  (unsigned long long)tx->chain_id, (unsigned long long)d->cfg->eth_chain_id);
+        diag_error("the node is on chain %llu, not --eth-chain-id %llu",
+                   (unsigned long long)tx->chain_id, (unsigned long long)d->cfg->eth_chain_id);
         return 1;
     }
     if (eth_transaction_count(&d->rpc, d->from, "pending", &tx->nonce, &d->err) != RPC_OK)
@@ -65,21 +65,21 @@ static int wait_mined(struct deploy *d, const uint8_t hash[32])
     atomic_bool never = false;
     for (int waited = 0; waited < DEPLOY_WAIT_S * 2; waited++) {
         if (eth_receipt(&d->rpc, hash, &rc, &d->err) != RPC_OK)
-            log_warn("eth_getTransactionReceipt: %s (retrying)", d->err.message);
+            diag_warn("eth_getTransactionReceipt: %s (retrying)", d->err.message);
         else if (rc.found)
             break;
         sleep_ms_unless(500, &never);
     }
     if (!rc.found) {
-        log_error("the deployment was not mined within %d s; check the account's funds and fees",
-                  DEPLOY_WAIT_S);
+        diag_error("the deployment was not mined within %d s; check the account's funds and fees",
+                   DEPLOY_WAIT_S);
         return 1;
     }
     if (!rc.success) {
-        log_error("the deployment reverted (block %llu)", (unsigned long long)rc.block_number);
+        diag_error("the deployment reverted (block %llu)", (unsigned long long)rc.block_number);
         return 1;
     }
-    log_info("mined in block %llu", (unsigned long long)rc.block_number);
+    diag_info("mined in block %llu", (unsigned long long)rc.block_number);
     return 0;
 }
 
@@ -94,13 +94,13 @@ static int deploy(struct deploy *d)
     rc = 1;
     if (!anchor_contract_address(d->from, d->tx.nonce, addr) ||
         !eth_tx_sign_eip1559(&d->tx, d->key, &signed_tx)) {
-        log_error("cannot sign the deployment (out of memory?)");
+        diag_error("cannot sign the deployment (out of memory?)");
         goto out;
     }
     eth_address_format(d->from, from_s);
     eth_address_format(addr, addr_s);
-    log_info("deploying the anchor contract from %s (nonce %llu, chain %llu) to %s", from_s,
-             (unsigned long long)d->tx.nonce, (unsigned long long)d->tx.chain_id, addr_s);
+    diag_info("deploying the anchor contract from %s (nonce %llu, chain %llu) to %s", from_s,
+              (unsigned long long)d->tx.nonce, (unsigned long long)d->tx.chain_id, addr_s);
     if (eth_send_raw(&d->rpc, (const uint8_t *)signed_tx.raw.data, signed_tx.raw.len, &d->err) !=
         RPC_OK) {
         rc = rpc_failed(d, "eth_sendRawTransaction");
@@ -127,7 +127,7 @@ int cmd_anchor_contract(int argc, char **argv)
     if (!anchorer_read_key(cfg.eth_key_file, d.key))
         goto out;
     if (!eth_address_of_key(d.key, d.from)) {
-        log_error("%s: not a valid secp256k1 private key", cfg.eth_key_file);
+        diag_error("%s: not a valid secp256k1 private key", cfg.eth_key_file);
         goto out;
     }
     if (!eth_rpc_init_http(&d.rpc, cfg.eth_rpc_url, cfg.eth_rpc_timeout))

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/logging.h"
+#include "util/diag.h"
 #include "db/migrate.h"
 
 int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, int argc,
@@ -22,10 +22,10 @@ int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, 
         return 0;
     }
     const char *lv = cfg->log_level;
-    log_set_level(!strcmp(lv, "debug")   ? LOG_DEBUG
-                  : !strcmp(lv, "warn")  ? LOG_WARN
-                  : !strcmp(lv, "error") ? LOG_ERROR
-                                         : LOG_INFO);
+    diag_set_level(!strcmp(lv, "debug")   ? DIAG_DEBUG
+                   : !strcmp(lv, "warn")  ? DIAG_WARN
+                   : !strcmp(lv, "error") ? DIAG_ERROR
+                                          : DIAG_INFO);
     return -1;
 }
 
@@ -40,8 +40,8 @@ int cmd_migrate(int argc, char **argv)
     struct db_conn *conn = db_connect(cfg.database_url, 30);
     if (!conn || !migrate_apply(conn, &applied))
         goto out;
-    log_info("schema at version %d (%d migration%s applied)", migrate_latest_version(), applied,
-             applied == 1 ? "" : "s");
+    diag_info("schema at version %d (%d migration%s applied)", migrate_latest_version(), applied,
+              applied == 1 ? "" : "s");
     rc = 0;
 out:
     db_disconnect(conn);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/logging.h"
+#include "util/diag.h"
 #include "db/migrate.h"
 
 static bool migrate_at_start(struct db_pool *pool)
@@ -14,8 +14,8 @@ static bool migrate_at_start(struct db_pool *pool)
     bool ok = conn && migrate_apply(conn, &applied);
     db_release(pool, conn);
     if (ok)
-        log_info("schema at version %d (%d migration%s applied)", migrate_latest_version(), applied,
-                 applied == 1 ? "" : "s");
+        diag_info("schema at version %d (%d migration%s applied)", migrate_latest_version(),
+                  applied, applied == 1 ? "" : "s");
     return ok;
 }
 
@@ -34,7 +34,7 @@ void signals_wait(const sigset_t *set)
 {
     int sig = 0;
     sigwait(set, &sig);
-    log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 int serve_start(struct app *app)
@@ -42,7 +42,7 @@ int serve_start(struct app *app)
     const struct config *cfg = app->cfg;
     auth_cache_init(&app->auth);
     if (!tile_cache_init(&app->tiles) || !proof_cache_init(&app->proofs)) {
-        log_error("out of memory");
+        diag_error("out of memory");
         return 1;
     }
     char err[256];
@@ -54,8 +54,8 @@ int serve_start(struct app *app)
     if (!app->pool || !migrate_at_start(app->pool) || !http_server_start(app))
         return 1;
     bool v6 = strchr(cfg->listen_host, ':') != NULL;
-    log_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
-             v6 ? "]" : "", app->port, cfg->threads);
+    diag_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
+              v6 ? "]" : "", app->port, cfg->threads);
     return -1;
 }
 

@@ -9,10 +9,10 @@
 
 #include "cmd/cmd.h"
 #include "cmd/verify.h"
-#include "core/codec.h"
-#include "core/jcs.h"
-#include "log/merkle.h"
-#include "log/note.h"
+#include "util/codec.h"
+#include "util/jcs.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
 
 int verify_reject(const char *fmt, ...)
 {

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "log/merkle.h"
-#include "log/note.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
 
 /* What the log half established, for the anchor half. */
 struct verify_ctx {

@@ -7,7 +7,7 @@
 
 #include "anchor/calldata.h"
 #include "cmd/verify.h"
-#include "core/codec.h"
+#include "util/codec.h"
 #include "eth/rpc.h"
 
 struct anchor_claim {

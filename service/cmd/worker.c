@@ -10,9 +10,9 @@
 
 #include "anchor/anchorer.h"
 #include "cmd/cmd.h"
-#include "core/logging.h"
+#include "util/diag.h"
 #include "db/migrate.h"
-#include "log/sequencer.h"
+#include "registry/sequencer.h"
 
 /* Reads the key file and checks it is the key for origin. */
 static bool load_log_key(const char *path, const char *origin, struct note_key *key)
@@ -20,18 +20,18 @@ static bool load_log_key(const char *path, const char *origin, struct note_key *
     char text[512];
     FILE *f = fopen(path, "r");
     if (!f) {
-        log_error("cannot read the log key file %s: %s", path, strerror(errno));
+        diag_error("cannot read the log key file %s: %s", path, strerror(errno));
         return false;
     }
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
     if (!note_key_parse_private(text, key)) {
-        log_error("%s is not a provd log key (make one with provd logkey create)", path);
+        diag_error("%s is not a provd log key (make one with provd logkey create)", path);
         return false;
     }
     if (strcmp(key->name, origin) != 0) {
-        log_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
+        diag_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
         return false;
     }
     return true;
@@ -63,7 +63,7 @@ static void *anchor_main(void *arg)
 static bool anchoring_start(struct worker *w, const struct config *cfg, const struct note_key *key)
 {
     if (!cfg->eth_rpc_url) {
-        log_info("anchoring is off (no --eth-rpc-url)");
+        diag_info("anchoring is off (no --eth-rpc-url)");
         return true;
     }
     if (!eth_rpc_global_init() || !anchorer_init(&w->anchorer, cfg, key))
@@ -93,7 +93,7 @@ static bool worker_start(struct worker *w, const struct config *cfg)
     w->started = true;
     if (!anchoring_start(w, cfg, &key))
         return false;
-    log_info("worker started for log %s", key.name);
+    diag_info("worker started for log %s", key.name);
     return true;
 }
 
@@ -119,7 +119,7 @@ static void wait_worker_or_signal(struct worker *w, const sigset_t *set)
     for (;;) {
         int sig = sigtimedwait(set, NULL, &tick);
         if (sig > 0) {
-            log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
             return;
         }
         if (w->seq.fatal || w->anchorer.fatal)
@@ -188,23 +188,23 @@ static int logkey_create(int argc, char **argv)
     struct buf priv = BUF_INIT, vkey = BUF_INIT;
     int fd = -1;
     if (!note_key_generate(cfg.log_origin, &key)) {
-        log_error("cannot generate a key");
+        diag_error("cannot generate a key");
         goto out;
     }
     note_key_format_private(&key, &priv);
     note_key_format_vkey(&key, &vkey);
     fd = open(cfg.log_key_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        log_error("cannot create %s: %s%s", cfg.log_key_file, strerror(errno),
-                  errno == EEXIST ? " (refusing to overwrite a key)" : "");
+        diag_error("cannot create %s: %s%s", cfg.log_key_file, strerror(errno),
+                   errno == EEXIST ? " (refusing to overwrite a key)" : "");
         goto out;
     }
     if (write(fd, priv.data, priv.len) != (ssize_t)priv.len || fsync(fd) != 0) {
-        log_error("cannot write %s: %s", cfg.log_key_file, strerror(errno));
+        diag_error("cannot write %s: %s", cfg.log_key_file, strerror(errno));
         goto out;
     }
     printf("%s\n", vkey.data);
-    log_info("wrote the log key for %s to %s", key.name, cfg.log_key_file);
+    diag_info("wrote the log key for %s to %s", key.name, cfg.log_key_file);
     rc = 0;
 out:
     if (fd >= 0)

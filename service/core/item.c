@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
-#include "core/jcs.h"
-#include "core/validate.h"
+#include "util/codec.h"
+#include "util/jcs.h"
+#include "util/validate.h"
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
 

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/problem.h"
 #include "crypto/hash.h"
 #include "crypto/sig.h"

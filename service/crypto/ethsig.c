@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "crypto/keccak.h"
 
 void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)

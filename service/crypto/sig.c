@@ -4,7 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
 

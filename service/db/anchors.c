@@ -1,23 +1,17 @@
 #include "db/anchors.h"
+#include "db/exec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 
-/* The anchorer's advisory lock: class "prov", object 2 (the sequencer's is object 1). Every
- * write checks, in the same statement, that this session still holds it, so an anchorer whose
- * connection was replaced by a reconnect can never write. */
-#define LOCK_CLASS "1886547574"
-#define LOCK_OBJID "2"
-#define LOCKED                                                                                     \
-    "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "       \
-    "AND granted AND classid = " LOCK_CLASS " AND objid = " LOCK_OBJID " AND objsubid = 2)"
+#define LOCKED DB_LOCK_HELD(DB_LOCK_ANCHORER)
 
-static const struct db_stmt db_anchor_try_lock_stmt = {
-    "db_anchor_try_lock", "SELECT pg_try_advisory_lock(" LOCK_CLASS ", " LOCK_OBJID ")", 0};
+static const struct db_stmt db_anchor_try_lock_stmt = {"db_anchor_try_lock",
+                                                       DB_LOCK_TRY(DB_LOCK_ANCHORER), 0};
 
 enum db_status db_anchor_try_lock(struct db_conn *conn, bool *got)
 {

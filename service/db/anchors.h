@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "anchor/tracker.h"
-#include "db/pool.h"
+#include "core/anchor.h"
+#include "db/exec.h"
 
 /* Columns of the rows the API reads (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {

@@ -1,4 +1,5 @@
 #include "db/apikeys.h"
+#include "db/exec.h"
 
 #include <stdio.h>
 

@@ -1,11 +1,12 @@
 #include "db/items.h"
+#include "db/exec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "db/anchors.h"
 
 /* The ITEM_COL_* columns; p is the items table's alias with its dot, or "". */

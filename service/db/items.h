@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "core/item.h"
-#include "core/validate.h"
-#include "db/pool.h"
+#include "util/validate.h"
+#include "db/exec.h"
 
 enum item_col {
     ITEM_COL_ID,

@@ -1,4 +1,5 @@
 #include "db/metrics.h"
+#include "db/exec.h"
 
 /* Every part is an index lookup or a small table, except the queue count, which is as large as
  * the sequencer's backlog (a scrape every few seconds costs little even at a million). */

@@ -2,7 +2,7 @@
 #ifndef PROVD_DB_METRICS_H
 #define PROVD_DB_METRICS_H
 
-#include "db/pool.h"
+#include "db/exec.h"
 
 enum db_metrics_col {
     DB_METRICS_QUEUE,           /* registrations waiting for the sequencer */

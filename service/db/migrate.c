@@ -1,10 +1,11 @@
 #include "db/migrate.h"
+#include "db/exec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/logging.h"
+#include "util/diag.h"
 
 /* "provd" in ASCII: the advisory lock key that serialises migrations across instances. */
 #define MIGRATION_LOCK_KEY "478680019556"
@@ -46,7 +47,7 @@ static enum db_status apply_one_txn(struct db_conn *conn, void *arg)
                      2, NULL, params, NULL, NULL, 0);
     st = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : DB_ERROR;
     if (st != DB_OK)
-        log_error("recording migration %s: %s", m->name, PQresultErrorMessage(res));
+        diag_error("recording migration %s: %s", m->name, PQresultErrorMessage(res));
     PQclear(res);
     return st;
 }
@@ -59,10 +60,10 @@ static bool apply_pending(struct db_conn *conn, int current, int *applied)
             continue;
         struct apply_one arg = {m};
         if (db_transaction(conn, apply_one_txn, &arg) != DB_OK) {
-            log_error("migration %s failed: %s", m->name, PQerrorMessage(db_pg(conn)));
+            diag_error("migration %s failed: %s", m->name, PQerrorMessage(db_pg(conn)));
             return false;
         }
-        log_info("applied migration %s", m->name);
+        diag_info("applied migration %s", m->name);
         (*applied)++;
     }
     return true;
@@ -76,11 +77,11 @@ static bool database_is_utf8(struct db_conn *conn)
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
               !strcmp(PQgetvalue(res, 0, 0), "UTF8");
     if (!ok)
-        log_error("the database must use the UTF8 encoding (CREATE DATABASE … ENCODING 'UTF8'), "
-                  "it uses %s",
-                  PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-                      ? PQgetvalue(res, 0, 0)
-                      : "an unknown encoding");
+        diag_error("the database must use the UTF8 encoding (CREATE DATABASE … ENCODING 'UTF8'), "
+                   "it uses %s",
+                   PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+                       ? PQgetvalue(res, 0, 0)
+                       : "an unknown encoding");
     PQclear(res);
     return ok;
 }
@@ -90,7 +91,7 @@ bool migrate_apply(struct db_conn *conn, int *applied)
     *applied = 0;
     bool ok = false;
     if (db_exec_simple(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")") != DB_OK) {
-        log_error("cannot take the migration lock: %s", PQerrorMessage(db_pg(conn)));
+        diag_error("cannot take the migration lock: %s", PQerrorMessage(db_pg(conn)));
         return false;
     }
     int current = 0;
@@ -100,19 +101,19 @@ bool migrate_apply(struct db_conn *conn, int *applied)
                              "version integer PRIMARY KEY, name text NOT NULL, "
                              "applied_at timestamptz NOT NULL DEFAULT now())") != DB_OK ||
         migrate_current_version(conn, &current) != DB_OK) {
-        log_error("cannot read the schema version: %s", PQerrorMessage(db_pg(conn)));
+        diag_error("cannot read the schema version: %s", PQerrorMessage(db_pg(conn)));
         goto out;
     }
     if (current > migrate_latest_version()) {
-        log_error("the database schema is at version %d, newer than this provd knows (%d): "
-                  "upgrade provd",
-                  current, migrate_latest_version());
+        diag_error("the database schema is at version %d, newer than this provd knows (%d): "
+                   "upgrade provd",
+                   current, migrate_latest_version());
         goto out;
     }
     ok = apply_pending(conn, current, applied);
 out:
     /* A failed unlock is harmless: the lock goes with the session. */
     if (db_exec_simple(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")") != DB_OK)
-        log_warn("cannot release the migration lock: %s", PQerrorMessage(db_pg(conn)));
+        diag_warn("cannot release the migration lock: %s", PQerrorMessage(db_pg(conn)));
     return ok;
 }

@@ -1,4 +1,5 @@
 #include "db/pool.h"
+#include "db/exec.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -6,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/logging.h"
+#include "util/diag.h"
 
 #define MAX_PREPARED 64
 
@@ -30,7 +31,7 @@ struct db_pool {
 static void on_notice(void *arg, const char *message)
 {
     (void)arg;
-    log_msg(LOG_DEBUG, NULL, "postgres: %.*s", (int)strcspn(message, "\n"), message);
+    diag_msg(DIAG_DEBUG, NULL, "postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
 static PGconn *connect_once(const char *url)
@@ -54,8 +55,8 @@ static bool conn_open(struct db_conn *c, const char *url, unsigned wait_s)
         if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
             return true;
         if (time(NULL) >= deadline) {
-            log_error("cannot connect to PostgreSQL: %s",
-                      c->pg ? PQerrorMessage(c->pg) : "out of memory");
+            diag_error("cannot connect to PostgreSQL: %s",
+                       c->pg ? PQerrorMessage(c->pg) : "out of memory");
             PQfinish(c->pg);
             c->pg = NULL;
             return false;
@@ -142,7 +143,7 @@ static bool conn_heal(struct db_conn *c)
         PQreset(c->pg);
     }
     if (c->pg && PQstatus(c->pg) == CONNECTION_OK) {
-        log_info("reconnected to PostgreSQL");
+        diag_info("reconnected to PostgreSQL");
         return true;
     }
     return false;
@@ -197,7 +198,7 @@ static enum db_status classify(PGconn *pg, PGresult *res)
         return DB_RETRY;
     if (!strcmp(state, "23505"))
         return DB_CONFLICT;
-    log_error("database error %s: %s", state, PQresultErrorMessage(res));
+    diag_error("database error %s: %s", state, PQresultErrorMessage(res));
     return DB_ERROR;
 }
 
@@ -309,7 +310,7 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
     if (!PQexitPipelineMode(conn->pg)) {
         /* Results still queued (a send failed half-way): the connection cannot be trusted with
          * another statement. Drop it; the next db_acquire() reconnects. */
-        log_warn("leaving pipeline mode failed: %s", PQerrorMessage(conn->pg));
+        diag_warn("leaving pipeline mode failed: %s", PQerrorMessage(conn->pg));
         PQfinish(conn->pg);
         conn->pg = NULL;
         if (st == DB_OK)
@@ -345,7 +346,7 @@ enum db_status db_transaction(struct db_conn *conn, enum db_status (*fn)(struct 
             st = db_exec_simple(conn, "COMMIT");
         if (st != DB_OK && PQstatus(conn->pg) == CONNECTION_OK &&
             db_exec_simple(conn, "ROLLBACK") != DB_OK)
-            log_warn("ROLLBACK failed: %s", PQerrorMessage(conn->pg));
+            diag_warn("ROLLBACK failed: %s", PQerrorMessage(conn->pg));
     }
     conn->in_txn = false;
     return st;

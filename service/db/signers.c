@@ -1,4 +1,5 @@
 #include "db/signers.h"
+#include "db/exec.h"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
 #ifndef PROVD_DB_SIGNERS_H
 #define PROVD_DB_SIGNERS_H
 
-#include "db/pool.h"
+#include "db/exec.h"
 
 enum signer_col {
     SIGNER_COL_IDENTITY,

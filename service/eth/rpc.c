@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 
 #define RPC_MAX_REPLY (16u << 20)
 

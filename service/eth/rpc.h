@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "crypto/ethsig.h"
 
 enum rpc_status { RPC_OK = 0, RPC_NODE_ERROR = 1, RPC_UNAVAILABLE = 2 };

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "crypto/ethsig.h"
 #include "eth/rlp.h"
 

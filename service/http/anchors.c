@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
-#include "core/validate.h"
+#include "util/codec.h"
+#include "util/validate.h"
 #include "crypto/ethsig.h"
 #include "db/anchors.h"
 #include "http/reply.h"

@@ -4,7 +4,7 @@
 
 #include <libpq-fe.h>
 
-#include "core/jsonw.h"
+#include "util/jsonw.h"
 
 /* Writes row of a result whose ANCHOR_COL_* columns start at column base as the API's anchor
  * object, leaving it open so that the caller can add members before jw_object_end. */

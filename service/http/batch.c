@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "core/item.h"
-#include "core/jsonw.h"
-#include "core/logging.h"
+#include "util/jsonw.h"
+#include "util/diag.h"
 #include "db/items.h"
 #include "http/items.h"
 #include "http/reply.h"
@@ -204,8 +204,8 @@ static enum MHD_Result reply_results(struct http_request *req, const struct batc
     jw_key(&w, "failed");
     jw_int(&w, (int64_t)failed);
     jw_object_end(&w);
-    log_msg(LOG_INFO, req->rid, "batch of %zu: %zu created, %zu existing, %zu failed", b->n,
-            created, existing, failed);
+    diag_msg(DIAG_INFO, req->rid, "batch of %zu: %zu created, %zu existing, %zu failed", b->n,
+             created, existing, failed);
     return reply_json(req, MHD_HTTP_OK, &body);
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/validate.h"
+#include "util/validate.h"
 
 static bool add_origin(struct cors_policy *p, const char *s, size_t len, char *err,
                        unsigned err_len)

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "core/jsonw.h"
+#include "util/jsonw.h"
 #include "db/migrate.h"
 #include "http/reply.h"
 #include "http/route.h"

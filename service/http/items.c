@@ -6,10 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "core/item.h"
-#include "core/jsonw.h"
-#include "core/validate.h"
+#include "util/jsonw.h"
+#include "util/validate.h"
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
 #include "db/items.h"

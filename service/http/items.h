@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "core/item.h"
-#include "core/jsonw.h"
+#include "util/jsonw.h"
 #include "db/pool.h"
 #include "http/server.h"
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "core/item.h"
-#include "core/jsonw.h"
+#include "util/jsonw.h"
 #include "db/items.h"
 #include "http/items.h"
 #include "http/reply.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/jsonw.h"
-#include "core/logging.h"
+#include "util/jsonw.h"
+#include "util/diag.h"
 
 static void add_cors_headers(struct http_request *req, struct MHD_Response *resp)
 {
@@ -64,8 +64,8 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    log_msg(p->status >= 500 ? LOG_ERROR : LOG_INFO, req->rid, "%s %s -> %u %s: %s", req->method,
-            req->url, p->status, p->type, detail);
+    diag_msg(p->status >= 500 ? DIAG_ERROR : DIAG_INFO, req->rid, "%s %s -> %u %s: %s", req->method,
+             req->url, p->status, p->type, detail);
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);

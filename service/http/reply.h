@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/problem.h"
 #include "http/server.h"
 

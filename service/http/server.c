@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/logging.h"
+#include "util/diag.h"
 #include "crypto/hash.h"
 #include "http/reply.h"
 #include "http/route.h"
@@ -209,7 +209,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    log_msg(LOG_WARN, NULL, "http: %s", msg);
+    diag_msg(DIAG_WARN, NULL, "http: %s", msg);
 }
 
 static bool resolve(const struct config *cfg, struct sockaddr_storage *ss, socklen_t *len)
@@ -222,7 +222,7 @@ static bool resolve(const struct config *cfg, struct sockaddr_storage *ss, sockl
     snprintf(port, sizeof port, "%u", cfg->listen_port);
     int rc = getaddrinfo(cfg->listen_host, port, &hints, &ai);
     if (rc != 0 || !ai) {
-        log_error("cannot resolve listen address %s: %s", cfg->listen, gai_strerror(rc));
+        diag_error("cannot resolve listen address %s: %s", cfg->listen, gai_strerror(rc));
         return false;
     }
     memcpy(ss, ai->ai_addr, ai->ai_addrlen);
@@ -251,7 +251,7 @@ bool http_server_start(struct app *app)
                                    on_completed, app, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                                    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!app->daemon) {
-        log_error("cannot listen on %s", app->cfg->listen);
+        diag_error("cannot listen on %s", app->cfg->listen);
         return false;
     }
     app->port = MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;

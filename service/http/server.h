@@ -9,14 +9,14 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "core/config.h"
+#include "util/buf.h"
+#include "cmd/config.h"
 #include "db/pool.h"
 #include "http/auth.h"
 #include "http/cors.h"
 #include "http/metrics.h"
-#include "log/proofcache.h"
-#include "log/tilecache.h"
+#include "tlog/proofcache.h"
+#include "tlog/tilecache.h"
 
 #define HTTP_MAX_EXTRA_HEADERS 8
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
-#include "core/jsonw.h"
-#include "core/validate.h"
+#include "util/codec.h"
+#include "util/jsonw.h"
+#include "util/validate.h"
 #include "crypto/sig.h"
 #include "db/signers.h"
 #include "http/reply.h"

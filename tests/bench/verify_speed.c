@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "crypto/sig.h"
 
 static double now(void)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
-#include "core/validate.h"
+#include "util/codec.h"
+#include "util/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

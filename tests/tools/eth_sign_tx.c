@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "eth/tx.h"
 
 static bool hex_arg(const char *s, uint8_t *out, size_t cap, size_t *len)

@@ -6,7 +6,7 @@
 
 #include "anchor/calldata.h"
 #include "anchor/contract.h"
-#include "core/codec.h"
+#include "util/codec.h"
 #include "anchor/tracker.h"
 #include "eth/rpc.h"
 #include "crypto/keccak.h"

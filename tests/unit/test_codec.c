@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include "core/codec.h"
+#include "util/codec.h"
 
 static void test_hex(void **state)
 {

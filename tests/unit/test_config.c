@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "core/config.h"
+#include "cmd/config.h"
 
 static bool load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, char *err)
 {

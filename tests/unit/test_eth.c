@@ -3,7 +3,7 @@
 #include <ctype.h>
 #include <jansson.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "crypto/ethsig.h"
 #include "crypto/keccak.h"
 

@@ -2,7 +2,7 @@
 
 #include <jansson.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "eth/rlp.h"
 #include "eth/tx.h"
 

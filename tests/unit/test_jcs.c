@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <math.h>
 
-#include "core/jcs.h"
+#include "util/jcs.h"
 
 #define PARSE_FLAGS (JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 

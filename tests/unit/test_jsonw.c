@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include "core/jsonw.h"
+#include "util/jsonw.h"
 #include "core/problem.h"
 
 static void test_nesting_and_commas(void **state)

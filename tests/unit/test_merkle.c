@@ -2,8 +2,8 @@
 
 #include <jansson.h>
 
-#include "core/codec.h"
-#include "log/merkle.h"
+#include "util/codec.h"
+#include "tlog/merkle.h"
 
 /* In-memory node source over leaf hashes, computing complete subtrees naively. */
 struct mem_tree {

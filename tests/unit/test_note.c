@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include "log/note.h"
+#include "tlog/note.h"
 
 /* The reference vectors of golang.org/x/mod/sumdb/note (note_test.go). */
 #define VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"

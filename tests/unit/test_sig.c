@@ -2,7 +2,7 @@
 
 #include <jansson.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 #include "crypto/p256.h"
 #include "crypto/sig.h"
 

@@ -1,7 +1,7 @@
 #include "testutil.h"
 
-#include "log/tilecache.h"
-#include "log/tiles.h"
+#include "tlog/tilecache.h"
+#include "tlog/tiles.h"
 
 /* A tile store in memory, standing in for the log_tiles table. */
 struct store {

@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include "core/validate.h"
+#include "util/validate.h"
 
 static void test_urls(void **state)
 {

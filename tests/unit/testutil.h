@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "core/codec.h"
+#include "util/codec.h"
 
 /* Reads PROVD_VECTORS/rel into a NUL-terminated buffer (caller frees); fails the test if
  * the file is missing. */

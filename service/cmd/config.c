@@ -1,0 +1,433 @@
+#include "cmd/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/ethsig.h"
+#include "tlog/note.h"
+
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64 };
+
+struct option_def {
+    const char *flag; /* without the leading dashes */
+    const char *env;
+    unsigned cmds;
+    enum opt_kind kind;
+    size_t offset;
+    const char *def;
+    unsigned long min, max; /* OPT_UINT, OPT_SIZE and OPT_U64 */
+    const char *metavar;
+    const char *help;
+};
+
+#define OFF(f)      offsetof(struct config, f)
+#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE | CMD_WORKER | CMD_RUN)
+#define CMD_HTTP    (CMD_SERVE | CMD_RUN)
+#define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
+#define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
+#define CMD_ETH     (CMD_ANCHOR | CMD_CONTRACT) /* commands that send transactions */
+
+static const struct option_def options[] = {
+    {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
+     "URL", "PostgreSQL connection (libpq URI or key=value conninfo); required"},
+    {"listen", "PROVD_LISTEN", CMD_HTTP, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
+     "HOST:PORT", "address to listen on; port 0 picks a free port (the chosen one is logged)"},
+    {"threads", "PROVD_THREADS", CMD_HTTP, OPT_UINT, OFF(threads), "0", 0, 256, "N",
+     "HTTP worker threads, 0 for two per CPU core; the database pool has one connection per "
+     "thread"},
+    {"max-body", "PROVD_MAX_BODY", CMD_HTTP, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
+     "BYTES", "largest accepted request body (suffix K or M allowed)"},
+    {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
+     "LIST", "comma-separated browser origins allowed by CORS, or * for any; default none"},
+    {"require-known-signer", "PROVD_REQUIRE_KNOWN_SIGNER", CMD_HTTP, OPT_BOOL,
+     OFF(require_known_signer), "false", 0, 0, "[=BOOL]",
+     "refuse registrations whose signer is not in the signer registry (403)"},
+    {"open-registration", "PROVD_OPEN_REGISTRATION", CMD_HTTP, OPT_BOOL, OFF(open_registration),
+     "false", 0, 0, "[=BOOL]",
+     "let requests without an API key register items of known, unrevoked signers"},
+    {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT,
+     OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
+     "PATH", "the log's Ed25519 signing key (from provd logkey create); required"},
+    {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
+     "the log's origin line, e.g. example.org/provd; also the key's name; required"},
+    {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
+     "the log's verifier key (GET /v1/log/key); required"},
+    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ETH, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
+     "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
+     "(anchoring off)"},
+    {"rpc", "PROVD_RPC", CMD_VERIFY, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
+     "also check the receipt's anchor on this Ethereum JSON-RPC endpoint"},
+    {"eth-key-file", "PROVD_ETH_KEY_FILE", CMD_ETH, OPT_STRING, OFF(eth_key_file), NULL, 0, 0,
+     "PATH",
+     "file holding the anchoring account's secp256k1 private key (64 hex digits); "
+     "required with --eth-rpc-url"},
+    {"eth-chain-id", "PROVD_ETH_CHAIN_ID", CMD_ETH, OPT_U64, OFF(eth_chain_id), "0", 0,
+     (unsigned long)INT64_MAX, "ID",
+     "refuse to anchor unless the node's chain id is ID; 0 accepts any"},
+    {"anchor-to", "PROVD_ANCHOR_TO", CMD_ANCHOR, OPT_STRING, OFF(anchor_to), NULL, 0, 0, "ADDRESS",
+     "recipient of anchor transactions; default the anchoring account itself"},
+    {"anchor-interval", "PROVD_ANCHOR_INTERVAL_S", CMD_ANCHOR, OPT_UINT, OFF(anchor_interval),
+     "600", 1, 86400 * 7, "SECONDS", "anchor the latest checkpoint this often when the log grew"},
+    {"anchor-confirmations", "PROVD_ANCHOR_CONFIRMATIONS", CMD_ANCHOR | CMD_VERIFY, OPT_STRING,
+     OFF(anchor_confirmations), "12", 0, 0, "N|finalized",
+     "an anchor is confirmed when its block has this many confirmations (1 = the block itself) "
+     "or, with finalized, when the node's finalized block reaches it"},
+    {"anchor-replace-blocks", "PROVD_ANCHOR_REPLACE_BLOCKS", CMD_ANCHOR, OPT_UINT,
+     OFF(anchor_replace_blocks), "5", 1, 1000, "N",
+     "replace a transaction not mined after N blocks, fees raised by at least 12.5%"},
+    {"eth-max-fee-per-gas", "PROVD_ETH_MAX_FEE_PER_GAS", CMD_ETH, OPT_U64, OFF(eth_max_fee),
+     "200000000000", 1, (unsigned long)UINT64_MAX, "WEI", "cap on maxFeePerGas (wei per gas)"},
+    {"eth-max-priority-fee-per-gas", "PROVD_ETH_MAX_PRIORITY_FEE_PER_GAS", CMD_ETH, OPT_U64,
+     OFF(eth_max_priority_fee), "5000000000", 0, (unsigned long)UINT64_MAX, "WEI",
+     "cap on maxPriorityFeePerGas (wei per gas)"},
+    {"eth-rpc-timeout", "PROVD_ETH_RPC_TIMEOUT_MS", CMD_ETH | CMD_VERIFY, OPT_UINT,
+     OFF(eth_rpc_timeout), "10000", 100, 600000, "MS", "timeout of each JSON-RPC call"},
+    {"anchor-poll", "PROVD_ANCHOR_POLL_MS", CMD_ANCHOR, OPT_UINT, OFF(anchor_poll), "1000", 50,
+     60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
+    {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
+     "who the key is for (1-100 characters); required"},
+    {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
+     "SCOPE", "register (register items) or admin (manage the service; cannot register items)"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static bool parse_byte_size(const char *s, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    unsigned long mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    if (*end || v > ULONG_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static bool set_string(char **field, const char *value, char *err, size_t err_len)
+{
+    char *copy = strdup(value);
+    if (!copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+static bool set_bool(bool *field, const struct option_def *o, const char *value, char *err,
+                     size_t err_len)
+{
+    if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+        *field = true;
+        return true;
+    }
+    if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+        *field = false;
+        return true;
+    }
+    snprintf(err, err_len, "--%s: '%s' is not true or false", o->flag, value);
+    return false;
+}
+
+/* OPT_U64, OPT_UINT (no K/M suffix) and OPT_SIZE values within [o->min, o->max]. */
+static bool set_number(void *field, const struct option_def *o, const char *value, char *err,
+                       size_t err_len)
+{
+    bool ok;
+    unsigned long long v = 0;
+    if (o->kind == OPT_U64) {
+        char *end;
+        errno = 0;
+        v = strtoull(value, &end, 10);
+        ok = !errno && end != value && !*end && isdigit((unsigned char)*value);
+    } else {
+        unsigned long s = 0;
+        ok = parse_byte_size(value, &s) && (o->kind == OPT_SIZE || !strpbrk(value, "KkMm"));
+        v = s;
+    }
+    if (!ok || v < o->min || v > o->max) {
+        snprintf(err, err_len, "--%s: '%s' is not a number from %lu to %lu", o->flag, value, o->min,
+                 o->max);
+        return false;
+    }
+    if (o->kind == OPT_U64)
+        *(uint64_t *)field = v;
+    else if (o->kind == OPT_UINT)
+        *(unsigned *)field = (unsigned)v;
+    else
+        *(size_t *)field = (size_t)v;
+    return true;
+}
+
+static bool set_option(struct config *cfg, const struct option_def *o, const char *value, char *err,
+                       size_t err_len)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->kind) {
+    case OPT_STRING:
+        return set_string((char **)field, value, err, err_len);
+    case OPT_BOOL:
+        return set_bool((bool *)field, o, value, err, err_len);
+    case OPT_U64:
+    case OPT_UINT:
+    case OPT_SIZE:
+        return set_number(field, o, value, err, err_len);
+    }
+    return false;
+}
+
+static const struct option_def *find_option(const char *flag, size_t len, enum config_cmd cmd)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if ((options[i].cmds & cmd) && strlen(options[i].flag) == len &&
+            !strncmp(options[i].flag, flag, len))
+            return &options[i];
+    return NULL;
+}
+
+static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char *err,
+                                  size_t err_len)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (!(o->cmds & cmd))
+            continue;
+        const char *env = getenv(o->env);
+        const char *value = env && *env ? env : o->def;
+        if (value && !set_option(cfg, o, value, err, err_len)) {
+            if (value == env)
+                snprintf(err + strlen(err), err_len - strlen(err), " (from %s)", o->env);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                      char *err, size_t err_len)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            *help = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            if (cmd == CMD_VERIFY && !cfg->receipt_path) {
+                cfg->receipt_path = strdup(arg);
+                continue;
+            }
+            snprintf(err, err_len, "unexpected argument '%s'", arg);
+            return false;
+        }
+        const char *eq = strchr(arg + 2, '=');
+        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        const struct option_def *o = find_option(arg + 2, len, cmd);
+        if (!o) {
+            snprintf(err, err_len, "unknown option '%.*s'", (int)len + 2, arg);
+            return false;
+        }
+        /* A boolean flag alone means true; it takes a value only as --flag=VALUE. */
+        const char *value = eq                    ? eq + 1
+                            : o->kind == OPT_BOOL ? "true"
+                            : i + 1 < argc        ? argv[++i]
+                                                  : NULL;
+        if (!value) {
+            snprintf(err, err_len, "option --%s needs a value", o->flag);
+            return false;
+        }
+        if (!set_option(cfg, o, value, err, err_len))
+            return false;
+    }
+    return true;
+}
+
+bool config_parse_listen(const char *s, char **host, uint16_t *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1])
+        return false;
+    const char *h = s;
+    size_t hlen = (size_t)(colon - s);
+    if (h[0] == '[') {
+        if (hlen < 3 || h[hlen - 1] != ']')
+            return false;
+        h++;
+        hlen -= 2;
+    } else if (memchr(h, ':', hlen)) {
+        return false; /* IPv6 must be bracketed */
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (errno || *end || p > 65535 || !isdigit((unsigned char)colon[1]))
+        return false;
+    *host = strndup(h, hlen);
+    if (!*host)
+        return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+static bool require(const char *value, const char *what, char *err, size_t err_len)
+{
+    if (value && *value)
+        return true;
+    snprintf(err, err_len, "%s is required", what);
+    return false;
+}
+
+static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if (cmd & CMD_LOG) {
+        if (!require(cfg->log_key_file, "--log-key-file (or PROVD_LOG_KEY_FILE)", err, err_len) ||
+            !require(cfg->log_origin, "--log-origin (or PROVD_LOG_ORIGIN)", err, err_len))
+            return false;
+        if (!note_name_valid(cfg->log_origin)) {
+            snprintf(err, err_len, "--log-origin must be printable ASCII without spaces or '+'");
+            return false;
+        }
+    }
+    if (cmd & CMD_VERIFY)
+        return require(cfg->receipt_path, "the receipt file argument", err, err_len) &&
+               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len);
+    return true;
+}
+
+/* --anchor-confirmations: N (1..10000) or finalized (depth 0). */
+static bool parse_depth(struct config *cfg, char *err, size_t err_len)
+{
+    const char *c = cfg->anchor_confirmations;
+    char *end;
+    unsigned long n = strtoul(c, &end, 10);
+    if (!strcmp(c, "finalized"))
+        cfg->anchor_depth = 0;
+    else if (isdigit((unsigned char)*c) && !*end && n >= 1 && n <= 10000)
+        cfg->anchor_depth = (unsigned)n;
+    else {
+        snprintf(err, err_len, "--anchor-confirmations must be 1 to 10000 or finalized");
+        return false;
+    }
+    return true;
+}
+
+static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if ((cmd & CMD_CONTRACT) &&
+        !require(cfg->eth_rpc_url, "--eth-rpc-url (or PROVD_ETH_RPC_URL)", err, err_len))
+        return false;
+    if (!(cmd & (CMD_ETH | CMD_VERIFY)))
+        return true;
+    if ((cmd & (CMD_ANCHOR | CMD_VERIFY)) && !parse_depth(cfg, err, err_len))
+        return false;
+    if (cfg->eth_rpc_url && strncmp(cfg->eth_rpc_url, "http://", 7) != 0 &&
+        strncmp(cfg->eth_rpc_url, "https://", 8) != 0) {
+        snprintf(err, err_len, "the Ethereum RPC URL must start with http:// or https://");
+        return false;
+    }
+    if ((cmd & CMD_ETH) && cfg->eth_rpc_url &&
+        !require(cfg->eth_key_file, "--eth-key-file (or PROVD_ETH_KEY_FILE)", err, err_len))
+        return false;
+    uint8_t addr[ETH_ADDRESS_LEN];
+    if (cfg->anchor_to && !eth_address_parse(cfg->anchor_to, addr)) {
+        snprintf(err, err_len, "--anchor-to is not an Ethereum address (0x + 40 hex digits)");
+        return false;
+    }
+    if ((cmd & CMD_ETH) && cfg->eth_max_priority_fee > cfg->eth_max_fee) {
+        snprintf(err, err_len, "--eth-max-priority-fee-per-gas exceeds --eth-max-fee-per-gas");
+        return false;
+    }
+    return true;
+}
+
+static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len))
+        return false;
+    if ((cmd & CMD_WITH_DB) && (!cfg->database_url || !*cfg->database_url)) {
+        snprintf(err, err_len, "--database-url (or PROVD_DATABASE_URL) is required");
+        return false;
+    }
+    const char *lv = cfg->log_level;
+    if (strcmp(lv, "debug") != 0 && strcmp(lv, "info") != 0 && strcmp(lv, "warn") != 0 &&
+        strcmp(lv, "error") != 0) {
+        snprintf(err, err_len, "--log-level must be debug, info, warn or error");
+        return false;
+    }
+    if ((cmd & CMD_HTTP) &&
+        !config_parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port)) {
+        snprintf(err, err_len, "--listen: '%s' is not HOST:PORT", cfg->listen);
+        return false;
+    }
+    if ((cmd & CMD_HTTP) && cfg->threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
+    }
+    if (cmd & CMD_APIKEY_CREATE) {
+        size_t n = cfg->name ? strlen(cfg->name) : 0;
+        if (n < 1 || n > 100) {
+            snprintf(err, err_len, "--name is required (1-100 characters)");
+            return false;
+        }
+        if (strcmp(cfg->scope, "register") != 0 && strcmp(cfg->scope, "admin") != 0) {
+            snprintf(err, err_len, "--scope must be register or admin");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool config_load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                 char *err, size_t err_len)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *help = false;
+    err[0] = '\0';
+    if (!load_defaults_and_env(cfg, cmd, err, err_len) ||
+        !load_argv(cfg, cmd, argc, argv, help, err, err_len))
+        return false;
+    return *help || validate(cfg, cmd, err, err_len);
+}
+
+void config_print_help(FILE *f, enum config_cmd cmd)
+{
+    fprintf(f, "Options (each also read from its environment variable):\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (!(o->cmds & cmd))
+            continue;
+        fprintf(f, "  --%s%s%s\n      %s", o->flag, o->kind == OPT_BOOL ? "" : " ", o->metavar,
+                o->help);
+        if (o->def)
+            fprintf(f, " (default %s)", o->def);
+        fprintf(f, "\n      env: %s\n", o->env);
+    }
+    fprintf(f, "  --help\n      show this help\n");
+}
+
+void config_free(struct config *cfg)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        bool shared = false; /* two commands' flags may share a field: free it once */
+        for (size_t j = 0; j < i; j++)
+            shared |= options[j].offset == options[i].offset;
+        if (options[i].kind == OPT_STRING && !shared)
+            free(*(char **)((char *)cfg + options[i].offset));
+    }
+    free(cfg->listen_host);
+    free(cfg->receipt_path);
+    memset(cfg, 0, sizeof *cfg);
+}

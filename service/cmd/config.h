@@ -1,0 +1,67 @@
+/* Command-line and environment configuration. Every flag --foo-bar has the twin environment
+ * variable PROVD_FOO_BAR; a flag wins over its variable, which wins over the default. The option
+ * table in config.c is the single source of truth for parsing, validation and --help. */
+#ifndef PROVD_CMD_CONFIG_H
+#define PROVD_CMD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Which command an option belongs to (bit mask). */
+enum config_cmd {
+    CMD_SERVE = 1 << 0,
+    CMD_MIGRATE = 1 << 1,
+    CMD_APIKEY_CREATE = 1 << 2,
+    CMD_WORKER = 1 << 3,
+    CMD_RUN = 1 << 4, /* serve + worker in one process */
+    CMD_LOGKEY_CREATE = 1 << 5,
+    CMD_VERIFY = 1 << 6,
+    CMD_CONTRACT = 1 << 7, /* anchor-contract: deploy the anchor contract */
+};
+
+struct config {
+    /* Strings are owned by the config and freed by config_free(). */
+    char *database_url;
+    char *listen;      /* HOST:PORT as given */
+    char *listen_host; /* parsed from listen */
+    uint16_t listen_port;
+    unsigned threads;
+    size_t max_body;
+    char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
+    bool require_known_signer; /* refuse registrations by signers not in the registry */
+    bool open_registration;    /* known signers may register without an API key */
+    char *log_level;
+    char *name;         /* apikey create */
+    char *scope;        /* apikey create */
+    char *log_key_file; /* worker, run, logkey create */
+    char *log_origin;   /* worker, run, logkey create */
+    char *log_key;      /* verify: the log's verifier key */
+    char *receipt_path; /* verify: the positional argument */
+    /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
+    char *eth_rpc_url;          /* NULL: anchoring off */
+    char *eth_key_file;         /* hex secp256k1 private key */
+    uint64_t eth_chain_id;      /* 0: whatever the node reports */
+    char *anchor_to;            /* NULL: the sender's own address */
+    unsigned anchor_interval;   /* seconds */
+    char *anchor_confirmations; /* N or "finalized" */
+    unsigned anchor_depth;      /* parsed from it; 0 means finalized */
+    unsigned anchor_replace_blocks;
+    uint64_t eth_max_fee;          /* wei per gas */
+    uint64_t eth_max_priority_fee; /* wei per gas */
+    unsigned eth_rpc_timeout;      /* milliseconds */
+    unsigned anchor_poll;          /* milliseconds */
+};
+
+/* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a
+ * one-line reason to err and returns false. *help is set when --help was given. */
+bool config_load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
+                 char *err, size_t err_len) __attribute__((warn_unused_result));
+void config_print_help(FILE *f, enum config_cmd cmd);
+void config_free(struct config *cfg);
+/* Splits "HOST:PORT" or "[V6]:PORT"; host gets a new string (caller frees). */
+bool config_parse_listen(const char *s, char **host, uint16_t *port)
+    __attribute__((warn_unused_result));
+
+#endif

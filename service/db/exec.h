@@ -1,0 +1,56 @@
+/* Running statements: private to db/. Every other layer calls the typed functions of the db/
+ * headers, which turn PGresults into rows of the core/ types; nothing above db/ sees libpq. */
+#ifndef PROVD_DB_EXEC_H
+#define PROVD_DB_EXEC_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "db/pool.h"
+
+struct db_stmt {
+    const char *name; /* named like the C function that runs it */
+    const char *sql;
+    int n_params;
+    bool binary_result; /* results in PostgreSQL's binary format (bulk bytea) */
+};
+
+/* Runs stmt with text parameters (NULL for SQL NULL; lengths/formats may be NULL for all-text).
+ * On DB_OK *res holds the result, which the caller frees with PQclear; otherwise *res is NULL.
+ * A statement that fails because the connection broke is retried once after a reconnect. */
+enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values,
+                       const int *lengths, const int *formats, PGresult **res)
+    __attribute__((warn_unused_result));
+
+/* Runs stmt n times, parameter set i being values[i * n_params ...] (lengths likewise, or NULL;
+ * formats is shared), pipelined: one round trip per DB_PIPELINE_CHUNK executions. Use inside
+ * db_transaction(). On DB_OK res[i] holds each result (caller PQclears them); otherwise every
+ * res[i] is NULL. */
+#define DB_PIPELINE_CHUNK                                                                          \
+    64 /* bounded so neither side's socket buffer fills while the other                            \
+          waits: about 100 KiB of queries, less of results */
+enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
+                            const char *const *values, const int *lengths, const int *formats,
+                            PGresult **res) __attribute__((warn_unused_result));
+
+/* Plain SQL without parameters (migrations, BEGIN/COMMIT). */
+enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
+    __attribute__((warn_unused_result));
+
+/* The raw libpq handle, for one-off work such as migrations. */
+PGconn *db_pg(struct db_conn *conn);
+
+/* The leader locks: session advisory locks in the two-int form, class "prov" (0x70726f76), one
+ * object per role, so that one sequencer and one anchorer run per database. DB_LOCK_TRY is a
+ * query that takes the lock (true when this session holds it); DB_LOCK_HELD is a condition that
+ * holds while this session still has it (a statement guarded by it changes nothing after a
+ * failover). */
+#define DB_LOCK_CLASS     "1886547574"
+#define DB_LOCK_SEQUENCER "1"
+#define DB_LOCK_ANCHORER  "2"
+#define DB_LOCK_TRY(obj)  "SELECT pg_try_advisory_lock(" DB_LOCK_CLASS ", " obj ")"
+#define DB_LOCK_HELD(obj)                                                                          \
+    "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "       \
+    "AND granted AND classid = " DB_LOCK_CLASS " AND objid = " obj " AND objsubid = 2)"
+
+#endif

@@ -1,0 +1,219 @@
+#include "db/tlog.h"
+#include "db/exec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/codec.h"
+
+static const struct db_stmt db_log_try_lock_stmt = {"db_log_try_lock",
+                                                    DB_LOCK_TRY(DB_LOCK_SEQUENCER), 0};
+
+enum db_status db_log_try_lock(struct db_conn *conn, bool *got)
+{
+    PGresult *res;
+    enum db_status st = db_exec(conn, &db_log_try_lock_stmt, NULL, NULL, NULL, &res);
+    *got = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return st;
+}
+
+static const struct db_stmt db_log_holds_lock_stmt = {"db_log_holds_lock",
+                                                      "SELECT " DB_LOCK_HELD(DB_LOCK_SEQUENCER), 0};
+
+enum db_status db_log_holds_lock(struct db_conn *conn, bool *held)
+{
+    PGresult *res;
+    enum db_status st = db_exec(conn, &db_log_holds_lock_stmt, NULL, NULL, NULL, &res);
+    *held = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return st;
+}
+
+static const struct db_stmt db_log_state_create_stmt = {
+    "db_log_state_create",
+    "INSERT INTO log_state (origin, vkey) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2};
+static const struct db_stmt db_log_state_lock_stmt = {
+    "db_log_state_lock", "SELECT origin, vkey, tree_size FROM log_state FOR UPDATE", 0};
+
+enum db_status db_log_state_create(struct db_conn *conn, const char *origin, const char *vkey)
+{
+    const char *values[] = {origin, vkey};
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, &db_log_state_create_stmt, values, NULL, NULL, &res);
+    PQclear(res);
+    return st;
+}
+
+enum db_status db_log_state_lock(struct db_conn *conn, PGresult **res)
+{
+    return db_exec(conn, &db_log_state_lock_stmt, NULL, NULL, NULL, res);
+}
+
+static const struct db_stmt db_log_head_stmt = {
+    "db_log_head",
+    "SELECT s.origin, s.vkey, s.tree_size, encode(c.root, 'hex'), c.note FROM log_state s "
+    "LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size",
+    0};
+
+enum db_status db_log_head(struct db_conn *conn, PGresult **res)
+{
+    return db_exec(conn, &db_log_head_stmt, NULL, NULL, NULL, res);
+}
+
+static const struct db_stmt db_log_queue_batch_stmt = {
+    "db_log_queue_batch",
+    "SELECT i.id, encode(i.content_hash, 'hex'), i.metadata, i.signer, i.sig_scheme, "
+    "encode(i.signature, 'hex'), (extract(epoch FROM i.registered_at) * 1000000)::bigint, NULL "
+    "FROM log_queue q JOIN items i ON i.id = q.item_id WHERE q.item_id > $1 "
+    "ORDER BY q.item_id LIMIT $2",
+    2};
+
+enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
+                                  PGresult **res)
+{
+    char after_s[24], limit_s[16];
+    snprintf(after_s, sizeof after_s, "%" PRId64, after);
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    const char *values[] = {after_s, limit_s};
+    return db_exec(conn, &db_log_queue_batch_stmt, values, NULL, NULL, res);
+}
+
+static const struct db_stmt db_log_entries_insert_stmt = {
+    "db_log_entries_insert",
+    "WITH ids AS (SELECT * FROM unnest($2::bigint[]) WITH ORDINALITY AS t(item_id, n)), "
+    "ins AS (INSERT INTO log_entries (log_index, item_id) "
+    "SELECT $1::bigint + n - 1, item_id FROM ids) "
+    "DELETE FROM log_queue WHERE item_id IN (SELECT item_id FROM ids)",
+    2};
+
+enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
+                                     const int64_t *item_ids, size_t n)
+{
+    struct buf arr = BUF_INIT;
+    buf_putc(&arr, '{');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&arr, i ? ",%" PRId64 : "%" PRId64, item_ids[i]);
+    buf_putc(&arr, '}');
+    char first[24];
+    snprintf(first, sizeof first, "%" PRIu64, first_index);
+    const char *values[] = {first, arr.data};
+    PGresult *res = NULL;
+    enum db_status st =
+        arr.oom ? DB_ERROR : db_exec(conn, &db_log_entries_insert_stmt, values, NULL, NULL, &res);
+    PQclear(res);
+    buf_free(&arr);
+    return st;
+}
+
+static const struct db_stmt db_log_tiles_put_stmt = {
+    "db_log_tiles_put",
+    "INSERT INTO log_tiles (level, idx, hashes) "
+    "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) "
+    "ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes",
+    3};
+
+enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *tiles, size_t n)
+{
+    struct buf levels = BUF_INIT, idxs = BUF_INIT, hashes = BUF_INIT;
+    char hex[2 * MERKLE_HASH_LEN + 1];
+    for (size_t i = 0; i < n; i++) {
+        const struct tile *t = tiles[i];
+        buf_printf(&levels, "%c%u", i ? ',' : '{', t->level);
+        buf_printf(&idxs, "%c%" PRIu64, i ? ',' : '{', t->idx);
+        buf_puts(&hashes, i ? ",\"\\\\x" : "{\"\\\\x");
+        for (unsigned h = 0; h < t->width; h++) {
+            hex_encode(t->hashes[h], MERKLE_HASH_LEN, hex);
+            buf_append(&hashes, hex, 2 * MERKLE_HASH_LEN);
+        }
+        buf_putc(&hashes, '"');
+    }
+    buf_putc(&levels, '}');
+    buf_putc(&idxs, '}');
+    buf_putc(&hashes, '}');
+    const char *values[] = {levels.data, idxs.data, hashes.data};
+    PGresult *res = NULL;
+    enum db_status st = levels.oom || idxs.oom || hashes.oom
+                            ? DB_ERROR
+                            : db_exec(conn, &db_log_tiles_put_stmt, values, NULL, NULL, &res);
+    PQclear(res);
+    buf_free(&levels);
+    buf_free(&idxs);
+    buf_free(&hashes);
+    return st;
+}
+
+static const struct db_stmt db_log_tiles_get_stmt = {
+    "db_log_tiles_get",
+    "SELECT t.level, t.idx, t.hashes FROM log_tiles t "
+    "JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) "
+    "ON t.level = w.level AND t.idx = w.idx",
+    2, true};
+
+/* Big-endian integer of len bytes (binary result format). */
+static uint64_t be_uint(const char *p, int len)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < len; i++)
+        v = v << 8 | (uint8_t)p[i];
+    return v;
+}
+
+enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, const uint64_t *idxs,
+                                size_t n, struct tile *out, size_t *found)
+{
+    struct buf lv = BUF_INIT, ix = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(&lv, "%c%u", i ? ',' : '{', levels[i]);
+        buf_printf(&ix, "%c%" PRIu64, i ? ',' : '{', idxs[i]);
+    }
+    buf_puts(&lv, n ? "}" : "{}");
+    buf_puts(&ix, n ? "}" : "{}");
+    const char *values[] = {lv.data, ix.data};
+    const int formats[] = {0, 0};
+    PGresult *res = NULL;
+    *found = 0;
+    enum db_status st = lv.oom || ix.oom
+                            ? DB_ERROR
+                            : db_exec(conn, &db_log_tiles_get_stmt, values, NULL, formats, &res);
+    for (int r = 0; st == DB_OK && r < PQntuples(res) && *found < n; r++) {
+        struct tile *t = &out[(*found)++];
+        int bytes = PQgetlength(res, r, 2);
+        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
+            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
+            st = DB_ERROR;
+            break;
+        }
+        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
+        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
+        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
+        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
+    }
+    PQclear(res);
+    buf_free(&lv);
+    buf_free(&ix);
+    return st;
+}
+
+static const struct db_stmt db_log_checkpoint_insert_stmt = {
+    "db_log_checkpoint_insert",
+    "WITH cp AS (INSERT INTO log_checkpoints (tree_size, root, note) VALUES ($1, $2, $3)) "
+    "UPDATE log_state SET tree_size = $1",
+    3};
+
+enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
+                                        const uint8_t root[MERKLE_HASH_LEN], const char *note)
+{
+    char size_s[24];
+    snprintf(size_s, sizeof size_s, "%" PRIu64, size);
+    const char *values[] = {size_s, (const char *)root, note};
+    const int lengths[] = {0, MERKLE_HASH_LEN, 0};
+    const int formats[] = {0, 1, 0};
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec(conn, &db_log_checkpoint_insert_stmt, values, lengths, formats, &res);
+    PQclear(res);
+    return st;
+}

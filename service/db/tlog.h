@@ -1,0 +1,48 @@
+/* Statements on the log tables (sql/0003_log.sql). PGresults belong to the caller. */
+#ifndef PROVD_DB_TLOG_H
+#define PROVD_DB_TLOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "db/exec.h"
+#include "tlog/tiles.h"
+
+/* Tries the sequencer lock for this session; *got tells whether we hold it. */
+enum db_status db_log_try_lock(struct db_conn *conn, bool *got) __attribute__((warn_unused_result));
+/* Whether this session still holds the sequencer lock. */
+enum db_status db_log_holds_lock(struct db_conn *conn, bool *held)
+    __attribute__((warn_unused_result));
+/* Creates the log_state row if missing. */
+enum db_status db_log_state_create(struct db_conn *conn, const char *origin, const char *vkey)
+    __attribute__((warn_unused_result));
+/* Locks log_state (in the caller's transaction) and returns origin, vkey and tree_size:
+ * row 0, columns 0..2. */
+enum db_status db_log_state_lock(struct db_conn *conn, PGresult **res)
+    __attribute__((warn_unused_result));
+/* log_state and the latest checkpoint for readers: columns origin, vkey, tree_size, root (hex),
+ * note; zero rows when the log has never run; checkpoint columns NULL while empty. */
+enum db_status db_log_head(struct db_conn *conn, PGresult **res)
+    __attribute__((warn_unused_result));
+/* Up to limit queued registrations with an id above after (ITEM_COL_* columns), by id. */
+enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
+                                  PGresult **res) __attribute__((warn_unused_result));
+/* Stores entries (first_index + i, item_ids[i]) and removes them from the queue. */
+enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
+                                     const int64_t *item_ids, size_t n)
+    __attribute__((warn_unused_result));
+/* Inserts or replaces tiles. */
+enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *tiles, size_t n)
+    __attribute__((warn_unused_result));
+/* Reads the tiles (levels[i], idxs[i]) that exist into out (capacity n); *found receives how
+ * many. */
+enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, const uint64_t *idxs,
+                                size_t n, struct tile *out, size_t *found)
+    __attribute__((warn_unused_result));
+/* Records a checkpoint and the new tree size. */
+enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
+                                        const uint8_t root[MERKLE_HASH_LEN], const char *note)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,102 @@
+#include "registry/prove.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/tlog.h"
+#include "tlog/tiles.h"
+
+#define MAX_TILES (2 * MERKLE_MAX_PROOF)
+
+struct wanted {
+    unsigned levels[MAX_TILES];
+    uint64_t idxs[MAX_TILES];
+    unsigned need[MAX_TILES]; /* hashes of the tile the proof reads */
+    size_t n;
+};
+
+/* First pass: records which tile each node comes from and returns a dummy hash. */
+static bool record_node(void *ctx, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_LEN])
+{
+    struct wanted *w = ctx;
+    unsigned level;
+    uint64_t idx;
+    tile_locate(height, index, &level, &idx);
+    unsigned r = height % TILE_HEIGHT;
+    unsigned end = (unsigned)(((index << r) % TILE_WIDTH) + (1u << r));
+    memset(out, 0, MERKLE_HASH_LEN);
+    for (size_t i = 0; i < w->n; i++)
+        if (w->levels[i] == level && w->idxs[i] == idx) {
+            if (end > w->need[i])
+                w->need[i] = end;
+            return true;
+        }
+    if (w->n == MAX_TILES)
+        return false;
+    w->levels[w->n] = level;
+    w->idxs[w->n] = idx;
+    w->need[w->n++] = end;
+    return true;
+}
+
+typedef int (*proof_fn)(const struct merkle_source *src, uint64_t a, uint64_t b,
+                        uint8_t (*proof)[MERKLE_HASH_LEN]);
+
+/* Fills tiles[0..*n) with the wanted tiles: cached ones first, the rest from the database. */
+static enum db_status gather(struct db_conn *conn, struct tile_cache *cache, const struct wanted *w,
+                             struct tile *tiles, size_t *n)
+{
+    struct wanted miss = {.n = 0};
+    *n = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        if (cache && tile_cache_get(cache, w->levels[i], w->idxs[i], w->need[i], &tiles[*n])) {
+            (*n)++;
+        } else {
+            miss.levels[miss.n] = w->levels[i];
+            miss.idxs[miss.n++] = w->idxs[i];
+        }
+    }
+    if (miss.n == 0)
+        return DB_OK;
+    size_t found = 0;
+    enum db_status st = db_log_tiles_get(conn, miss.levels, miss.idxs, miss.n, tiles + *n, &found);
+    for (size_t i = 0; st == DB_OK && cache && i < found; i++)
+        tile_cache_put(cache, &tiles[*n + i]);
+    *n += found;
+    return st;
+}
+
+static enum db_status prove(struct db_conn *conn, struct tile_cache *cache, proof_fn fn, uint64_t a,
+                            uint64_t b, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+{
+    struct wanted w = {.n = 0};
+    struct merkle_source rec = {record_node, &w};
+    if (fn(&rec, a, b, proof) < 0)
+        return DB_ERROR;
+    struct tile *tiles = malloc((w.n ? w.n : 1) * sizeof *tiles);
+    if (!tiles)
+        return DB_ERROR;
+    size_t found = 0;
+    enum db_status st = gather(conn, cache, &w, tiles, &found);
+    if (st == DB_OK) {
+        struct tile_set set = {tiles, found};
+        struct merkle_source src = tile_set_source(&set);
+        *count = fn(&src, a, b, proof);
+        if (*count < 0)
+            st = DB_ERROR;
+    }
+    free(tiles);
+    return st;
+}
+
+enum db_status log_prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
+                                   uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+{
+    return prove(conn, cache, merkle_inclusion_proof, index, n, proof, count);
+}
+
+enum db_status log_prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
+                                     uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+{
+    return prove(conn, cache, merkle_consistency_proof, m, n, proof, count);
+}

@@ -1,0 +1,269 @@
+#include "registry/sequencer.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/codec.h"
+#include "util/diag.h"
+#include "util/sleep.h"
+#include "db/items.h"
+#include "db/tlog.h"
+
+bool sequencer_init(struct sequencer *s, const char *database_url, const struct note_key *key)
+{
+    memset(s, 0, sizeof *s);
+    if (!key->has_secret)
+        return false;
+    s->database_url = strdup(database_url);
+    s->key = *key;
+    s->batch = SEQUENCER_BATCH;
+    tile_edge_init(&s->edge, 0);
+    return s->database_url != NULL;
+}
+
+void sequencer_free(struct sequencer *s)
+{
+    db_disconnect(s->conn);
+    tile_edge_free(&s->edge);
+    free(s->database_url);
+    memset(s, 0, sizeof *s);
+}
+
+/* Rebuilds the tree edge for size from the stored tiles and checks it against the stored
+ * checkpoint root (root_hex NULL for an empty log). */
+static enum db_status load_edge(struct sequencer *s, uint64_t size, const char *root_hex)
+{
+    tile_edge_free(&s->edge);
+    tile_edge_init(&s->edge, size);
+    unsigned levels[TILE_MAX_LEVELS];
+    uint64_t idxs[TILE_MAX_LEVELS];
+    size_t n = 0, found = 0;
+    for (unsigned l = 0; l < s->edge.levels; l++)
+        if (s->edge.edge[l].width) {
+            levels[n] = l;
+            idxs[n++] = s->edge.edge[l].idx;
+        }
+    struct tile *tiles = calloc(n ? n : 1, sizeof *tiles);
+    if (!tiles)
+        return DB_ERROR;
+    enum db_status st = db_log_tiles_get(s->conn, levels, idxs, n, tiles, &found);
+    for (size_t i = 0; st == DB_OK && i < found; i++) {
+        struct tile *e = &s->edge.edge[tiles[i].level];
+        if (tiles[i].width < e->width)
+            st = DB_ERROR;
+        else
+            memcpy(e->hashes, tiles[i].hashes, sizeof e->hashes);
+    }
+    free(tiles);
+    if (st == DB_OK && found != n)
+        st = DB_ERROR;
+    uint8_t root[MERKLE_HASH_LEN], want[MERKLE_HASH_LEN];
+    if (st == DB_OK && root_hex &&
+        (!hex_decode(root_hex, strlen(root_hex), want, MERKLE_HASH_LEN, true) ||
+         !tile_edge_root(&s->edge, root) || memcmp(root, want, MERKLE_HASH_LEN) != 0))
+        st = DB_ERROR;
+    if (st == DB_ERROR)
+        diag_error("sequencer: the stored tree does not match the last checkpoint at size %" PRIu64,
+                   size);
+    return st;
+}
+
+/* Checks the log's identity against our key and (re)builds the edge. */
+static enum db_status become_leader(struct db_conn *conn, void *arg)
+{
+    struct sequencer *s = arg;
+    struct buf vkey = BUF_INIT;
+    note_key_format_vkey(&s->key, &vkey);
+    PGresult *res = NULL, *head = NULL;
+    enum db_status st = db_log_state_create(conn, s->key.name, vkey.data);
+    if (st == DB_OK)
+        st = db_log_state_lock(conn, &res);
+    if (st == DB_OK && (strcmp(PQgetvalue(res, 0, 0), s->key.name) != 0 ||
+                        strcmp(PQgetvalue(res, 0, 1), vkey.data) != 0)) {
+        diag_error("sequencer: this database's log is %s with key %s; refusing to sign it with %s",
+                   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), vkey.data);
+        s->fatal = true;
+        st = DB_ERROR;
+    }
+    if (st == DB_OK)
+        st = db_log_head(conn, &head);
+    if (st == DB_OK) {
+        uint64_t size = strtoull(PQgetvalue(head, 0, 2), NULL, 10);
+        st = load_edge(s, size, PQgetisnull(head, 0, 3) ? NULL : PQgetvalue(head, 0, 3));
+        if (st == DB_OK)
+            diag_info("sequencer: leading log %s at tree size %" PRIu64, s->key.name, size);
+    }
+    PQclear(head);
+    PQclear(res);
+    buf_free(&vkey);
+    return st;
+}
+
+/* Appends the batch's leaves to the edge; ids receives the item ids. */
+static bool append_leaves(struct sequencer *s, PGresult *rows, int64_t *ids)
+{
+    struct buf record = BUF_INIT;
+    bool ok = true;
+    for (int r = 0; ok && r < PQntuples(rows); r++) {
+        struct item_record rec;
+        struct item_strings strs;
+        db_item_record(rows, r, &rec, &strs);
+        buf_reset(&record);
+        item_record_write(&record, &rec);
+        uint8_t leaf[MERKLE_HASH_LEN];
+        merkle_leaf_hash(record.data, record.len, leaf);
+        ids[r] = strtoll(PQgetvalue(rows, r, ITEM_COL_ID), NULL, 10);
+        ok = !record.oom && tile_edge_append(&s->edge, leaf);
+    }
+    buf_free(&record);
+    return ok;
+}
+
+/* Stores the tiles the batch changed: the completed ones and the non-empty edge tiles. */
+static enum db_status store_tiles(struct sequencer *s)
+{
+    size_t n = 0;
+    const struct tile **list = malloc((s->edge.n_full + TILE_MAX_LEVELS) * sizeof *list);
+    if (!list)
+        return DB_ERROR;
+    for (size_t i = 0; i < s->edge.n_full; i++)
+        list[n++] = &s->edge.full[i];
+    for (unsigned l = 0; l < s->edge.levels; l++)
+        if (s->edge.edge[l].width)
+            list[n++] = &s->edge.edge[l];
+    enum db_status st = db_log_tiles_put(s->conn, list, n);
+    free(list);
+    return st;
+}
+
+static enum db_status publish_checkpoint(struct sequencer *s)
+{
+    uint8_t root[MERKLE_HASH_LEN];
+    struct buf text = BUF_INIT, note = BUF_INIT;
+    enum db_status st = DB_ERROR;
+    if (tile_edge_root(&s->edge, root)) {
+        checkpoint_format(s->key.name, s->edge.size, root, &text);
+        if (!text.oom && note_sign(&s->key, text.data, text.len, &note))
+            st = db_log_checkpoint_insert(s->conn, s->edge.size, root, note.data);
+    }
+    buf_free(&text);
+    buf_free(&note);
+    return st;
+}
+
+struct seq_batch {
+    struct sequencer *s;
+    int logged;
+    int64_t from;    /* the cursor the batch read from (0: from the start) */
+    int64_t last_id; /* highest item id in the batch */
+};
+
+static enum db_status sequence_batch(struct db_conn *conn, void *arg)
+{
+    struct seq_batch *b = arg;
+    struct sequencer *s = b->s;
+    bool held = false;
+    PGresult *state = NULL, *rows = NULL;
+    int64_t *ids = NULL;
+    b->logged = 0;
+    enum db_status st = db_log_holds_lock(conn, &held);
+    if (st == DB_OK && !held) {
+        diag_warn("sequencer: lost the leader lock");
+        st = DB_UNAVAILABLE;
+    }
+    if (st == DB_OK)
+        st = db_log_state_lock(conn, &state);
+    if (st == DB_OK && strtoull(PQgetvalue(state, 0, 2), NULL, 10) != s->edge.size) {
+        diag_error("sequencer: log_state moved under us (another writer?)");
+        st = DB_ERROR;
+    }
+    int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY ? 0 : s->cursor;
+    if (st == DB_OK)
+        st = db_log_queue_batch(conn, from, s->batch, &rows);
+    if (st == DB_OK && PQntuples(rows) == 0 && from > 0) {
+        PQclear(rows);
+        rows = NULL;
+        st = db_log_queue_batch(conn, from = 0, s->batch, &rows);
+    }
+    int n = st == DB_OK ? PQntuples(rows) : 0;
+    if (n > 0) {
+        uint64_t first = s->edge.size;
+        ids = malloc((size_t)n * sizeof *ids);
+        st = ids && append_leaves(s, rows, ids) ? DB_OK : DB_ERROR;
+        if (st == DB_OK)
+            st = db_log_entries_insert(conn, first, ids, (size_t)n);
+        if (st == DB_OK)
+            st = store_tiles(s);
+        if (st == DB_OK)
+            st = publish_checkpoint(s);
+        b->logged = n;
+        b->from = from;
+        b->last_id = ids ? ids[n - 1] : 0;
+    }
+    free(ids);
+    PQclear(rows);
+    PQclear(state);
+    return st;
+}
+
+static void drop_leadership(struct sequencer *s)
+{
+    s->leader = false;
+    s->cursor = 0;
+    s->since_sweep = 0;
+    /* The session (and the advisory lock with it) may be gone; start from a clean one. */
+    db_disconnect(s->conn);
+    s->conn = NULL;
+}
+
+int sequencer_step(struct sequencer *s)
+{
+    if (!s->conn && !(s->conn = db_connect(s->database_url, 0)))
+        return -1;
+    if (!s->leader) {
+        bool got = false;
+        if (db_log_try_lock(s->conn, &got) != DB_OK) {
+            drop_leadership(s);
+            return -1;
+        }
+        if (!got)
+            return 0;
+        if (db_transaction(s->conn, become_leader, s) != DB_OK) {
+            drop_leadership(s);
+            return -1;
+        }
+        s->leader = true;
+    }
+    struct seq_batch b = {s, 0, 0, 0};
+    if (db_transaction(s->conn, sequence_batch, &b) != DB_OK) {
+        drop_leadership(s);
+        return -1;
+    }
+    tile_edge_clear_full(&s->edge);
+    if (b.logged) {
+        s->since_sweep = b.from == 0 ? 0 : s->since_sweep + 1;
+        if (b.last_id > s->cursor)
+            s->cursor = b.last_id;
+    }
+    return b.logged;
+}
+
+void sequencer_run(struct sequencer *s, atomic_bool *stop)
+{
+    unsigned backoff = 250;
+    while (!atomic_load(stop) && !s->fatal) {
+        int n = sequencer_step(s);
+        if (n < 0) {
+            sleep_ms_unless(backoff, stop);
+            backoff = backoff < 5000 ? backoff * 2 : 5000;
+            continue;
+        }
+        backoff = 250;
+        if (n == 0)
+            sleep_ms_unless(s->leader ? 100 : 1000, stop);
+    }
+    if (s->leader)
+        diag_info("sequencer: stopping at tree size %" PRIu64, s->edge.size);
+}

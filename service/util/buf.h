@@ -1,0 +1,29 @@
+/* Growable byte buffer. The buffer owns its data; buf_steal() hands it to the caller. */
+#ifndef PROVD_UTIL_BUF_H
+#define PROVD_UTIL_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+    char *data; /* always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    bool oom; /* sticky: an allocation failed, contents are incomplete */
+};
+
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* Returns the data (caller frees) and empties the buffer; NULL after an allocation failure. */
+char *buf_steal(struct buf *b, size_t *len);
+
+#endif
