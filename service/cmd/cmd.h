@@ -7,7 +7,9 @@
 #include <stdbool.h>
 
 #include "cmd/config.h"
+#include "db/pool.h"
 #include "http/server.h"
+#include "registry/registry.h"
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
@@ -23,11 +25,19 @@ int cmd_anchor_contract(int argc, char **argv);
 int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, int argc,
                     char **argv);
 
-/* Shared by serve and run: connects the pool, migrates, starts HTTP (app->cfg must be set).
- * Returns an exit status on failure, -1 when serving. serve_stop undoes it (also after a
- * failure). */
-int serve_start(struct app *app);
-void serve_stop(struct app *app);
+/* What serve and run start: the pool, the domain layer over it and the HTTP adapter. */
+struct service {
+    struct db_pool *pool;
+    struct registry reg;
+    bool reg_ready;
+    struct http_server http;
+};
+
+/* Shared by serve and run: checks the HTTP options, connects the pool, migrates, starts the
+ * registry and HTTP. Returns an exit status on failure, -1 when serving. serve_stop undoes it
+ * (also after a failure). svc starts zeroed. */
+int serve_start(struct service *svc, const struct config *cfg);
+void serve_stop(struct service *svc);
 /* Blocks SIGINT and SIGTERM in the calling thread (and the threads it creates later). */
 void signals_block(sigset_t *set);
 /* Waits for SIGINT or SIGTERM (blocked by signals_block). */

@@ -37,37 +37,45 @@ void signals_wait(const sigset_t *set)
     diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-int serve_start(struct app *app)
+int serve_start(struct service *svc, const struct config *cfg)
 {
-    const struct config *cfg = app->cfg;
-    auth_cache_init(&app->auth);
-    if (!tile_cache_init(&app->tiles) || !proof_cache_init(&app->proofs)) {
-        diag_error("out of memory");
-        return 1;
-    }
+    struct http_options opt = {.listen = cfg->listen,
+                               .listen_host = cfg->listen_host,
+                               .listen_port = cfg->listen_port,
+                               .threads = cfg->threads,
+                               .max_body = cfg->max_body,
+                               .cors_origins = cfg->cors_origins};
+    struct registry_policy policy = {.require_known_signer = cfg->require_known_signer,
+                                     .open_registration = cfg->open_registration};
     char err[256];
-    if (!cors_policy_parse(&app->cors, cfg->cors_origins, err, sizeof err)) {
+    if (!http_server_init(&svc->http, &opt, err, sizeof err)) {
         fprintf(stderr, "provd: %s\n", err);
         return 2;
     }
-    app->pool = db_pool_create(cfg->database_url, cfg->threads, 30);
-    if (!app->pool || !migrate_at_start(app->pool) || !http_server_start(app))
+    svc->pool = db_pool_create(cfg->database_url, cfg->threads, 30);
+    if (!svc->pool || !migrate_at_start(svc->pool))
+        return 1;
+    if (!registry_init(&svc->reg, svc->pool, &policy)) {
+        diag_error("out of memory");
+        return 1;
+    }
+    svc->reg_ready = true;
+    if (!http_server_start(&svc->http, &svc->reg))
         return 1;
     bool v6 = strchr(cfg->listen_host, ':') != NULL;
     diag_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
-              v6 ? "]" : "", app->port, cfg->threads);
+              v6 ? "]" : "", svc->http.port, cfg->threads);
     return -1;
 }
 
-void serve_stop(struct app *app)
+void serve_stop(struct service *svc)
 {
-    http_server_stop(app);
-    db_pool_destroy(app->pool);
-    app->pool = NULL;
-    cors_policy_free(&app->cors);
-    auth_cache_destroy(&app->auth);
-    tile_cache_destroy(&app->tiles);
-    proof_cache_destroy(&app->proofs);
+    http_server_stop(&svc->http);
+    if (svc->reg_ready)
+        registry_destroy(&svc->reg);
+    svc->reg_ready = false;
+    db_pool_destroy(svc->pool);
+    svc->pool = NULL;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -78,13 +86,13 @@ int cmd_serve(int argc, char **argv)
         return rc;
     sigset_t set;
     signals_block(&set);
-    struct app app = {.cfg = &cfg};
-    rc = serve_start(&app);
+    struct service svc = {0};
+    rc = serve_start(&svc, &cfg);
     if (rc < 0) {
         signals_wait(&set);
         rc = 0;
     }
-    serve_stop(&app);
+    serve_stop(&svc);
     config_free(&cfg);
     return rc;
 }

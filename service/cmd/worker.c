@@ -158,9 +158,9 @@ int cmd_run(int argc, char **argv)
         return rc;
     sigset_t set;
     signals_block(&set);
-    struct app app = {.cfg = &cfg};
+    struct service svc = {0};
     struct worker w = {0};
-    rc = serve_start(&app);
+    rc = serve_start(&svc, &cfg);
     if (rc < 0) {
         rc = 1;
         if (worker_start(&w, &cfg)) {
@@ -170,7 +170,7 @@ int cmd_run(int argc, char **argv)
     }
     if (!worker_stop(&w))
         rc = 1;
-    serve_stop(&app);
+    serve_stop(&svc);
     config_free(&cfg);
     return rc;
 }

@@ -39,3 +39,11 @@ void anchor_free(struct anchor *a)
     buf_free(&a->calldata);
     memset(a, 0, sizeof *a);
 }
+
+void anchor_rows_free(struct anchor_rows *r)
+{
+    free(r->v);
+    rows_owner_release(&r->owner);
+    r->v = NULL;
+    r->n = 0;
+}

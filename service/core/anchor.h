@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/rows.h"
 
 enum anchor_status { ANCHOR_PENDING, ANCHOR_SUBMITTED, ANCHOR_MINED, ANCHOR_CONFIRMED };
 
@@ -49,5 +50,39 @@ bool anchor_status_parse(const char *s, enum anchor_status *out)
 bool anchor_add_attempt(struct anchor *a, struct anchor_attempt *at)
     __attribute__((warn_unused_result));
 void anchor_free(struct anchor *a);
+
+/* An anchor as the API shows it (GET /v1/anchors, receipts); strings borrowed from the rows'
+ * owner. Hex strings have no 0x; absent values are NULL or have their has_ flag false. */
+struct anchor_row {
+    int64_t id;
+    uint64_t chain_id;
+    const char *sender_hex, *recipient_hex; /* 40 hex digits */
+    uint64_t tree_size;
+    const char *root_hex;
+    const char *calldata_hex;
+    const char *status; /* anchor_status_name */
+    bool has_nonce;
+    uint64_t nonce;
+    uint64_t attempts;
+    const char *tx_hash_hex; /* NULL until mined */
+    bool has_block;
+    uint64_t block_number;
+    const char *block_hash_hex; /* NULL until mined */
+    bool has_confirmations;
+    uint64_t confirmations;
+    const char *last_error; /* NULL when none */
+    int64_t created_us, updated_us; /* microseconds since the epoch */
+    bool has_submitted, has_mined, has_confirmed;
+    int64_t submitted_us, mined_us, confirmed_us;
+};
+
+struct anchor_rows {
+    struct anchor_row *v;
+    size_t n;
+    struct rows_owner owner;
+};
+
+/* Releases the rows and their strings; r is empty afterwards. */
+void anchor_rows_free(struct anchor_rows *r);
 
 #endif

@@ -12,10 +12,10 @@
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
 
-static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
+static bool fail(struct problem *err, enum problem_code code, const char *field, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
 
-static bool fail(struct item_error *err, enum problem_code code, const char *field, const char *fmt,
+static bool fail(struct problem *err, enum problem_code code, const char *field, const char *fmt,
                  ...)
 {
     err->code = code;
@@ -35,7 +35,7 @@ bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
 
 /* A string member that must not contain NUL; NULL (with err set) otherwise. */
 static const char *get_string(json_t *obj, const char *key, const char *field, bool required,
-                              struct item_error *err, bool *missing)
+                              struct problem *err, bool *missing)
 {
     json_t *v = json_object_get(obj, key);
     *missing = v == NULL;
@@ -57,7 +57,7 @@ static const char *get_string(json_t *obj, const char *key, const char *field, b
 }
 
 static bool only_keys(json_t *obj, const char *const *allowed, const char *prefix,
-                      struct item_error *err)
+                      struct problem *err)
 {
     const char *key;
     json_t *v;
@@ -101,7 +101,7 @@ static int json_depth(const json_t *v)
 static const char *const timestamp_fields[] = {"created_at", "modified_at", "published_at",
                                                "fetched_at", NULL};
 
-static bool check_well_known(json_t *md, struct item_request *req, struct item_error *err)
+static bool check_well_known(json_t *md, struct item_request *req, struct problem *err)
 {
     bool missing;
     const char *s = get_string(md, "source_url", "metadata.source_url", false, err, &missing);
@@ -136,7 +136,7 @@ static bool check_well_known(json_t *md, struct item_request *req, struct item_e
     return true;
 }
 
-static bool parse_metadata(json_t *root, struct item_request *req, struct item_error *err)
+static bool parse_metadata(json_t *root, struct item_request *req, struct problem *err)
 {
     json_t *md = json_object_get(root, "metadata");
     if (!md)
@@ -158,7 +158,7 @@ static bool parse_metadata(json_t *root, struct item_request *req, struct item_e
 }
 
 static bool decode_b64_field(json_t *sig, const char *key, const char *field, uint8_t *out,
-                             size_t want, size_t *out_len, struct item_error *err)
+                             size_t want, size_t *out_len, struct problem *err)
 {
     bool missing;
     const char *s = get_string(sig, key, field, true, err, &missing);
@@ -170,7 +170,7 @@ static bool decode_b64_field(json_t *sig, const char *key, const char *field, ui
     return true;
 }
 
-static bool parse_eth_fields(json_t *sig, struct item_request *req, struct item_error *err)
+static bool parse_eth_fields(json_t *sig, struct item_request *req, struct problem *err)
 {
     bool missing;
     const char *addr = get_string(sig, "address", "signature.address", true, err, &missing);
@@ -192,7 +192,7 @@ static bool parse_eth_fields(json_t *sig, struct item_request *req, struct item_
     return true;
 }
 
-static bool parse_ed25519_fields(json_t *sig, struct item_request *req, struct item_error *err)
+static bool parse_ed25519_fields(json_t *sig, struct item_request *req, struct problem *err)
 {
     return decode_b64_field(sig, "public_key", "signature.public_key", req->public_key,
                             ED25519_PUBLIC_KEY_LEN, &req->public_key_len, err) &&
@@ -202,7 +202,7 @@ static bool parse_ed25519_fields(json_t *sig, struct item_request *req, struct i
 
 /* Base64 of any length up to cap into out; *len receives it. */
 static bool decode_b64_any(json_t *sig, const char *key, const char *field, uint8_t *out,
-                           size_t cap, size_t *len, struct item_error *err)
+                           size_t cap, size_t *len, struct problem *err)
 {
     bool missing;
     const char *s = get_string(sig, key, field, true, err, &missing);
@@ -213,7 +213,7 @@ static bool decode_b64_any(json_t *sig, const char *key, const char *field, uint
     return true;
 }
 
-static bool parse_p256_fields(json_t *sig, struct item_request *req, struct item_error *err)
+static bool parse_p256_fields(json_t *sig, struct item_request *req, struct problem *err)
 {
     uint8_t buf[160];
     size_t n;
@@ -233,7 +233,7 @@ static bool parse_p256_fields(json_t *sig, struct item_request *req, struct item
     return true;
 }
 
-static bool parse_signature(json_t *root, struct item_request *req, struct item_error *err)
+static bool parse_signature(json_t *root, struct item_request *req, struct problem *err)
 {
     json_t *sig = json_object_get(root, "signature");
     if (!sig)
@@ -260,7 +260,7 @@ static bool parse_signature(json_t *root, struct item_request *req, struct item_
     return true;
 }
 
-static bool build_statement(struct item_request *req, struct item_error *err)
+static bool build_statement(struct item_request *req, struct problem *err)
 {
     /* Members in JCS order: content_hash < metadata < type. */
     struct buf *st = &req->statement;
@@ -275,7 +275,7 @@ static bool build_statement(struct item_request *req, struct item_error *err)
     return true;
 }
 
-static bool parse_root(json_t *root, struct item_request *req, struct item_error *err)
+static bool parse_root(json_t *root, struct item_request *req, struct problem *err)
 {
     static const char *const keys[] = {"content_hash", "metadata", "signature", NULL};
     if (!json_is_object(root))
@@ -310,7 +310,7 @@ static bool parse_root(json_t *root, struct item_request *req, struct item_error
     return true;
 }
 
-bool item_parse(const char *body, size_t len, struct item_request *req, struct item_error *err)
+bool item_parse(const char *body, size_t len, struct item_request *req, struct problem *err)
 {
     memset(req, 0, sizeof *req);
     memset(err, 0, sizeof *err);
@@ -332,7 +332,7 @@ fail:
     return false;
 }
 
-bool item_parse_json(json_t *root, struct item_request *req, struct item_error *err)
+bool item_parse_json(json_t *root, struct item_request *req, struct problem *err)
 {
     memset(req, 0, sizeof *req);
     memset(err, 0, sizeof *err);
@@ -368,4 +368,33 @@ void item_record_write(struct buf *out, const struct item_record *r)
     buf_puts(out, ",\"value\":");
     jcs_write_string(out, r->signature, strlen(r->signature));
     buf_puts(out, "}}");
+}
+
+void item_rows_free(struct item_rows *r)
+{
+    free(r->v);
+    rows_owner_release(&r->owner);
+    r->v = NULL;
+    r->n = 0;
+}
+
+void item_row_record(const struct item_row *row, struct item_record *rec, struct item_strings *buf)
+{
+    enum sig_scheme s = sig_scheme_parse(row->scheme);
+    uint8_t sig[128];
+    size_t sig_len = strlen(row->signature_hex) / 2;
+    if (sig_len > sizeof sig || !hex_decode(row->signature_hex, sig_len * 2, sig, sig_len, true))
+        sig_len = 0;
+    sig_format_value(s, sig, sig_len, buf->signature);
+    format_rfc3339_us(row->registered_us, buf->registered_at);
+    *rec = (struct item_record){
+        .content_hash_hex = row->content_hash_hex,
+        .metadata = row->metadata,
+        .metadata_len = row->metadata_len,
+        .registered_at = buf->registered_at,
+        .scheme = row->scheme,
+        .key_field = sig_key_field(s),
+        .public_key = row->signer,
+        .signature = buf->signature,
+    };
 }

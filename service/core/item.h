@@ -11,6 +11,8 @@
 #include <jansson.h>
 
 #include "util/buf.h"
+#include "util/rows.h"
+#include "util/validate.h"
 #include "core/problem.h"
 #include "crypto/hash.h"
 #include "crypto/sig.h"
@@ -36,19 +38,13 @@ struct item_request {
     uint8_t statement_hash[SHA256_LEN];
 };
 
-struct item_error {
-    enum problem_code code;
-    char field[64]; /* JSON path of the offending field, "" for the whole body */
-    char detail[256];
-};
-
 /* Parses and validates body, builds the statement and verifies the signature. On success req
  * holds owned buffers (free with item_request_free); on failure err says why and req is
  * already freed. */
-bool item_parse(const char *body, size_t len, struct item_request *req, struct item_error *err)
+bool item_parse(const char *body, size_t len, struct item_request *req, struct problem *err)
     __attribute__((warn_unused_result));
 /* The same for an already parsed JSON value (borrowed), e.g. one element of a batch. */
-bool item_parse_json(json_t *root, struct item_request *req, struct item_error *err)
+bool item_parse_json(json_t *root, struct item_request *req, struct problem *err)
     __attribute__((warn_unused_result));
 void item_request_free(struct item_request *req);
 
@@ -63,6 +59,44 @@ struct item_record {
     const char *public_key; /* signer identity */
     const char *signature;  /* as shown in JSON (sig_format_value) */
 };
+
+/* A stored registration as the API shows it; strings borrowed from the rows' owner. */
+struct item_row {
+    int64_t id;
+    const char *content_hash_hex; /* 64 lowercase hex digits */
+    const char *metadata;         /* canonical JSON object */
+    size_t metadata_len;
+    const char *signer;        /* identity */
+    const char *scheme;        /* sig_scheme_name */
+    const char *signature_hex; /* raw signature bytes in hex */
+    int64_t registered_us;     /* registered_at, microseconds since the epoch */
+    bool logged;               /* sequenced: log_index is set */
+    uint64_t log_index;
+    const char *signer_name; /* NULL unless the signer is in the registry */
+    bool signer_revoked;
+    bool anchored; /* a confirmed anchor covers log_index */
+    bool created;  /* registrations only: this request stored it */
+    size_t lookup; /* provenance lookups only: 1-based position of its content hash */
+};
+
+struct item_rows {
+    struct item_row *v;
+    size_t n;
+    struct rows_owner owner;
+};
+
+/* Releases the rows and their strings; r is empty afterwards. */
+void item_rows_free(struct item_rows *r);
+
+/* Strings item_row_record formats for a row. */
+struct item_strings {
+    char signature[SIG_VALUE_MAX];
+    char registered_at[RFC3339_US_LEN + 1];
+};
+
+/* The log record of a stored registration, the one definition that the sequencer hashes into
+ * leaves and receipts serve; strings point into row and buf. */
+void item_row_record(const struct item_row *row, struct item_record *rec, struct item_strings *buf);
 
 /* Appends the record as canonical JSON (RFC 8785), the exact bytes its log leaf hashes:
  * {"content_hash","metadata","registered_at","signature":{<key_field>,"scheme","value"}}. */

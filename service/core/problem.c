@@ -1,5 +1,8 @@
 #include "core/problem.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #define P(code, status, slug, title) [code] = {status, "urn:provd:problem:" slug, title}
 
 static const struct problem_info problems[PROBLEM_COUNT_] = {
@@ -34,4 +37,15 @@ const struct problem_info *problem_info(enum problem_code code)
     if ((int)code < 0 || code >= PROBLEM_COUNT_)
         code = PROBLEM_INTERNAL;
     return &problems[code];
+}
+
+bool problem_set(struct problem *p, enum problem_code code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    p->code = code;
+    snprintf(p->field, sizeof p->field, "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(p->detail, sizeof p->detail, fmt, ap);
+    va_end(ap);
+    return false;
 }

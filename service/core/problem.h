@@ -3,6 +3,8 @@
 #ifndef PROVD_CORE_PROBLEM_H
 #define PROVD_CORE_PROBLEM_H
 
+#include <stdbool.h>
+
 enum problem_code {
     PROBLEM_NONE = 0,
     PROBLEM_INTERNAL = 1,
@@ -35,6 +37,18 @@ struct problem_info {
     const char *type; /* stable URI, part of the API */
     const char *title;
 };
+
+/* A failure as the domain reports it: adapters turn it into a reply (HTTP) or a message (CLI). */
+struct problem {
+    enum problem_code code; /* PROBLEM_NONE: no failure */
+    char field[64];         /* JSON path or parameter at fault, "" for the whole request */
+    char detail[256];       /* for people; "" lets the adapter say it (e.g. a request id) */
+};
+
+/* Sets p (field may be NULL) and returns false, so that a check can end with
+ * `return problem_set(...)`. */
+bool problem_set(struct problem *p, enum problem_code code, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
 
 /* Static entry for code (PROBLEM_INTERNAL's for unknown codes). */
 const struct problem_info *problem_info(enum problem_code code);

@@ -29,12 +29,6 @@ enum item_col {
     ITEM_COL_RECEIPT_ANCHOR, /* first of the ANCHOR_COL_* columns, all NULL without an anchor */
 };
 
-/* Strings db_item_record formats for a row. */
-struct item_strings {
-    char signature[SIG_VALUE_MAX];
-    char registered_at[RFC3339_US_LEN + 1];
-};
-
 /* The log record of row (ITEM_COL_* columns); strings point into res and buf. */
 void db_item_record(PGresult *res, int row, struct item_record *rec, struct item_strings *buf);
 

@@ -10,6 +10,7 @@
 #include "db/anchors.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 #define ANCHORS_DEFAULT_LIMIT 100
 #define ANCHORS_MAX_LIMIT     1000
@@ -119,12 +120,12 @@ enum MHD_Result handle_anchors_list(struct http_request *req, const char *param)
     enum MHD_Result r;
     if (!parse_list_query(req, &limit, &before, &r))
         return r;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *res = NULL;
     enum db_status st = db_anchor_list(conn, before, limit + 1, &res);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     int rows = PQntuples(res);
@@ -155,12 +156,12 @@ enum MHD_Result handle_anchor_get(struct http_request *req, const char *param)
     if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the anchor id must be a positive integer");
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *res = NULL;
     enum db_status st = db_anchor_get(conn, id, &res);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     enum MHD_Result r;

@@ -19,12 +19,13 @@
 #include "http/items.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 #define BATCH_MAX 1000
 
 struct batch_entry {
     struct item_request req; /* owned; all zero unless parsed (freeing is safe either way) */
-    struct item_error err;   /* code != PROBLEM_NONE: this element failed */
+    struct problem err;   /* code != PROBLEM_NONE: this element failed */
     PGresult *res;           /* its stored row (ITEM_COL_* columns) */
 };
 
@@ -98,7 +99,7 @@ static bool parse_entries(struct batch *b, json_t *items)
     return true;
 }
 
-static void element_db_error(struct item_error *err, enum db_status st)
+static void element_db_error(struct problem *err, enum db_status st)
 {
     bool down = st == DB_UNAVAILABLE || st == DB_RETRY;
     err->code = down ? PROBLEM_DB_UNAVAILABLE : PROBLEM_INTERNAL;
@@ -150,7 +151,7 @@ static enum db_status store(struct db_pool *pool, struct batch *b)
     return st;
 }
 
-static void write_problem(struct jsonw *w, size_t i, const struct item_error *err)
+static void write_problem(struct jsonw *w, size_t i, const struct problem *err)
 {
     const struct problem_info *p = problem_info(err->code);
     char field[128];
@@ -223,7 +224,7 @@ enum MHD_Result handle_items_batch_post(struct http_request *req, const char *pa
         if (!parse_entries(&b, items)) {
             r = reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
         } else {
-            enum db_status st = store(req->app->pool, &b);
+            enum db_status st = store(req->srv->reg->pool, &b);
             r = st == DB_OK ? reply_results(req, &b) : reply_db_error(req, st);
         }
     }

@@ -4,6 +4,7 @@
 #include "db/migrate.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 enum MHD_Result handle_healthz(struct http_request *req, const char *param)
 {
@@ -16,12 +17,12 @@ enum MHD_Result handle_healthz(struct http_request *req, const char *param)
 enum MHD_Result handle_readyz(struct http_request *req, const char *param)
 {
     (void)param;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_problem(req, PROBLEM_NOT_READY, NULL, "the database is unreachable");
     int version = 0;
     enum db_status st = migrate_current_version(conn, &version);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_problem(req, PROBLEM_NOT_READY, NULL, "the database is unreachable");
     if (version != migrate_latest_version())

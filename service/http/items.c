@@ -15,8 +15,10 @@
 #include "db/items.h"
 #include "db/signers.h"
 #include "http/items.h"
+#include "http/auth.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT     1000
@@ -96,7 +98,7 @@ static enum MHD_Result reply_registration(struct http_request *req, PGresult *re
  * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
  * same registration: insert again). */
 static enum db_status refusal(struct db_conn *conn, const struct item_request *item,
-                              bool require_known, bool keyless, struct item_error *err)
+                              bool require_known, bool keyless, struct problem *err)
 {
     PGresult *res = NULL;
     enum db_status st = db_signer_get(conn, item->signer, &res);
@@ -120,7 +122,7 @@ static enum db_status refusal(struct db_conn *conn, const struct item_request *i
 
 enum db_status http_item_register(struct db_conn *conn, const struct item_request *item,
                                   bool require_known, bool keyless, PGresult **res,
-                                  struct item_error *err)
+                                  struct problem *err)
 {
     enum db_status st = DB_RETRY;
     err->code = PROBLEM_NONE;
@@ -140,11 +142,11 @@ enum db_status http_item_register(struct db_conn *conn, const struct item_reques
 bool http_items_authorize(struct http_request *req, bool *require_known, bool *keyless,
                           enum MHD_Result *r)
 {
-    const struct config *cfg = req->app->cfg;
+    const struct registry_policy *policy = &req->srv->reg->policy;
     /* With --open-registration a request without credentials may register for a known,
      * unrevoked signer: the signature is the credential. Credentials given must be valid. */
-    *keyless = cfg->open_registration && !http_header(req, "Authorization");
-    *require_known = cfg->require_known_signer || *keyless;
+    *keyless = policy->open_registration && !http_header(req, "Authorization");
+    *require_known = policy->require_known_signer || *keyless;
     if (!*keyless) {
         enum problem_code code = auth_require(req, "register");
         if (code != PROBLEM_NONE) {
@@ -168,14 +170,14 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     if (!http_items_authorize(req, &require_known, &keyless, &r))
         return r;
     struct item_request item;
-    struct item_error err;
+    struct problem err;
     if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &err))
         return reply_problem(req, err.code, err.field, "%s", err.detail);
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     PGresult *res = NULL;
     enum db_status st =
         conn ? http_item_register(conn, &item, require_known, keyless, &res, &err) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         r = reply_db_error(req, st);
     else if (err.code != PROBLEM_NONE)
@@ -194,9 +196,9 @@ enum MHD_Result handle_item_get(struct http_request *req, const char *param)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
     PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     enum db_status st = conn ? db_item_get(conn, id, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     enum MHD_Result r;
@@ -345,9 +347,9 @@ enum MHD_Result handle_items_list(struct http_request *req, const char *param)
     unsigned limit = f.limit;
     f.limit = limit + 1; /* one more row tells whether there is a next page */
     PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     enum db_status st = conn ? db_item_list(conn, &f, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     r = reply_list(req, res, limit);

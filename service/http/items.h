@@ -23,6 +23,6 @@ bool http_items_authorize(struct http_request *req, bool *require_known, bool *k
  * PQclears it) or err->code says why the signer was refused and *res is NULL. */
 enum db_status http_item_register(struct db_conn *conn, const struct item_request *item,
                                   bool require_known, bool keyless, PGresult **res,
-                                  struct item_error *err) __attribute__((warn_unused_result));
+                                  struct problem *err) __attribute__((warn_unused_result));
 
 #endif

@@ -8,6 +8,7 @@
 #include "db/metrics.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 static const unsigned status_codes[METRICS_STATUSES - 1] = {200, 201, 202, 204, 400, 401, 403, 404,
                                                             405, 409, 413, 415, 422, 500, 503};
@@ -114,9 +115,9 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     (void)param;
     struct buf out = BUF_INIT;
     PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     enum db_status st = conn ? db_metrics_gauges(conn, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     help(&out, "provd_build_info", "gauge", "The running provd's version.");
     buf_printf(&out, "provd_build_info{version=\"%s\"} 1\n", PROVD_VERSION);
     help(&out, "provd_database_up", "gauge", "1 when PostgreSQL answered this scrape.");
@@ -124,8 +125,8 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     if (st == DB_OK)
         write_gauges(&out, res);
     PQclear(res);
-    write_requests(&out, &req->app->metrics);
-    write_durations(&out, &req->app->metrics);
+    write_requests(&out, &req->srv->metrics);
+    write_durations(&out, &req->srv->metrics);
     if (out.oom) {
         buf_free(&out);
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");

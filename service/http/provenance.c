@@ -11,6 +11,7 @@
 #include "http/items.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 #define PROVENANCE_MAX_ROWS 1000 /* registrations in one GET reply */
 #define LOOKUP_MAX          1000 /* content hashes in one batch */
@@ -23,10 +24,10 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
                              "content_hash must be sha256: followed by 64 lowercase hex digits");
     PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     enum db_status st =
         conn ? db_item_by_content_hash(conn, hash, PROVENANCE_MAX_ROWS + 1, &res) : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     int n = PQntuples(res);
@@ -131,11 +132,11 @@ enum MHD_Result handle_provenance_batch_post(struct http_request *req, const cha
     if (!hashes)
         return r;
     PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     enum db_status st = conn ? db_item_by_content_hashes(conn, (const uint8_t(*)[SHA256_LEN])hashes,
                                                          n, LOOKUP_PER_HASH + 1, &res)
                              : DB_UNAVAILABLE;
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st == DB_OK) {
         struct buf body = BUF_INIT;
         struct jsonw w;

@@ -11,7 +11,7 @@
 static void add_cors_headers(struct http_request *req, struct MHD_Response *resp)
 {
     const char *origin = http_header(req, "Origin");
-    if (!cors_origin_allowed(&req->app->cors, origin))
+    if (!cors_origin_allowed(&req->srv->cors, origin))
         return;
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
     MHD_add_response_header(resp, "Access-Control-Expose-Headers",
@@ -102,7 +102,8 @@ enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code c
                              "this needs Authorization: Bearer <API key> with scope %s", scope);
     if (code == PROBLEM_FORBIDDEN)
         return reply_problem(req, code, NULL, "this API key lacks scope %s", scope);
-    return reply_db_error(req, DB_UNAVAILABLE);
+    return reply_problem(req, PROBLEM_DB_UNAVAILABLE, NULL,
+                         "the database is unavailable; retry shortly");
 }
 
 json_t *reply_parse_body(struct http_request *req, size_t flags, enum MHD_Result *r)
@@ -140,4 +141,11 @@ enum MHD_Result reply_db_error(struct http_request *req, enum db_status st)
         return reply_problem(req, PROBLEM_DB_UNAVAILABLE, NULL,
                              "the database is unavailable; retry shortly");
     return reply_problem(req, PROBLEM_INTERNAL, NULL, "internal error (request %s)", req->rid);
+}
+
+enum MHD_Result reply_failure(struct http_request *req, const struct problem *p)
+{
+    if (p->code == PROBLEM_INTERNAL && !p->detail[0])
+        return reply_problem(req, p->code, p->field, "internal error (request %s)", req->rid);
+    return reply_problem(req, p->code, p->field, "%s", p->detail);
 }

@@ -89,7 +89,7 @@ static enum MHD_Result preflight(struct http_request *req, const struct route *r
     http_add_header(req, "Allow", allow_header(r));
     if (!origin || !want)
         return reply_empty(req, MHD_HTTP_NO_CONTENT);
-    if (!cors_origin_allowed(&req->app->cors, origin))
+    if (!cors_origin_allowed(&req->srv->cors, origin))
         return reply_problem(req, PROBLEM_CORS_REJECTED, NULL,
                              "origin %.200s is not allowed to call this API", origin);
     http_add_header(req, "Access-Control-Allow-Methods", allow_header(r));

@@ -29,13 +29,13 @@ static bool rid_is_sane(const char *s)
     return true;
 }
 
-static struct http_request *request_new(struct app *app, struct MHD_Connection *conn,
+static struct http_request *request_new(struct http_server *srv, struct MHD_Connection *conn,
                                         const char *url, const char *method)
 {
     struct http_request *req = calloc(1, sizeof *req);
     if (!req)
         return NULL;
-    req->app = app;
+    req->srv = srv;
     req->conn = conn;
     req->url = url;
     req->method = method;
@@ -150,20 +150,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    struct app *app = cls;
+    struct http_server *srv = cls;
     struct http_request *req = *con_cls;
     if (!req) {
-        req = request_new(app, conn, url, method);
+        req = request_new(srv, conn, url, method);
         if (!req)
             return MHD_NO;
         *con_cls = req;
-        if (content_length_too_large(req, app->cfg->max_body))
+        if (content_length_too_large(req, srv->opt.max_body))
             return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
-                                 "the request body is larger than %zu bytes", app->cfg->max_body);
+                                 "the request body is larger than %zu bytes", srv->opt.max_body);
         return MHD_YES;
     }
     if (*upload_size) {
-        if (req->body.len + *upload_size > app->cfg->max_body)
+        if (req->body.len + *upload_size > srv->opt.max_body)
             req->body_too_large = true;
         else if (!req->responded)
             buf_append(&req->body, upload, *upload_size);
@@ -174,7 +174,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     if (req->body_too_large)
         return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
-                             "the request body is larger than %zu bytes", app->cfg->max_body);
+                             "the request body is larger than %zu bytes", srv->opt.max_body);
     if (req->body.oom)
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
     return route_dispatch(req);
@@ -192,7 +192,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &now);
         int64_t us =
             (now.tv_sec - req->start.tv_sec) * 1000000 + (now.tv_nsec - req->start.tv_nsec) / 1000;
-        metrics_observe(&req->app->metrics, req->route, req->status, us > 0 ? (uint64_t)us : 0);
+        metrics_observe(&req->srv->metrics, req->route, req->status, us > 0 ? (uint64_t)us : 0);
     }
     buf_free(&req->body);
     free(req);
@@ -212,17 +212,17 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     diag_msg(DIAG_WARN, NULL, "http: %s", msg);
 }
 
-static bool resolve(const struct config *cfg, struct sockaddr_storage *ss, socklen_t *len)
+static bool resolve(const struct http_options *opt, struct sockaddr_storage *ss, socklen_t *len)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char port[8];
-    snprintf(port, sizeof port, "%u", cfg->listen_port);
-    int rc = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    snprintf(port, sizeof port, "%u", opt->listen_port);
+    int rc = getaddrinfo(opt->listen_host, port, &hints, &ai);
     if (rc != 0 || !ai) {
-        diag_error("cannot resolve listen address %s: %s", cfg->listen, gai_strerror(rc));
+        diag_error("cannot resolve listen address %s: %s", opt->listen, gai_strerror(rc));
         return false;
     }
     memcpy(ss, ai->ai_addr, ai->ai_addrlen);
@@ -231,36 +231,46 @@ static bool resolve(const struct config *cfg, struct sockaddr_storage *ss, sockl
     return true;
 }
 
-bool http_server_start(struct app *app)
+bool http_server_init(struct http_server *srv, const struct http_options *opt, char *err,
+                      size_t err_len)
 {
+    memset(srv, 0, sizeof *srv);
+    srv->opt = *opt;
+    return cors_policy_parse(&srv->cors, opt->cors_origins, err, (unsigned)err_len);
+}
+
+bool http_server_start(struct http_server *srv, struct registry *reg)
+{
+    srv->reg = reg;
     uint8_t rnd[4];
     if (!hash_random(rnd, sizeof rnd))
         return false;
     snprintf(rid_prefix, sizeof rid_prefix, "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
     struct sockaddr_storage ss;
     socklen_t ss_len;
-    if (!resolve(app->cfg, &ss, &ss_len))
+    if (!resolve(&srv->opt, &ss, &ss_len))
         return false;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    app->daemon = MHD_start_daemon(flags, app->cfg->listen_port, NULL, NULL, on_request, app,
+    srv->daemon = MHD_start_daemon(flags, srv->opt.listen_port, NULL, NULL, on_request, srv,
                                    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                    MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
-                                   (unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-                                   on_completed, app, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                   (unsigned)srv->opt.threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                   on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                                    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-    if (!app->daemon) {
-        diag_error("cannot listen on %s", app->cfg->listen);
+    if (!srv->daemon) {
+        diag_error("cannot listen on %s", srv->opt.listen);
         return false;
     }
-    app->port = MHD_get_daemon_info(app->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+    srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
     return true;
 }
 
-void http_server_stop(struct app *app)
+void http_server_stop(struct http_server *srv)
 {
-    if (app->daemon)
-        MHD_stop_daemon(app->daemon);
-    app->daemon = NULL;
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    srv->daemon = NULL;
+    cors_policy_free(&srv->cors);
 }

@@ -6,27 +6,33 @@
 
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "util/buf.h"
-#include "cmd/config.h"
-#include "db/pool.h"
-#include "http/auth.h"
 #include "http/cors.h"
 #include "http/metrics.h"
-#include "tlog/proofcache.h"
-#include "tlog/tilecache.h"
+#include "util/buf.h"
 
 #define HTTP_MAX_EXTRA_HEADERS 8
 
-struct app {
-    const struct config *cfg; /* borrowed */
-    struct db_pool *pool;     /* owned by whoever started the server */
-    struct cors_policy cors;  /* owned, see cors_policy_free */
-    struct auth_cache auth;
-    struct tile_cache tiles;   /* full tiles for proofs */
-    struct proof_cache proofs; /* consistency proofs */
+struct registry;
+
+/* How to listen (strings borrowed from the caller for the server's life). */
+struct http_options {
+    const char *listen;      /* HOST:PORT as given, for messages */
+    const char *listen_host; /* parsed from listen */
+    uint16_t listen_port;    /* 0: any free port (read it back from port) */
+    unsigned threads;
+    size_t max_body;          /* bytes */
+    const char *cors_origins; /* comma-separated, "*" for any; NULL for none */
+};
+
+/* The handlers' context: what the HTTP adapter owns, and the domain it serves. */
+struct http_server {
+    struct http_options opt;
+    struct registry *reg;    /* borrowed: the domain layer the handlers call */
+    struct cors_policy cors; /* owned */
     struct http_metrics metrics;
     struct MHD_Daemon *daemon;
     uint16_t port; /* bound port */
@@ -38,7 +44,7 @@ struct http_header {
 };
 
 struct http_request {
-    struct app *app;
+    struct http_server *srv;
     struct MHD_Connection *conn;
     const char *method;
     const char *url;
@@ -53,9 +59,14 @@ struct http_request {
     int n_headers;
 };
 
-/* Starts listening per cfg; the server runs on its own threads. False on failure (logged). */
-bool http_server_start(struct app *app) __attribute__((warn_unused_result));
-void http_server_stop(struct app *app);
+/* Sets srv up for opt: false with a one-line reason in err when the CORS list is malformed. */
+bool http_server_init(struct http_server *srv, const struct http_options *opt, char *err,
+                      size_t err_len) __attribute__((warn_unused_result));
+/* Starts listening, serving reg, on the server's own threads. False on failure (logged).
+ * http_server_stop undoes init and start (also after a failure). */
+bool http_server_start(struct http_server *srv, struct registry *reg)
+    __attribute__((warn_unused_result));
+void http_server_stop(struct http_server *srv);
 
 /* Adds a response header for the reply that follows (value copied, truncated at 255 bytes). */
 void http_add_header(struct http_request *req, const char *name, const char *value);

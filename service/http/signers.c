@@ -10,8 +10,10 @@
 #include "util/validate.h"
 #include "crypto/sig.h"
 #include "db/signers.h"
+#include "http/auth.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 
 #define SIGNERS_DEFAULT_LIMIT 100
 #define SIGNERS_MAX_LIMIT     1000
@@ -116,12 +118,12 @@ static bool parse_signer(struct http_request *req, json_t *body, struct signer_f
 
 static enum MHD_Result insert_signer(struct http_request *req, const struct signer_fields *f)
 {
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *res = NULL;
     enum db_status st = db_signer_insert(conn, f, &res);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     enum MHD_Result r;
     if (st == DB_CONFLICT) {
         r = reply_problem(req, PROBLEM_SIGNER_EXISTS, "identity", "signer %s is already known",
@@ -167,12 +169,12 @@ static enum MHD_Result one_signer(struct http_request *req, const char *param,
 {
     char buf[SIG_IDENTITY_MAX];
     const char *identity = sig_normalize_identity(param, buf);
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *res = NULL;
     enum db_status st = fn(conn, identity, &res);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     enum MHD_Result r;
     if (st != DB_OK)
         r = reply_db_error(req, st);
@@ -214,12 +216,12 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
                              "cursor must be a next_cursor value from an earlier reply");
     after[n] = '\0';
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *res = NULL;
     enum db_status st = db_signer_list(conn, after, limit + 1, &res);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (st != DB_OK)
         return reply_db_error(req, st);
     int rows = PQntuples(res);

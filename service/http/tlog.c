@@ -14,6 +14,7 @@
 #include "http/anchors.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/registry.h"
 #include "registry/prove.h"
 
 enum head_col { HEAD_ORIGIN, HEAD_VKEY, HEAD_SIZE, HEAD_ROOT, HEAD_NOTE };
@@ -49,11 +50,11 @@ static enum MHD_Result reply_text(struct http_request *req, const char *text, bo
 static enum MHD_Result head_text(struct http_request *req, enum head_col col)
 {
     enum MHD_Result r = MHD_NO;
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *head = log_head(req, conn, &r);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     if (!head)
         return r;
     r = reply_text(req, PQgetvalue(head, 0, (int)col), col == HEAD_VKEY);
@@ -77,11 +78,11 @@ enum MHD_Result handle_log_key(struct http_request *req, const char *param)
 static enum db_status prove_consistency(struct http_request *req, struct db_conn *conn, uint64_t m,
                                         uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
-    if (proof_cache_get(&req->app->proofs, m, n, proof, count))
+    if (proof_cache_get(&req->srv->reg->proofs, m, n, proof, count))
         return DB_OK;
-    enum db_status st = log_prove_consistency(conn, &req->app->tiles, m, n, proof, count);
+    enum db_status st = log_prove_consistency(conn, &req->srv->reg->tiles, m, n, proof, count);
     if (st == DB_OK)
-        proof_cache_put(&req->app->proofs, m, n, (const uint8_t(*)[MERKLE_HASH_LEN])proof, *count);
+        proof_cache_put(&req->srv->reg->proofs, m, n, (const uint8_t(*)[MERKLE_HASH_LEN])proof, *count);
     return st;
 }
 
@@ -145,7 +146,7 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     if (!parse_size(http_query(req, "to"), &to) || to < from)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "to",
                              "to must be a tree size not below from");
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *head = log_head(req, conn, &r);
@@ -158,7 +159,7 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
             r = consistency_reply(req, conn, from, to);
         PQclear(head);
     }
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     return r;
 }
 
@@ -266,7 +267,7 @@ static enum MHD_Result receipt_reply(struct http_request *req, struct db_conn *c
     uint64_t index = strtoull(PQgetvalue(item, 0, ITEM_COL_LOG_INDEX), NULL, 10);
     uint64_t size = strtoull(PQgetvalue(item, 0, ITEM_COL_RECEIPT_TREE_SIZE), NULL, 10);
     struct receipt_anchor anc = {0};
-    enum db_status st = log_prove_inclusion(conn, &req->app->tiles, index, size, proof, &count);
+    enum db_status st = log_prove_inclusion(conn, &req->srv->reg->tiles, index, size, proof, &count);
     if (st == DB_OK)
         st = prove_anchor(req, conn, item, size, &anc);
     if (st != DB_OK) {
@@ -283,7 +284,7 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
     if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
-    struct db_conn *conn = db_acquire(req->app->pool);
+    struct db_conn *conn = db_acquire(req->srv->reg->pool);
     if (!conn)
         return reply_db_error(req, DB_UNAVAILABLE);
     PGresult *item = NULL;
@@ -296,6 +297,6 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
     else
         r = receipt_reply(req, conn, item);
     PQclear(item);
-    db_release(req->app->pool, conn);
+    db_release(req->srv->reg->pool, conn);
     return r;
 }

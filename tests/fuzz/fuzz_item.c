@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct item_request req;
-    struct item_error err;
+    struct problem err;
     if (item_parse((const char *)data, size, &req, &err))
         item_request_free(&req);
     return 0;

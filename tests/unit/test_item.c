@@ -28,7 +28,7 @@ static void test_webcrypto_vectors_verify(void **state)
         const char *statement;
         char *body = vector_body(i, &statement);
         struct item_request req;
-        struct item_error err;
+        struct problem err;
         if (!item_parse(body, strlen(body), &req, &err))
             fail_msg("vector %zu: %s: %s", i, err.field, err.detail);
         assert_int_equal(req.statement.len, strlen(statement));
@@ -43,7 +43,7 @@ static void test_webcrypto_vectors_verify(void **state)
 static void expect_error(const char *body, enum problem_code code, const char *field)
 {
     struct item_request req;
-    struct item_error err;
+    struct problem err;
     if (item_parse(body, strlen(body), &req, &err))
         fail_msg("accepted: %s", body);
     if (err.code != code || strcmp(err.field, field) != 0)
@@ -165,7 +165,7 @@ static void test_equivalent_json_same_statement(void **state)
              json_string_value(json_object_get(sig, "public_key")),
              json_string_value(json_object_get(root, "content_hash")));
     struct item_request req;
-    struct item_error err;
+    struct problem err;
     if (!item_parse(body, strlen(body), &req, &err))
         fail_msg("%s: %s", err.field, err.detail);
     assert_int_equal(req.statement.len, strlen(statement));

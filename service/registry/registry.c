@@ -1,0 +1,32 @@
+#include "registry/registry.h"
+
+#include <string.h>
+
+bool registry_init(struct registry *reg, struct db_pool *pool, const struct registry_policy *policy)
+{
+    memset(reg, 0, sizeof *reg);
+    reg->pool = pool;
+    reg->policy = *policy;
+    auth_cache_init(&reg->auth);
+    if (!tile_cache_init(&reg->tiles) || !proof_cache_init(&reg->proofs)) {
+        registry_destroy(reg);
+        return false;
+    }
+    return true;
+}
+
+void registry_destroy(struct registry *reg)
+{
+    auth_cache_destroy(&reg->auth);
+    tile_cache_destroy(&reg->tiles);
+    proof_cache_destroy(&reg->proofs);
+    reg->pool = NULL;
+}
+
+bool registry_db_problem(enum db_status st, struct problem *p)
+{
+    if (st == DB_UNAVAILABLE || st == DB_RETRY)
+        return problem_set(p, PROBLEM_DB_UNAVAILABLE, NULL,
+                           "the database is unavailable; retry shortly");
+    return problem_set(p, PROBLEM_INTERNAL, NULL, "%s", ""); /* the adapter names the request */
+}

@@ -1,0 +1,43 @@
+/* The domain layer: what provd does, independent of how it is asked. Registration (one or many),
+ * provenance, the signer registry, API keys, receipts and proofs, and the log's and anchors'
+ * read side; the sequencer service lives here too. HTTP handlers and CLI commands are thin
+ * adapters over these functions: they parse, call one of them, and present the result.
+ *
+ * Every function reports a failure as a struct problem (core/problem.h): PROBLEM_NONE on
+ * success, PROBLEM_DB_UNAVAILABLE when the database cannot be reached (retry), PROBLEM_INTERNAL
+ * for a bug or a broken schema, or the domain's own codes. Rows returned in core/ types belong to
+ * the caller, who frees them with the type's _free function. */
+#ifndef PROVD_REGISTRY_REGISTRY_H
+#define PROVD_REGISTRY_REGISTRY_H
+
+#include <stdbool.h>
+
+#include "core/problem.h"
+#include "db/pool.h"
+#include "registry/auth.h"
+#include "tlog/proofcache.h"
+#include "tlog/tilecache.h"
+
+struct registry_policy {
+    bool require_known_signer; /* refuse registrations by signers not in the signer registry */
+    bool open_registration;    /* known signers may register without an API key */
+};
+
+/* The state the domain functions share: the pool and the caches. Thread-safe. */
+struct registry {
+    struct db_pool *pool; /* borrowed: whoever created the registry owns it */
+    struct registry_policy policy;
+    struct auth_cache auth;    /* API keys */
+    struct tile_cache tiles;   /* full tiles for proofs */
+    struct proof_cache proofs; /* consistency proofs */
+};
+
+/* Sets up reg over pool; false when out of memory (reg is then destroyed). */
+bool registry_init(struct registry *reg, struct db_pool *pool,
+                   const struct registry_policy *policy) __attribute__((warn_unused_result));
+void registry_destroy(struct registry *reg);
+
+/* The problem for a failed database call; returns false (see problem_set). */
+bool registry_db_problem(enum db_status st, struct problem *p);
+
+#endif
