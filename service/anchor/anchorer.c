@@ -47,7 +47,8 @@ bool anchorer_read_key(const char *path, uint8_t key[32])
     return ok;
 }
 
-bool anchorer_init(struct anchorer *a, const struct config *cfg, const struct note_key *log_key)
+bool anchorer_init(struct anchorer *a, const struct anchorer_options *cfg,
+                   const struct note_key *log_key)
 {
     memset(a, 0, sizeof *a);
     struct tracker_config *tc = &a->tc;
@@ -141,19 +142,19 @@ static enum db_status maybe_create(struct anchorer *a)
     uint64_t last_size = 0, size;
     double age = 0;
     bool found;
-    PGresult *head = NULL;
+    struct log_head head;
     enum db_status st = db_anchor_last(a->conn, a->tc.chain_id, &last_size, &age, &found);
     if (st != DB_OK || (found && age < a->interval_s))
         return st;
     st = db_log_head(a->conn, &head);
-    if (st != DB_OK || PQntuples(head) == 0 || PQgetisnull(head, 0, 3))
-        goto out;
-    size = strtoull(PQgetvalue(head, 0, 2), NULL, 10);
-    if (size <= last_size || strcmp(PQgetvalue(head, 0, 0), a->origin) != 0)
+    if (st != DB_OK)
+        return st;
+    size = head.tree_size;
+    if (!head.root_hex || size <= last_size || strcmp(head.origin, a->origin) != 0)
         goto out;
     struct anchor_commitment c = {.key_id = a->key_id, .tree_size = size};
     snprintf(c.origin, sizeof c.origin, "%s", a->origin);
-    if (!hex_decode(PQgetvalue(head, 0, 3), 64, c.root, 32, true)) {
+    if (!hex_decode(head.root_hex, 64, c.root, 32, true)) {
         st = DB_ERROR;
         goto out;
     }
@@ -168,7 +169,7 @@ static enum db_status maybe_create(struct anchorer *a)
     if (a->has_active)
         diag_info("anchor %" PRId64 ": anchoring tree size %" PRIu64, an->id, size);
 out:
-    PQclear(head);
+    log_head_free(&head);
     return st;
 }
 

@@ -14,7 +14,6 @@
 #include <stdbool.h>
 
 #include "anchor/tracker.h"
-#include "cmd/config.h"
 #include "db/pool.h"
 #include "eth/rpc.h"
 #include "tlog/note.h"
@@ -33,10 +32,25 @@ struct anchorer {
     struct anchor active;
 };
 
+/* What the anchorer is told (strings borrowed for anchorer_init's call). */
+struct anchorer_options {
+    const char *database_url;
+    const char *eth_rpc_url;
+    unsigned eth_rpc_timeout; /* milliseconds */
+    const char *eth_key_file; /* hex secp256k1 private key */
+    uint64_t eth_chain_id;    /* 0: whatever the node reports */
+    const char *anchor_to;    /* NULL: the sender's own address */
+    unsigned anchor_interval; /* seconds */
+    unsigned anchor_depth;    /* confirmations; 0 means the "finalized" block */
+    unsigned anchor_replace_blocks;
+    uint64_t eth_max_fee, eth_max_priority_fee; /* wei per gas */
+    unsigned anchor_poll;                       /* milliseconds */
+};
+
 /* Reads the key file and sets up a (no network or database I/O). False (reason logged) on a
  * bad key or configuration. */
-bool anchorer_init(struct anchorer *a, const struct config *cfg, const struct note_key *log_key)
-    __attribute__((warn_unused_result));
+bool anchorer_init(struct anchorer *a, const struct anchorer_options *cfg,
+                   const struct note_key *log_key) __attribute__((warn_unused_result));
 void anchorer_free(struct anchorer *a);
 /* Reads a hex secp256k1 private key (optional 0x, surrounding whitespace) from path. */
 bool anchorer_read_key(const char *path, uint8_t key[32]) __attribute__((warn_unused_result));

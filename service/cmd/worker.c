@@ -66,7 +66,19 @@ static bool anchoring_start(struct worker *w, const struct config *cfg, const st
         diag_info("anchoring is off (no --eth-rpc-url)");
         return true;
     }
-    if (!eth_rpc_global_init() || !anchorer_init(&w->anchorer, cfg, key))
+    struct anchorer_options opt = {.database_url = cfg->database_url,
+                                   .eth_rpc_url = cfg->eth_rpc_url,
+                                   .eth_rpc_timeout = cfg->eth_rpc_timeout,
+                                   .eth_key_file = cfg->eth_key_file,
+                                   .eth_chain_id = cfg->eth_chain_id,
+                                   .anchor_to = cfg->anchor_to,
+                                   .anchor_interval = cfg->anchor_interval,
+                                   .anchor_depth = cfg->anchor_depth,
+                                   .anchor_replace_blocks = cfg->anchor_replace_blocks,
+                                   .eth_max_fee = cfg->eth_max_fee,
+                                   .eth_max_priority_fee = cfg->eth_max_priority_fee,
+                                   .anchor_poll = cfg->anchor_poll};
+    if (!eth_rpc_global_init() || !anchorer_init(&w->anchorer, &opt, key))
         return false;
     if (pthread_create(&w->anchor_thread, NULL, anchor_main, w) != 0) {
         anchorer_free(&w->anchorer);

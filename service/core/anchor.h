@@ -70,7 +70,7 @@ struct anchor_row {
     const char *block_hash_hex; /* NULL until mined */
     bool has_confirmations;
     uint64_t confirmations;
-    const char *last_error; /* NULL when none */
+    const char *last_error;         /* NULL when none */
     int64_t created_us, updated_us; /* microseconds since the epoch */
     bool has_submitted, has_mined, has_confirmed;
     int64_t submitted_us, mined_us, confirmed_us;

@@ -88,6 +88,18 @@ struct item_rows {
 /* Releases the rows and their strings; r is empty afterwards. */
 void item_rows_free(struct item_rows *r);
 
+/* Which registrations a listing shows (GET /v1/items). */
+struct item_filter {
+    bool has_content_hash;
+    uint8_t content_hash[SHA256_LEN];
+    const char *signer;     /* NULL: any */
+    const char *source_url; /* NULL: any */
+    bool has_since, has_until, has_cursor;
+    int64_t since_us, until_us;   /* registered_at in [since, until) */
+    int64_t cursor_us, cursor_id; /* keyset: strictly after (registered_at, id) */
+    unsigned limit;
+};
+
 /* Strings item_row_record formats for a row. */
 struct item_strings {
     char signature[SIG_VALUE_MAX];

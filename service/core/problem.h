@@ -47,8 +47,8 @@ struct problem {
 
 /* Sets p (field may be NULL) and returns false, so that a check can end with
  * `return problem_set(...)`. */
-bool problem_set(struct problem *p, enum problem_code code, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
+bool problem_set(struct problem *p, enum problem_code code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Static entry for code (PROBLEM_INTERNAL's for unknown codes). */
 const struct problem_info *problem_info(enum problem_code code);

@@ -1,5 +1,5 @@
 #include "db/anchors.h"
-#include "db/exec.h"
+#include "db/columns.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -286,28 +286,91 @@ enum db_status db_anchor_save(struct db_conn *conn, const struct anchor *a)
     return st;
 }
 
+bool db_anchor_row_read(const PGresult *res, int row, int base, struct anchor_row *out)
+{
+    memset(out, 0, sizeof *out);
+    if (PQgetisnull(res, row, base + ANCHOR_COL_ID))
+        return false;
+#define COL(c) (base + ANCHOR_COL_##c)
+#define HAS(c) (!PQgetisnull(res, row, COL(c)))
+    *out = (struct anchor_row){
+        .id = db_i64(res, row, COL(ID)),
+        .chain_id = db_u64(res, row, COL(CHAIN_ID)),
+        .sender_hex = PQgetvalue(res, row, COL(SENDER)),
+        .recipient_hex = PQgetvalue(res, row, COL(RECIPIENT)),
+        .tree_size = db_u64(res, row, COL(TREE_SIZE)),
+        .root_hex = PQgetvalue(res, row, COL(ROOT)),
+        .calldata_hex = PQgetvalue(res, row, COL(CALLDATA)),
+        .status = PQgetvalue(res, row, COL(STATUS)),
+        .has_nonce = HAS(NONCE),
+        .nonce = db_u64(res, row, COL(NONCE)),
+        .attempts = db_u64(res, row, COL(ATTEMPTS)),
+        .tx_hash_hex = db_str(res, row, COL(TX_HASH)),
+        .has_block = HAS(BLOCK_NUMBER),
+        .block_number = db_u64(res, row, COL(BLOCK_NUMBER)),
+        .block_hash_hex = db_str(res, row, COL(BLOCK_HASH)),
+        .has_confirmations = HAS(CONFIRMATIONS),
+        .confirmations = db_u64(res, row, COL(CONFIRMATIONS)),
+        .last_error = db_str(res, row, COL(LAST_ERROR)),
+        .created_us = db_i64(res, row, COL(CREATED_US)),
+        .updated_us = db_i64(res, row, COL(UPDATED_US)),
+        .has_submitted = HAS(SUBMITTED_US),
+        .has_mined = HAS(MINED_US),
+        .has_confirmed = HAS(CONFIRMED_US),
+        .submitted_us = db_i64(res, row, COL(SUBMITTED_US)),
+        .mined_us = db_i64(res, row, COL(MINED_US)),
+        .confirmed_us = db_i64(res, row, COL(CONFIRMED_US)),
+    };
+#undef HAS
+#undef COL
+    return true;
+}
+
+/* Runs an anchor query and turns its rows into out. */
+static enum db_status exec_anchor_rows(struct db_conn *conn, const struct db_stmt *stmt,
+                                       const char *const *values, struct anchor_rows *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, stmt, values, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(res);
+    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
+    if (!out->v) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    for (int r = 0; r < n; r++)
+        (void)db_anchor_row_read(res, r, 0, &out->v[r]); /* id is never NULL here */
+    out->n = (size_t)n;
+    db_own(&out->owner, res);
+    return DB_OK;
+}
+
 static const struct db_stmt db_anchor_list_stmt = {
     "db_anchor_list",
     "SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.id < coalesce($1, 9223372036854775807) "
     "ORDER BY a.id DESC LIMIT $2",
     2};
 
-enum db_status db_anchor_list(struct db_conn *conn, int64_t before, unsigned limit, PGresult **res)
+enum db_status db_anchor_list(struct db_conn *conn, int64_t before, unsigned limit,
+                              struct anchor_rows *out)
 {
     char b[24], l[16];
     snprintf(b, sizeof b, "%" PRId64, before);
     snprintf(l, sizeof l, "%u", limit);
     const char *values[] = {before ? b : NULL, l};
-    return db_exec(conn, &db_anchor_list_stmt, values, NULL, NULL, res);
+    return exec_anchor_rows(conn, &db_anchor_list_stmt, values, out);
 }
 
 static const struct db_stmt db_anchor_get_stmt = {
     "db_anchor_get", "SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.id = $1", 1};
 
-enum db_status db_anchor_get(struct db_conn *conn, int64_t id, PGresult **res)
+enum db_status db_anchor_get(struct db_conn *conn, int64_t id, struct anchor_rows *out)
 {
     char s[24];
     snprintf(s, sizeof s, "%" PRId64, id);
     const char *values[] = {s};
-    return db_exec(conn, &db_anchor_get_stmt, values, NULL, NULL, res);
+    return exec_anchor_rows(conn, &db_anchor_get_stmt, values, out);
 }

@@ -5,8 +5,11 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "db/pool.h"
+#include "util/rows.h"
 
 struct db_stmt {
     const char *name; /* named like the C function that runs it */
@@ -39,6 +42,27 @@ enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
 
 /* The raw libpq handle, for one-off work such as migrations. */
 PGconn *db_pg(struct db_conn *conn);
+
+/* Hands res to o: rows whose strings point into res stay valid until rows_owner_release. */
+void db_own(struct rows_owner *o, PGresult *res);
+
+/* Reading a text-format cell: NULL reads as NULL, 0 or false. */
+static inline const char *db_str(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+static inline int64_t db_i64(const PGresult *res, int row, int col)
+{
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+static inline uint64_t db_u64(const PGresult *res, int row, int col)
+{
+    return strtoull(PQgetvalue(res, row, col), NULL, 10);
+}
+static inline bool db_bool(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col)[0] == 't';
+}
 
 /* The leader locks: session advisory locks in the two-int form, class "prov" (0x70726f76), one
  * object per role, so that one sequencer and one anchorer run per database. DB_LOCK_TRY is a

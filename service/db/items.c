@@ -1,5 +1,5 @@
 #include "db/items.h"
-#include "db/exec.h"
+#include "db/columns.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,20 +7,64 @@
 #include <string.h>
 
 #include "util/codec.h"
-#include "db/anchors.h"
 
-/* The ITEM_COL_* columns; p is the items table's alias with its dot, or "". */
-#define ITEM_FIELDS(p)                                                                             \
-    p "id, encode(" p "content_hash, 'hex'), " p "metadata, " p "signer, " p "sig_scheme, "        \
-      "encode(" p "signature, 'hex'), "                                                            \
-      "(extract(epoch FROM " p "registered_at) * 1000000)::bigint"
-#define ITEM_COLUMNS                                                                               \
-    ITEM_FIELDS("i.")                                                                              \
-    ", e.log_index, sg.name, sg.revoked_at IS NOT NULL, "                                          \
-    "e.log_index < (SELECT max(tree_size) FROM anchors WHERE status = 'confirmed')"
-#define ITEM_FROM                                                                                  \
-    " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "                                   \
-    "LEFT JOIN signers sg ON sg.identity = i.signer "
+void db_item_row_read(const PGresult *res, int row, bool full, struct item_row *out)
+{
+    *out = (struct item_row){
+        .id = db_i64(res, row, ITEM_COL_ID),
+        .content_hash_hex = PQgetvalue(res, row, ITEM_COL_CONTENT_HASH),
+        .metadata = PQgetvalue(res, row, ITEM_COL_METADATA),
+        .metadata_len = (size_t)PQgetlength(res, row, ITEM_COL_METADATA),
+        .signer = PQgetvalue(res, row, ITEM_COL_SIGNER),
+        .scheme = PQgetvalue(res, row, ITEM_COL_SCHEME),
+        .signature_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE),
+        .registered_us = db_i64(res, row, ITEM_COL_REGISTERED_US),
+    };
+    if (!full)
+        return;
+    out->logged = !PQgetisnull(res, row, ITEM_COL_LOG_INDEX);
+    out->log_index = out->logged ? db_u64(res, row, ITEM_COL_LOG_INDEX) : 0;
+    out->signer_name = db_str(res, row, ITEM_COL_SIGNER_NAME);
+    out->signer_revoked = db_bool(res, row, ITEM_COL_SIGNER_REVOKED);
+    out->anchored = db_bool(res, row, ITEM_COL_ANCHORED);
+}
+
+/* What a statement adds after ITEM_COLUMNS. */
+enum item_extra { EXTRA_NONE, EXTRA_CREATED, EXTRA_LOOKUP };
+
+/* Turns res (taken over, also on failure) into rows. */
+static enum db_status to_rows(PGresult *res, enum item_extra extra, struct item_rows *out)
+{
+    int n = PQntuples(res);
+    memset(out, 0, sizeof *out);
+    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
+    if (!out->v) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    for (int r = 0; r < n; r++) {
+        struct item_row *row = &out->v[r];
+        db_item_row_read(res, r, true, row);
+        if (extra == EXTRA_CREATED)
+            row->created = db_bool(res, r, ITEM_COL_COUNT_);
+        else if (extra == EXTRA_LOOKUP)
+            row->lookup = (size_t)db_u64(res, r, ITEM_COL_COUNT_);
+    }
+    out->n = (size_t)n;
+    db_own(&out->owner, res);
+    return DB_OK;
+}
+
+/* Runs a statement and turns its result into rows. */
+static enum db_status exec_rows(struct db_conn *conn, const struct db_stmt *stmt,
+                                const char *const *values, const int *lengths, const int *formats,
+                                enum item_extra extra, struct item_rows *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, stmt, values, lengths, formats, &res);
+    return st == DB_OK ? to_rows(res, extra, out) : st;
+}
 
 /* A bigint parameter of microseconds since the epoch as a timestamptz. */
 #define US_TS(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
@@ -64,48 +108,54 @@ static void insert_params(const struct item_request *req, bool require_known,
 }
 
 enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
-                              bool require_known, PGresult **res)
+                              bool require_known, struct item_rows *out)
 {
     const char *values[INSERT_PARAMS];
     int lengths[INSERT_PARAMS];
     insert_params(req, require_known, values, lengths);
-    return db_exec(conn, &db_item_insert_stmt, values, lengths, insert_formats, res);
+    return exec_rows(conn, &db_item_insert_stmt, values, lengths, insert_formats, EXTRA_CREATED,
+                     out);
 }
 
 enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
-                                   size_t n, bool require_known, PGresult **res)
+                                   size_t n, bool require_known, struct item_rows *out)
 {
-    const char **values = malloc(n * INSERT_PARAMS * sizeof *values);
-    int *lengths = malloc(n * INSERT_PARAMS * sizeof *lengths);
+    const char **values = calloc(n * INSERT_PARAMS + 1, sizeof *values);
+    int *lengths = calloc(n * INSERT_PARAMS + 1, sizeof *lengths);
+    PGresult **res = calloc(n ? n : 1, sizeof *res);
     enum db_status st = DB_ERROR;
-    if (!values || !lengths)
+    memset(out, 0, n * sizeof *out);
+    if (!values || !lengths || !res)
         goto out;
     for (size_t i = 0; i < n; i++)
         insert_params(reqs[i], require_known, values + i * INSERT_PARAMS,
                       lengths + i * INSERT_PARAMS);
     st = db_exec_many(conn, &db_item_insert_stmt, n, values, lengths, insert_formats, res);
+    for (size_t i = 0; i < n && res[i]; i++) { /* every res[i] is set on DB_OK, none otherwise */
+        enum db_status one = to_rows(res[i], EXTRA_CREATED, &out[i]);
+        res[i] = NULL;
+        if (one != DB_OK)
+            st = one;
+    }
+    if (st != DB_OK)
+        for (size_t i = 0; i < n; i++)
+            item_rows_free(&out[i]);
 out:
+    free(res);
     free(values);
     free(lengths);
     return st;
 }
 
-/* Runs a statement whose one parameter is an item id. */
-static enum db_status exec_by_id(struct db_conn *conn, const struct db_stmt *stmt, int64_t id,
-                                 PGresult **res)
+static const struct db_stmt db_item_get_stmt = {
+    "db_item_get", "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.id = $1", 1};
+
+enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *out)
 {
     char id_s[24];
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
     const char *values[] = {id_s};
-    return db_exec(conn, stmt, values, NULL, NULL, res);
-}
-
-static const struct db_stmt db_item_get_stmt = {
-    "db_item_get", "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.id = $1", 1};
-
-enum db_status db_item_get(struct db_conn *conn, int64_t id, PGresult **res)
-{
-    return exec_by_id(conn, &db_item_get_stmt, id, res);
+    return exec_rows(conn, &db_item_get_stmt, values, NULL, NULL, EXTRA_NONE, out);
 }
 
 static const struct db_stmt db_item_get_for_receipt_stmt = {
@@ -118,9 +168,39 @@ static const struct db_stmt db_item_get_for_receipt_stmt = {
     "WHERE i.id = $1",
     1};
 
-enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, PGresult **res)
+enum receipt_col {
+    RECEIPT_COL_TREE_SIZE = ITEM_COL_COUNT_,
+    RECEIPT_COL_NOTE,
+    RECEIPT_COL_ANCHOR, /* the first ANCHOR_COL_* column */
+};
+
+enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
+                                       struct item_receipt_row *out)
 {
-    return exec_by_id(conn, &db_item_get_for_receipt_stmt, id, res);
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, &db_item_get_for_receipt_stmt, values, NULL, NULL, &res);
+    if (st != DB_OK || PQntuples(res) == 0) {
+        PQclear(res);
+        return st;
+    }
+    out->found = true;
+    db_item_row_read(res, 0, true, &out->item);
+    out->has_checkpoint = !PQgetisnull(res, 0, RECEIPT_COL_NOTE);
+    out->tree_size = out->has_checkpoint ? db_u64(res, 0, RECEIPT_COL_TREE_SIZE) : 0;
+    out->note = db_str(res, 0, RECEIPT_COL_NOTE);
+    out->has_anchor = db_anchor_row_read(res, 0, RECEIPT_COL_ANCHOR, &out->anchor);
+    db_own(&out->owner, res);
+    return DB_OK;
+}
+
+void item_receipt_row_free(struct item_receipt_row *r)
+{
+    rows_owner_release(&r->owner);
+    memset(r, 0, sizeof *r);
 }
 
 static const struct db_stmt db_item_by_content_hash_stmt = {
@@ -130,14 +210,15 @@ static const struct db_stmt db_item_by_content_hash_stmt = {
     2};
 
 enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                       unsigned limit, PGresult **res)
+                                       unsigned limit, struct item_rows *out)
 {
     char limit_s[16];
     snprintf(limit_s, sizeof limit_s, "%u", limit);
     const char *values[] = {(const char *)hash, limit_s};
     const int lengths[] = {SHA256_LEN, 0};
     const int formats[] = {1, 0};
-    return db_exec(conn, &db_item_by_content_hash_stmt, values, lengths, formats, res);
+    return exec_rows(conn, &db_item_by_content_hash_stmt, values, lengths, formats, EXTRA_NONE,
+                     out);
 }
 
 static const struct db_stmt db_item_by_content_hashes_stmt = {
@@ -150,7 +231,7 @@ static const struct db_stmt db_item_by_content_hashes_stmt = {
     2};
 
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
-                                         size_t n, unsigned limit, PGresult **res)
+                                         size_t n, unsigned limit, struct item_rows *out)
 {
     struct buf array = BUF_INIT; /* {hex,hex,...}: hex needs no quoting */
     char hex[2 * SHA256_LEN + 1], limit_s[16];
@@ -164,10 +245,11 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
     buf_puts(&array, "}");
     snprintf(limit_s, sizeof limit_s, "%u", limit);
     enum db_status st = DB_ERROR;
-    *res = NULL;
+    memset(out, 0, sizeof *out);
     if (!array.oom) {
         const char *values[] = {array.data, limit_s};
-        st = db_exec(conn, &db_item_by_content_hashes_stmt, values, NULL, NULL, res);
+        st =
+            exec_rows(conn, &db_item_by_content_hashes_stmt, values, NULL, NULL, EXTRA_LOOKUP, out);
     }
     buf_free(&array);
     return st;
@@ -199,7 +281,8 @@ static const struct db_stmt db_item_list_stmts[] = {
     {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 8},
 };
 
-enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, PGresult **res)
+enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,
+                            struct item_rows *out)
 {
     char since[24], until[24], cur_us[24], cur_id[24], limit[16];
     snprintf(since, sizeof since, "%" PRId64, f->since_us);
@@ -221,29 +304,5 @@ enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f, P
                                  : f->signer         ? &db_item_list_stmts[1]
                                  : f->source_url     ? &db_item_list_stmts[2]
                                                      : &db_item_list_stmts[3];
-    return db_exec(conn, stmt, values, lengths, formats, res);
-}
-
-void db_item_record(PGresult *res, int row, struct item_record *rec, struct item_strings *buf)
-{
-    const char *sig_hex = PQgetvalue(res, row, ITEM_COL_SIGNATURE);
-    const char *scheme = PQgetvalue(res, row, ITEM_COL_SCHEME);
-    enum sig_scheme s = sig_scheme_parse(scheme);
-    uint8_t sig[128];
-    size_t sig_len = strlen(sig_hex) / 2;
-    if (sig_len > sizeof sig || !hex_decode(sig_hex, sig_len * 2, sig, sig_len, true))
-        sig_len = 0;
-    sig_format_value(s, sig, sig_len, buf->signature);
-    format_rfc3339_us(strtoll(PQgetvalue(res, row, ITEM_COL_REGISTERED_US), NULL, 10),
-                      buf->registered_at);
-    *rec = (struct item_record){
-        .content_hash_hex = PQgetvalue(res, row, ITEM_COL_CONTENT_HASH),
-        .metadata = PQgetvalue(res, row, ITEM_COL_METADATA),
-        .metadata_len = (size_t)PQgetlength(res, row, ITEM_COL_METADATA),
-        .registered_at = buf->registered_at,
-        .scheme = scheme,
-        .key_field = sig_key_field(s),
-        .public_key = PQgetvalue(res, row, ITEM_COL_SIGNER),
-        .signature = buf->signature,
-    };
+    return exec_rows(conn, stmt, values, lengths, formats, EXTRA_NONE, out);
 }

@@ -351,3 +351,14 @@ enum db_status db_transaction(struct db_conn *conn, enum db_status (*fn)(struct 
     conn->in_txn = false;
     return st;
 }
+
+static void release_result(void *res)
+{
+    PQclear(res);
+}
+
+void db_own(struct rows_owner *o, PGresult *res)
+{
+    o->ptr = res;
+    o->release = res ? release_result : NULL;
+}

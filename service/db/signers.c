@@ -2,10 +2,36 @@
 #include "db/exec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define SIGNER_COLUMNS                                                                             \
     "identity, kind, name, organization, url, notes, " TS("created_at") ", " TS("revoked_at")
+
+/* Runs a signer query and turns its rows into out. */
+static enum db_status exec_signer_rows(struct db_conn *conn, const struct db_stmt *stmt,
+                                       const char *const *values, struct signer_rows *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, stmt, values, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(res);
+    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
+    if (!out->v) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    for (int r = 0; r < n; r++)
+        out->v[r] = (struct signer_row){db_str(res, r, 0), db_str(res, r, 1), db_str(res, r, 2),
+                                        db_str(res, r, 3), db_str(res, r, 4), db_str(res, r, 5),
+                                        db_str(res, r, 6), db_str(res, r, 7)};
+    out->n = (size_t)n;
+    db_own(&out->owner, res);
+    return DB_OK;
+}
 
 static const struct db_stmt db_signer_insert_stmt = {
     "db_signer_insert",
@@ -13,19 +39,20 @@ static const struct db_stmt db_signer_insert_stmt = {
     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " SIGNER_COLUMNS,
     6};
 
-enum db_status db_signer_insert(struct db_conn *conn, const struct signer_fields *f, PGresult **res)
+enum db_status db_signer_insert(struct db_conn *conn, const struct signer_fields *f,
+                                struct signer_rows *out)
 {
     const char *values[] = {f->identity, f->kind, f->name, f->organization, f->url, f->notes};
-    return db_exec(conn, &db_signer_insert_stmt, values, NULL, NULL, res);
+    return exec_signer_rows(conn, &db_signer_insert_stmt, values, out);
 }
 
 static const struct db_stmt db_signer_get_stmt = {
     "db_signer_get", "SELECT " SIGNER_COLUMNS " FROM signers WHERE identity = $1", 1};
 
-enum db_status db_signer_get(struct db_conn *conn, const char *identity, PGresult **res)
+enum db_status db_signer_get(struct db_conn *conn, const char *identity, struct signer_rows *out)
 {
     const char *values[] = {identity};
-    return db_exec(conn, &db_signer_get_stmt, values, NULL, NULL, res);
+    return exec_signer_rows(conn, &db_signer_get_stmt, values, out);
 }
 
 static const struct db_stmt db_signer_list_stmt = {
@@ -33,12 +60,12 @@ static const struct db_stmt db_signer_list_stmt = {
     "SELECT " SIGNER_COLUMNS " FROM signers WHERE identity > $1 ORDER BY identity LIMIT $2", 2};
 
 enum db_status db_signer_list(struct db_conn *conn, const char *after, unsigned limit,
-                              PGresult **res)
+                              struct signer_rows *out)
 {
     char limit_s[16];
     snprintf(limit_s, sizeof limit_s, "%u", limit);
     const char *values[] = {after, limit_s};
-    return db_exec(conn, &db_signer_list_stmt, values, NULL, NULL, res);
+    return exec_signer_rows(conn, &db_signer_list_stmt, values, out);
 }
 
 static const struct db_stmt db_signer_revoke_stmt = {
@@ -47,8 +74,8 @@ static const struct db_stmt db_signer_revoke_stmt = {
     "RETURNING " SIGNER_COLUMNS,
     1};
 
-enum db_status db_signer_revoke(struct db_conn *conn, const char *identity, PGresult **res)
+enum db_status db_signer_revoke(struct db_conn *conn, const char *identity, struct signer_rows *out)
 {
     const char *values[] = {identity};
-    return db_exec(conn, &db_signer_revoke_stmt, values, NULL, NULL, res);
+    return exec_signer_rows(conn, &db_signer_revoke_stmt, values, out);
 }

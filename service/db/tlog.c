@@ -1,5 +1,5 @@
 #include "db/tlog.h"
-#include "db/exec.h"
+#include "db/columns.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,9 +47,31 @@ enum db_status db_log_state_create(struct db_conn *conn, const char *origin, con
     return st;
 }
 
-enum db_status db_log_state_lock(struct db_conn *conn, PGresult **res)
+/* Fills head from the first row of res (columns origin, vkey, tree_size[, root, note]) and
+ * hands res to it. */
+static void read_head(PGresult *res, struct log_head *head)
 {
-    return db_exec(conn, &db_log_state_lock_stmt, NULL, NULL, NULL, res);
+    memset(head, 0, sizeof *head);
+    if (PQntuples(res) == 1) {
+        head->origin = db_str(res, 0, 0);
+        head->vkey = db_str(res, 0, 1);
+        head->tree_size = db_u64(res, 0, 2);
+        if (PQnfields(res) == 5) {
+            head->root_hex = db_str(res, 0, 3);
+            head->note = db_str(res, 0, 4);
+        }
+    }
+    db_own(&head->owner, res);
+}
+
+enum db_status db_log_state_lock(struct db_conn *conn, struct log_head *head)
+{
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, &db_log_state_lock_stmt, NULL, NULL, NULL, &res);
+    memset(head, 0, sizeof *head);
+    if (st == DB_OK)
+        read_head(res, head);
+    return st;
 }
 
 static const struct db_stmt db_log_head_stmt = {
@@ -58,27 +80,46 @@ static const struct db_stmt db_log_head_stmt = {
     "LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size",
     0};
 
-enum db_status db_log_head(struct db_conn *conn, PGresult **res)
+enum db_status db_log_head(struct db_conn *conn, struct log_head *head)
 {
-    return db_exec(conn, &db_log_head_stmt, NULL, NULL, NULL, res);
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, &db_log_head_stmt, NULL, NULL, NULL, &res);
+    memset(head, 0, sizeof *head);
+    if (st == DB_OK)
+        read_head(res, head);
+    return st;
 }
 
 static const struct db_stmt db_log_queue_batch_stmt = {
     "db_log_queue_batch",
-    "SELECT i.id, encode(i.content_hash, 'hex'), i.metadata, i.signer, i.sig_scheme, "
-    "encode(i.signature, 'hex'), (extract(epoch FROM i.registered_at) * 1000000)::bigint, NULL "
-    "FROM log_queue q JOIN items i ON i.id = q.item_id WHERE q.item_id > $1 "
-    "ORDER BY q.item_id LIMIT $2",
+    "SELECT " ITEM_FIELDS(
+        "i.") " FROM log_queue q JOIN items i ON i.id = q.item_id WHERE q.item_id > $1 "
+              "ORDER BY q.item_id LIMIT $2",
     2};
 
 enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
-                                  PGresult **res)
+                                  struct item_rows *out)
 {
     char after_s[24], limit_s[16];
     snprintf(after_s, sizeof after_s, "%" PRId64, after);
     snprintf(limit_s, sizeof limit_s, "%u", limit);
     const char *values[] = {after_s, limit_s};
-    return db_exec(conn, &db_log_queue_batch_stmt, values, NULL, NULL, res);
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, &db_log_queue_batch_stmt, values, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(res);
+    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
+    if (!out->v) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    for (int r = 0; r < n; r++)
+        db_item_row_read(res, r, false, &out->v[r]);
+    out->n = (size_t)n;
+    db_own(&out->owner, res);
+    return DB_OK;
 }
 
 static const struct db_stmt db_log_entries_insert_stmt = {

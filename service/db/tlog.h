@@ -1,12 +1,14 @@
-/* Statements on the log tables (sql/0003_log.sql). PGresults belong to the caller. */
+/* Statements on the log tables (sql/0003_log.sql). */
 #ifndef PROVD_DB_TLOG_H
 #define PROVD_DB_TLOG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/loghead.h"
 #include "util/buf.h"
-#include "db/exec.h"
+#include "core/item.h"
+#include "db/pool.h"
 #include "tlog/tiles.h"
 
 /* Tries the sequencer lock for this session; *got tells whether we hold it. */
@@ -17,17 +19,18 @@ enum db_status db_log_holds_lock(struct db_conn *conn, bool *held)
 /* Creates the log_state row if missing. */
 enum db_status db_log_state_create(struct db_conn *conn, const char *origin, const char *vkey)
     __attribute__((warn_unused_result));
-/* Locks log_state (in the caller's transaction) and returns origin, vkey and tree_size:
- * row 0, columns 0..2. */
-enum db_status db_log_state_lock(struct db_conn *conn, PGresult **res)
+/* Locks log_state (in the caller's transaction) and reads its origin, vkey and tree_size into
+ * head (no checkpoint members); the caller frees head with log_head_free. */
+enum db_status db_log_state_lock(struct db_conn *conn, struct log_head *head)
     __attribute__((warn_unused_result));
-/* log_state and the latest checkpoint for readers: columns origin, vkey, tree_size, root (hex),
- * note; zero rows when the log has never run; checkpoint columns NULL while empty. */
-enum db_status db_log_head(struct db_conn *conn, PGresult **res)
+/* log_state and the latest checkpoint for readers (see struct log_head); the caller frees head
+ * with log_head_free. */
+enum db_status db_log_head(struct db_conn *conn, struct log_head *head)
     __attribute__((warn_unused_result));
-/* Up to limit queued registrations with an id above after (ITEM_COL_* columns), by id. */
+/* Up to limit queued registrations with an id above after, by id: their records only (the
+ * log, signer and anchor members of the rows are unset); the caller frees out. */
 enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
-                                  PGresult **res) __attribute__((warn_unused_result));
+                                  struct item_rows *out) __attribute__((warn_unused_result));
 /* Stores entries (first_index + i, item_ids[i]) and removes them from the queue. */
 enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
                                      const int64_t *item_ids, size_t n)

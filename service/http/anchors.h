@@ -2,12 +2,11 @@
 #ifndef PROVD_HTTP_ANCHORS_H
 #define PROVD_HTTP_ANCHORS_H
 
-#include <libpq-fe.h>
-
+#include "core/anchor.h"
 #include "util/jsonw.h"
 
-/* Writes row of a result whose ANCHOR_COL_* columns start at column base as the API's anchor
- * object, leaving it open so that the caller can add members before jw_object_end. */
-void write_anchor_members(struct jsonw *w, PGresult *res, int row, int base);
+/* Writes a as the API's anchor object, leaving it open so that the caller can add members
+ * before jw_object_end. */
+void write_anchor_members(struct jsonw *w, const struct anchor_row *a);
 
 #endif

@@ -1,10 +1,9 @@
 #include <string.h>
 
 #include "util/jsonw.h"
-#include "db/migrate.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/registry.h"
+#include "registry/status.h"
 
 enum MHD_Result handle_healthz(struct http_request *req, const char *param)
 {
@@ -17,18 +16,10 @@ enum MHD_Result handle_healthz(struct http_request *req, const char *param)
 enum MHD_Result handle_readyz(struct http_request *req, const char *param)
 {
     (void)param;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    if (!conn)
-        return reply_problem(req, PROBLEM_NOT_READY, NULL, "the database is unreachable");
     int version = 0;
-    enum db_status st = migrate_current_version(conn, &version);
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        return reply_problem(req, PROBLEM_NOT_READY, NULL, "the database is unreachable");
-    if (version != migrate_latest_version())
-        return reply_problem(req, PROBLEM_NOT_READY, NULL,
-                             "the schema is at version %d, this provd expects %d", version,
-                             migrate_latest_version());
+    struct problem p;
+    if (!registry_ready(req->srv->reg, &version, &p))
+        return reply_failure(req, &p);
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);

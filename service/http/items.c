@@ -10,15 +10,12 @@
 #include "core/item.h"
 #include "util/jsonw.h"
 #include "util/validate.h"
-#include "crypto/ethsig.h"
-#include "crypto/p256.h"
-#include "db/items.h"
-#include "db/signers.h"
+#include "crypto/sig.h"
 #include "http/items.h"
 #include "http/auth.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/registry.h"
+#include "registry/items.h"
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT     1000
@@ -33,34 +30,31 @@ static void write_signer_key(struct jsonw *w, const struct item_record *rec)
     jw_string(w, rec->public_key);
 }
 
-void http_write_item(struct jsonw *w, PGresult *res, int row)
+void http_write_item(struct jsonw *w, const struct item_row *row)
 {
     struct item_record rec;
     struct item_strings strs;
-    db_item_record(res, row, &rec, &strs);
-    bool logged = !PQgetisnull(res, row, ITEM_COL_LOG_INDEX);
-
+    item_row_record(row, &rec, &strs);
     jw_object_begin(w);
     jw_key(w, "id");
-    jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_ID), NULL, 10));
+    jw_int(w, row->id);
     jw_key(w, "content_hash");
     char ch[CONTENT_HASH_STR_LEN + 1];
     snprintf(ch, sizeof ch, "sha256:%s", rec.content_hash_hex);
     jw_string(w, ch);
     jw_key(w, "metadata");
     jw_raw(w, rec.metadata, rec.metadata_len);
-    bool known = !PQgetisnull(res, row, ITEM_COL_SIGNER_NAME);
     jw_key(w, "signer");
     write_signer_key(w, &rec);
     jw_key(w, "known");
-    jw_bool(w, known);
+    jw_bool(w, row->signer_name != NULL);
     jw_key(w, "name");
-    if (known)
-        jw_string(w, PQgetvalue(res, row, ITEM_COL_SIGNER_NAME));
+    if (row->signer_name)
+        jw_string(w, row->signer_name);
     else
         jw_null(w);
     jw_key(w, "revoked");
-    jw_bool(w, PQgetvalue(res, row, ITEM_COL_SIGNER_REVOKED)[0] == 't');
+    jw_bool(w, row->signer_revoked);
     jw_object_end(w);
     jw_key(w, "signature");
     write_signer_key(w, &rec);
@@ -70,83 +64,32 @@ void http_write_item(struct jsonw *w, PGresult *res, int row)
     jw_key(w, "registered_at");
     jw_string(w, rec.registered_at);
     jw_key(w, "status");
-    jw_string(w, !logged                                             ? "registered"
-                 : PQgetvalue(res, row, ITEM_COL_ANCHORED)[0] == 't' ? "anchored"
-                                                                     : "logged");
+    jw_string(w, !row->logged ? "registered" : row->anchored ? "anchored" : "logged");
     jw_key(w, "log_index");
-    if (logged)
-        jw_int(w, strtoll(PQgetvalue(res, row, ITEM_COL_LOG_INDEX), NULL, 10));
+    if (row->logged)
+        jw_int(w, (int64_t)row->log_index);
     else
         jw_null(w);
     jw_object_end(w);
 }
 
-static enum MHD_Result reply_registration(struct http_request *req, PGresult *res)
+static enum MHD_Result reply_registration(struct http_request *req, const struct item_row *row)
 {
-    bool created = PQgetvalue(res, 0, ITEM_COL_CREATED)[0] == 't';
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
-    http_write_item(&w, res, 0);
+    http_write_item(&w, row);
     char location[64];
-    snprintf(location, sizeof location, "/v1/items/%s", PQgetvalue(res, 0, ITEM_COL_ID));
+    snprintf(location, sizeof location, "/v1/items/%" PRId64, row->id);
     http_add_header(req, "Location", location);
-    return reply_json(req, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
+    return reply_json(req, row->created ? MHD_HTTP_CREATED : MHD_HTTP_OK, &body);
 }
 
-/* Why db_item_insert returned no row for item: err->code is PROBLEM_SIGNER_REVOKED or
- * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
- * same registration: insert again). */
-static enum db_status refusal(struct db_conn *conn, const struct item_request *item,
-                              bool require_known, bool keyless, struct problem *err)
+bool http_items_authorize(struct http_request *req, bool *keyless, enum MHD_Result *r)
 {
-    PGresult *res = NULL;
-    enum db_status st = db_signer_get(conn, item->signer, &res);
-    err->code = PROBLEM_NONE;
-    snprintf(err->field, sizeof err->field, "signature");
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, SIGNER_COL_REVOKED_AT)) {
-        err->code = PROBLEM_SIGNER_REVOKED;
-        snprintf(err->detail, sizeof err->detail, "signer %s was revoked at %s", item->signer,
-                 PQgetvalue(res, 0, SIGNER_COL_REVOKED_AT));
-    } else if (PQntuples(res) == 0 && require_known) {
-        err->code = PROBLEM_SIGNER_UNKNOWN;
-        snprintf(err->detail, sizeof err->detail,
-                 "signer %s is not in the signer registry, which this service requires%s",
-                 item->signer, keyless ? " for requests without an API key" : "");
-    }
-    PQclear(res);
-    return DB_OK;
-}
-
-enum db_status http_item_register(struct db_conn *conn, const struct item_request *item,
-                                  bool require_known, bool keyless, PGresult **res,
-                                  struct problem *err)
-{
-    enum db_status st = DB_RETRY;
-    err->code = PROBLEM_NONE;
-    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++) {
-        st = db_item_insert(conn, item, require_known, res);
-        if (st != DB_OK || PQntuples(*res) == 1)
-            return st;
-        PQclear(*res);
-        *res = NULL;
-        st = refusal(conn, item, require_known, keyless, err);
-        if (st == DB_OK && err->code == PROBLEM_NONE)
-            st = DB_RETRY; /* a concurrent insert of the same registration: look again */
-    }
-    return st;
-}
-
-bool http_items_authorize(struct http_request *req, bool *require_known, bool *keyless,
-                          enum MHD_Result *r)
-{
-    const struct registry_policy *policy = &req->srv->reg->policy;
     /* With --open-registration a request without credentials may register for a known,
      * unrevoked signer: the signature is the credential. Credentials given must be valid. */
-    *keyless = policy->open_registration && !http_header(req, "Authorization");
-    *require_known = policy->require_known_signer || *keyless;
+    *keyless = req->srv->reg->policy.open_registration && !http_header(req, "Authorization");
     if (!*keyless) {
         enum problem_code code = auth_require(req, "register");
         if (code != PROBLEM_NONE) {
@@ -165,26 +108,20 @@ bool http_items_authorize(struct http_request *req, bool *require_known, bool *k
 enum MHD_Result handle_items_post(struct http_request *req, const char *param)
 {
     (void)param;
-    bool require_known, keyless;
+    bool keyless;
     enum MHD_Result r;
-    if (!http_items_authorize(req, &require_known, &keyless, &r))
+    if (!http_items_authorize(req, &keyless, &r))
         return r;
     struct item_request item;
-    struct problem err;
-    if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &err))
-        return reply_problem(req, err.code, err.field, "%s", err.detail);
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    PGresult *res = NULL;
-    enum db_status st =
-        conn ? http_item_register(conn, &item, require_known, keyless, &res, &err) : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        r = reply_db_error(req, st);
-    else if (err.code != PROBLEM_NONE)
-        r = reply_problem(req, err.code, err.field, "%s", err.detail);
+    struct problem p;
+    if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &p))
+        return reply_failure(req, &p);
+    struct item_rows rows;
+    if (registry_register(req->srv->reg, &item, keyless, &rows, &p))
+        r = reply_registration(req, &rows.v[0]);
     else
-        r = reply_registration(req, res);
-    PQclear(res);
+        r = reply_failure(req, &p);
+    item_rows_free(&rows);
     item_request_free(&item);
     return r;
 }
@@ -195,24 +132,16 @@ enum MHD_Result handle_item_get(struct http_request *req, const char *param)
     if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    enum db_status st = conn ? db_item_get(conn, id, &res) : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        return reply_db_error(req, st);
-    enum MHD_Result r;
-    if (PQntuples(res) == 0) {
-        r = reply_problem(req, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    } else {
-        struct buf body = BUF_INIT;
-        struct jsonw w;
-        jw_init(&w, &body);
-        http_write_item(&w, res, 0);
-        r = reply_json(req, MHD_HTTP_OK, &body);
-    }
-    PQclear(res);
-    return r;
+    struct item_rows rows;
+    struct problem p;
+    if (!registry_item_get(req->srv->reg, id, &rows, &p))
+        return reply_failure(req, &p);
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    http_write_item(&w, &rows.v[0]);
+    item_rows_free(&rows);
+    return reply_json(req, MHD_HTTP_OK, &body);
 }
 
 /* ---- GET /v1/items ---- */
@@ -295,9 +224,10 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
     return true;
 }
 
-static enum MHD_Result reply_list(struct http_request *req, PGresult *res, unsigned limit)
+static enum MHD_Result reply_list(struct http_request *req, const struct item_rows *rows,
+                                  unsigned limit)
 {
-    int n = PQntuples(res);
+    int n = (int)rows->n;
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
@@ -305,13 +235,13 @@ static enum MHD_Result reply_list(struct http_request *req, PGresult *res, unsig
     jw_key(&w, "items");
     jw_array_begin(&w);
     for (int i = 0; i < n && i < (int)limit; i++)
-        http_write_item(&w, res, i);
+        http_write_item(&w, &rows->v[i]);
     jw_array_end(&w);
     jw_key(&w, "next_cursor");
     if (n > (int)limit) {
         char cursor[64];
-        cursor_encode(strtoll(PQgetvalue(res, (int)limit - 1, ITEM_COL_REGISTERED_US), NULL, 10),
-                      strtoll(PQgetvalue(res, (int)limit - 1, ITEM_COL_ID), NULL, 10), cursor);
+        const struct item_row *last = &rows->v[limit - 1];
+        cursor_encode(last->registered_us, last->id, cursor);
         jw_string(&w, cursor);
     } else {
         jw_null(&w);
@@ -346,13 +276,11 @@ enum MHD_Result handle_items_list(struct http_request *req, const char *param)
     }
     unsigned limit = f.limit;
     f.limit = limit + 1; /* one more row tells whether there is a next page */
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    enum db_status st = conn ? db_item_list(conn, &f, &res) : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        return reply_db_error(req, st);
-    r = reply_list(req, res, limit);
-    PQclear(res);
+    struct item_rows rows;
+    struct problem p;
+    if (!registry_items_list(req->srv->reg, &f, &rows, &p))
+        return reply_failure(req, &p);
+    r = reply_list(req, &rows, limit);
+    item_rows_free(&rows);
     return r;
 }

@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "db/metrics.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/registry.h"
+#include "registry/status.h"
 
 static const unsigned status_codes[METRICS_STATUSES - 1] = {200, 201, 202, 204, 400, 401, 403, 404,
                                                             405, 409, 413, 415, 422, 500, 503};
@@ -82,31 +81,30 @@ static void write_durations(struct buf *out, struct http_metrics *m)
 }
 
 /* A gauge from one column; a NULL column leaves the gauge out. */
-static void gauge(struct buf *out, PGresult *res, int col, const char *name, const char *labels,
-                  const char *text)
+static void gauge(struct buf *out, const struct gauges *g, enum gauge col, const char *name,
+                  const char *labels, const char *text)
 {
     if (text)
         help(out, name, "gauge", text);
-    if (!PQgetisnull(res, 0, col))
-        buf_printf(out, "%s%s %s\n", name, labels, PQgetvalue(res, 0, col));
+    if (g->v[col])
+        buf_printf(out, "%s%s %s\n", name, labels, g->v[col]);
 }
 
-static void write_gauges(struct buf *out, PGresult *res)
+static void write_gauges(struct buf *out, const struct gauges *res)
 {
-    gauge(out, res, DB_METRICS_QUEUE, "provd_log_queue_length", "",
+    gauge(out, res, GAUGE_QUEUE, "provd_log_queue_length", "",
           "Registrations waiting for the sequencer.");
-    gauge(out, res, DB_METRICS_TREE_SIZE, "provd_log_tree_size", "",
-          "Entries in the transparency log.");
-    gauge(out, res, DB_METRICS_CHECKPOINT_AGE, "provd_log_checkpoint_age_seconds", "",
+    gauge(out, res, GAUGE_TREE_SIZE, "provd_log_tree_size", "", "Entries in the transparency log.");
+    gauge(out, res, GAUGE_CHECKPOINT_AGE, "provd_log_checkpoint_age_seconds", "",
           "Seconds since the latest signed checkpoint.");
-    gauge(out, res, DB_METRICS_ANCHORS_PENDING, "provd_anchors", "{status=\"pending\"}",
+    gauge(out, res, GAUGE_ANCHORS_PENDING, "provd_anchors", "{status=\"pending\"}",
           "Ethereum anchors by status.");
-    gauge(out, res, DB_METRICS_ANCHORS_SUBMITTED, "provd_anchors", "{status=\"submitted\"}", NULL);
-    gauge(out, res, DB_METRICS_ANCHORS_MINED, "provd_anchors", "{status=\"mined\"}", NULL);
-    gauge(out, res, DB_METRICS_ANCHORS_CONFIRMED, "provd_anchors", "{status=\"confirmed\"}", NULL);
-    gauge(out, res, DB_METRICS_ANCHORED_SIZE, "provd_anchor_confirmed_tree_size", "",
+    gauge(out, res, GAUGE_ANCHORS_SUBMITTED, "provd_anchors", "{status=\"submitted\"}", NULL);
+    gauge(out, res, GAUGE_ANCHORS_MINED, "provd_anchors", "{status=\"mined\"}", NULL);
+    gauge(out, res, GAUGE_ANCHORS_CONFIRMED, "provd_anchors", "{status=\"confirmed\"}", NULL);
+    gauge(out, res, GAUGE_ANCHORED_SIZE, "provd_anchor_confirmed_tree_size", "",
           "Largest tree size covered by a confirmed anchor.");
-    gauge(out, res, DB_METRICS_ANCHOR_AGE, "provd_anchor_confirmed_age_seconds", "",
+    gauge(out, res, GAUGE_ANCHOR_AGE, "provd_anchor_confirmed_age_seconds", "",
           "Seconds since the latest anchor was confirmed.");
 }
 
@@ -114,17 +112,15 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
 {
     (void)param;
     struct buf out = BUF_INIT;
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    enum db_status st = conn ? db_metrics_gauges(conn, &res) : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
+    struct gauges g;
+    bool up = registry_gauges(req->srv->reg, &g);
     help(&out, "provd_build_info", "gauge", "The running provd's version.");
     buf_printf(&out, "provd_build_info{version=\"%s\"} 1\n", PROVD_VERSION);
     help(&out, "provd_database_up", "gauge", "1 when PostgreSQL answered this scrape.");
-    buf_printf(&out, "provd_database_up %d\n", st == DB_OK);
-    if (st == DB_OK)
-        write_gauges(&out, res);
-    PQclear(res);
+    buf_printf(&out, "provd_database_up %d\n", up);
+    if (up)
+        write_gauges(&out, &g);
+    rows_owner_release(&g.owner);
     write_requests(&out, &req->srv->metrics);
     write_durations(&out, &req->srv->metrics);
     if (out.oom) {

@@ -7,15 +7,10 @@
 #include "util/codec.h"
 #include "core/item.h"
 #include "util/jsonw.h"
-#include "db/items.h"
 #include "http/items.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/registry.h"
-
-#define PROVENANCE_MAX_ROWS 1000 /* registrations in one GET reply */
-#define LOOKUP_MAX          1000 /* content hashes in one batch */
-#define LOOKUP_PER_HASH     10   /* registrations per hash in a batch reply */
+#include "registry/items.h"
 
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
 {
@@ -23,19 +18,11 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
     if (!item_parse_content_hash(param, hash))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
                              "content_hash must be sha256: followed by 64 lowercase hex digits");
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    enum db_status st =
-        conn ? db_item_by_content_hash(conn, hash, PROVENANCE_MAX_ROWS + 1, &res) : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        return reply_db_error(req, st);
-    int n = PQntuples(res);
-    if (n == 0) {
-        PQclear(res);
-        return reply_problem(req, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
-                             "nothing is registered for %s", param);
-    }
+    struct item_rows rows;
+    struct problem p;
+    if (!registry_provenance(req->srv->reg, hash, PROVENANCE_MAX_ROWS + 1, &rows, &p))
+        return reply_failure(req, &p);
+    int n = (int)rows.n;
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
@@ -45,12 +32,12 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
     jw_key(&w, "registrations");
     jw_array_begin(&w);
     for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
-        http_write_item(&w, res, i);
+        http_write_item(&w, &rows.v[i]);
     jw_array_end(&w);
     jw_key(&w, "truncated");
     jw_bool(&w, n > PROVENANCE_MAX_ROWS);
     jw_object_end(&w);
-    PQclear(res);
+    item_rows_free(&rows);
     return reply_json(req, MHD_HTTP_OK, &body);
 }
 
@@ -84,11 +71,11 @@ static uint8_t (*lookup_hashes(struct http_request *req, size_t *n, enum MHD_Res
     return hashes;
 }
 
-/* One result per requested hash, from rows ordered by ITEM_COL_LOOKUP_ORD. */
+/* One result per requested hash, from rows ordered by their hash's position. */
 static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                         PGresult *res)
+                         const struct item_rows *res)
 {
-    int rows = PQntuples(res), row = 0;
+    size_t rows = res->n, row = 0;
     size_t found = 0;
     jw_object_begin(w);
     jw_key(w, "results");
@@ -102,10 +89,9 @@ static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], s
         jw_key(w, "registrations");
         jw_array_begin(w);
         int count = 0;
-        for (; row < rows && strtoull(PQgetvalue(res, row, ITEM_COL_LOOKUP_ORD), NULL, 10) == i + 1;
-             row++)
+        for (; row < rows && res->v[row].lookup == i + 1; row++)
             if (count++ < LOOKUP_PER_HASH)
-                http_write_item(w, res, row);
+                http_write_item(w, &res->v[row]);
         jw_array_end(w);
         jw_key(w, "truncated");
         jw_bool(w, count > LOOKUP_PER_HASH);
@@ -131,22 +117,19 @@ enum MHD_Result handle_provenance_batch_post(struct http_request *req, const cha
     uint8_t(*hashes)[SHA256_LEN] = lookup_hashes(req, &n, &r);
     if (!hashes)
         return r;
-    PGresult *res = NULL;
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    enum db_status st = conn ? db_item_by_content_hashes(conn, (const uint8_t(*)[SHA256_LEN])hashes,
-                                                         n, LOOKUP_PER_HASH + 1, &res)
-                             : DB_UNAVAILABLE;
-    db_release(req->srv->reg->pool, conn);
-    if (st == DB_OK) {
+    struct item_rows rows;
+    struct problem p;
+    if (registry_provenance_many(req->srv->reg, (const uint8_t(*)[SHA256_LEN])hashes, n,
+                                 LOOKUP_PER_HASH + 1, &rows, &p)) {
         struct buf body = BUF_INIT;
         struct jsonw w;
         jw_init(&w, &body);
-        write_lookup(&w, (const uint8_t(*)[SHA256_LEN])hashes, n, res);
+        write_lookup(&w, (const uint8_t(*)[SHA256_LEN])hashes, n, &rows);
         r = reply_json(req, MHD_HTTP_OK, &body);
     } else {
-        r = reply_db_error(req, st);
+        r = reply_failure(req, &p);
     }
-    PQclear(res);
+    item_rows_free(&rows);
     free(hashes);
     return r;
 }

@@ -135,14 +135,6 @@ bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, uns
     return false;
 }
 
-enum MHD_Result reply_db_error(struct http_request *req, enum db_status st)
-{
-    if (st == DB_UNAVAILABLE || st == DB_RETRY)
-        return reply_problem(req, PROBLEM_DB_UNAVAILABLE, NULL,
-                             "the database is unavailable; retry shortly");
-    return reply_problem(req, PROBLEM_INTERNAL, NULL, "internal error (request %s)", req->rid);
-}
-
 enum MHD_Result reply_failure(struct http_request *req, const struct problem *p)
 {
     if (p->code == PROBLEM_INTERNAL && !p->detail[0])

@@ -7,7 +7,6 @@
 
 #include "util/buf.h"
 #include "core/problem.h"
-#include "db/pool.h" /* TRANSITIONAL: until every handler calls registry/ */
 #include "http/server.h"
 
 /* Sends body (taken over and emptied) as application/json with status. */
@@ -38,7 +37,5 @@ bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, uns
 /* The reply for a failure the domain reported (p->code != PROBLEM_NONE); an empty detail of a
  * 500 names the request id. */
 enum MHD_Result reply_failure(struct http_request *req, const struct problem *p);
-/* The problem for a failed database call (503 with Retry-After, or 500). */
-enum MHD_Result reply_db_error(struct http_request *req, enum db_status st);
 
 #endif

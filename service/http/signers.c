@@ -9,36 +9,42 @@
 #include "util/jsonw.h"
 #include "util/validate.h"
 #include "crypto/sig.h"
-#include "db/signers.h"
 #include "http/auth.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/registry.h"
+#include "registry/signers.h"
 
 #define SIGNERS_DEFAULT_LIMIT 100
 #define SIGNERS_MAX_LIMIT     1000
 
-static void write_signer(struct jsonw *w, PGresult *res, int row)
+static void write_signer(struct jsonw *w, const struct signer_row *sg)
 {
-    static const char *const names[] = {"identity", "kind",  "name",       "organization",
-                                        "url",      "notes", "created_at", "revoked_at"};
+    const char *const names[] = {"identity", "kind",  "name",       "organization",
+                                 "url",      "notes", "created_at", "revoked_at"};
+    const char *const values[] = {sg->identity, sg->kind,  sg->name,       sg->organization,
+                                  sg->url,      sg->notes, sg->created_at, sg->revoked_at};
     jw_object_begin(w);
-    for (int c = 0; c < (int)(sizeof names / sizeof *names); c++) {
+    for (size_t c = 0; c < sizeof names / sizeof *names; c++) {
         jw_key(w, names[c]);
-        if (PQgetisnull(res, row, c))
-            jw_null(w);
+        if (values[c])
+            jw_string(w, values[c]);
         else
-            jw_string(w, PQgetvalue(res, row, c));
+            jw_null(w);
     }
     jw_object_end(w);
 }
 
-static enum MHD_Result reply_signer(struct http_request *req, unsigned status, PGresult *res)
+/* Replies with the one signer of rows (or the failure), freeing rows. */
+static enum MHD_Result reply_signer(struct http_request *req, unsigned status, bool ok,
+                                    struct signer_rows *rows, const struct problem *p)
 {
+    if (!ok)
+        return reply_failure(req, p);
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
-    write_signer(&w, res, 0);
+    write_signer(&w, &rows->v[0]);
+    signer_rows_free(rows);
     return reply_json(req, status, &body);
 }
 
@@ -118,26 +124,15 @@ static bool parse_signer(struct http_request *req, json_t *body, struct signer_f
 
 static enum MHD_Result insert_signer(struct http_request *req, const struct signer_fields *f)
 {
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    if (!conn)
-        return reply_db_error(req, DB_UNAVAILABLE);
-    PGresult *res = NULL;
-    enum db_status st = db_signer_insert(conn, f, &res);
-    db_release(req->srv->reg->pool, conn);
-    enum MHD_Result r;
-    if (st == DB_CONFLICT) {
-        r = reply_problem(req, PROBLEM_SIGNER_EXISTS, "identity", "signer %s is already known",
-                          f->identity);
-    } else if (st != DB_OK) {
-        r = reply_db_error(req, st);
-    } else {
+    struct signer_rows rows;
+    struct problem p;
+    bool ok = registry_signer_create(req->srv->reg, f, &rows, &p);
+    if (ok) {
         char location[200];
         snprintf(location, sizeof location, "/v1/signers/%s", f->identity);
         http_add_header(req, "Location", location);
-        r = reply_signer(req, MHD_HTTP_CREATED, res);
     }
-    PQclear(res);
-    return r;
+    return reply_signer(req, MHD_HTTP_CREATED, ok, &rows, &p);
 }
 
 enum MHD_Result handle_signers_post(struct http_request *req, const char *param)
@@ -163,32 +158,13 @@ enum MHD_Result handle_signers_post(struct http_request *req, const char *param)
     return r;
 }
 
-/* Runs fn (get or revoke) for the path's identity and replies with the signer or 404. */
-static enum MHD_Result one_signer(struct http_request *req, const char *param,
-                                  enum db_status (*fn)(struct db_conn *, const char *, PGresult **))
-{
-    char buf[SIG_IDENTITY_MAX];
-    const char *identity = sig_normalize_identity(param, buf);
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    if (!conn)
-        return reply_db_error(req, DB_UNAVAILABLE);
-    PGresult *res = NULL;
-    enum db_status st = fn(conn, identity, &res);
-    db_release(req->srv->reg->pool, conn);
-    enum MHD_Result r;
-    if (st != DB_OK)
-        r = reply_db_error(req, st);
-    else if (PQntuples(res) == 0)
-        r = reply_problem(req, PROBLEM_SIGNER_NOT_FOUND, NULL, "no signer %.150s", param);
-    else
-        r = reply_signer(req, MHD_HTTP_OK, res);
-    PQclear(res);
-    return r;
-}
-
 enum MHD_Result handle_signer_get(struct http_request *req, const char *param)
 {
-    return one_signer(req, param, db_signer_get);
+    char buf[SIG_IDENTITY_MAX];
+    struct signer_rows rows;
+    struct problem p;
+    bool ok = registry_signer_get(req->srv->reg, sig_normalize_identity(param, buf), &rows, &p);
+    return reply_signer(req, MHD_HTTP_OK, ok, &rows, &p);
 }
 
 enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param)
@@ -196,7 +172,11 @@ enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param
     enum problem_code code = auth_require(req, "admin");
     if (code != PROBLEM_NONE)
         return reply_auth_problem(req, code, "admin");
-    return one_signer(req, param, db_signer_revoke);
+    char buf[SIG_IDENTITY_MAX];
+    struct signer_rows rows;
+    struct problem p;
+    bool ok = registry_signer_revoke(req->srv->reg, sig_normalize_identity(param, buf), &rows, &p);
+    return reply_signer(req, MHD_HTTP_OK, ok, &rows, &p);
 }
 
 enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
@@ -216,15 +196,11 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
                              "cursor must be a next_cursor value from an earlier reply");
     after[n] = '\0';
-    struct db_conn *conn = db_acquire(req->srv->reg->pool);
-    if (!conn)
-        return reply_db_error(req, DB_UNAVAILABLE);
-    PGresult *res = NULL;
-    enum db_status st = db_signer_list(conn, after, limit + 1, &res);
-    db_release(req->srv->reg->pool, conn);
-    if (st != DB_OK)
-        return reply_db_error(req, st);
-    int rows = PQntuples(res);
+    struct signer_rows res;
+    struct problem p;
+    if (!registry_signers_list(req->srv->reg, after, limit + 1, &res, &p))
+        return reply_failure(req, &p);
+    int rows = (int)res.n;
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
@@ -232,11 +208,11 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
     jw_key(&w, "signers");
     jw_array_begin(&w);
     for (int i = 0; i < rows && i < (int)limit; i++)
-        write_signer(&w, res, i);
+        write_signer(&w, &res.v[i]);
     jw_array_end(&w);
     jw_key(&w, "next_cursor");
     if (rows > (int)limit) {
-        const char *last = PQgetvalue(res, (int)limit - 1, SIGNER_COL_IDENTITY);
+        const char *last = res.v[limit - 1].identity;
         char cursor[2 * SIG_IDENTITY_MAX];
         base64url_encode((const uint8_t *)last, strlen(last), cursor);
         jw_string(&w, cursor);
@@ -244,6 +220,6 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
         jw_null(&w);
     }
     jw_object_end(&w);
-    PQclear(res);
+    signer_rows_free(&res);
     return reply_json(req, MHD_HTTP_OK, &body);
 }

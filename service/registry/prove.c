@@ -89,14 +89,14 @@ static enum db_status prove(struct db_conn *conn, struct tile_cache *cache, proo
     return st;
 }
 
-enum db_status log_prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
-                                   uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
+                               uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
     return prove(conn, cache, merkle_inclusion_proof, index, n, proof, count);
 }
 
-enum db_status log_prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
-                                     uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
+                                 uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
     return prove(conn, cache, merkle_consistency_proof, m, n, proof, count);
 }

@@ -11,12 +11,12 @@
 
 /* Inclusion proof of index in the tree of size n; *count receives its length. DB_ERROR also
  * when the stored tiles cannot provide a node (a tree larger than the log). */
-enum db_status log_prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
-                                   uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
+                               uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
     __attribute__((warn_unused_result));
 /* Consistency proof from size m to size n (0 < m <= n). */
-enum db_status log_prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
-                                     uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
+                                 uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
     __attribute__((warn_unused_result));
 
 #endif

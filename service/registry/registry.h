@@ -33,8 +33,8 @@ struct registry {
 };
 
 /* Sets up reg over pool; false when out of memory (reg is then destroyed). */
-bool registry_init(struct registry *reg, struct db_pool *pool,
-                   const struct registry_policy *policy) __attribute__((warn_unused_result));
+bool registry_init(struct registry *reg, struct db_pool *pool, const struct registry_policy *policy)
+    __attribute__((warn_unused_result));
 void registry_destroy(struct registry *reg);
 
 /* The problem for a failed database call; returns false (see problem_set). */

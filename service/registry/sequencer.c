@@ -76,45 +76,46 @@ static enum db_status become_leader(struct db_conn *conn, void *arg)
     struct sequencer *s = arg;
     struct buf vkey = BUF_INIT;
     note_key_format_vkey(&s->key, &vkey);
-    PGresult *res = NULL, *head = NULL;
+    struct log_head state = {0}, head = {0};
     enum db_status st = db_log_state_create(conn, s->key.name, vkey.data);
     if (st == DB_OK)
-        st = db_log_state_lock(conn, &res);
-    if (st == DB_OK && (strcmp(PQgetvalue(res, 0, 0), s->key.name) != 0 ||
-                        strcmp(PQgetvalue(res, 0, 1), vkey.data) != 0)) {
+        st = db_log_state_lock(conn, &state);
+    if (st == DB_OK && (!state.origin || strcmp(state.origin, s->key.name) != 0 ||
+                        strcmp(state.vkey, vkey.data) != 0)) {
         diag_error("sequencer: this database's log is %s with key %s; refusing to sign it with %s",
-                   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), vkey.data);
+                   state.origin ? state.origin : "(none)", state.vkey ? state.vkey : "(none)",
+                   vkey.data);
         s->fatal = true;
         st = DB_ERROR;
     }
     if (st == DB_OK)
         st = db_log_head(conn, &head);
     if (st == DB_OK) {
-        uint64_t size = strtoull(PQgetvalue(head, 0, 2), NULL, 10);
-        st = load_edge(s, size, PQgetisnull(head, 0, 3) ? NULL : PQgetvalue(head, 0, 3));
+        st = load_edge(s, head.tree_size, head.root_hex);
         if (st == DB_OK)
-            diag_info("sequencer: leading log %s at tree size %" PRIu64, s->key.name, size);
+            diag_info("sequencer: leading log %s at tree size %" PRIu64, s->key.name,
+                      head.tree_size);
     }
-    PQclear(head);
-    PQclear(res);
+    log_head_free(&head);
+    log_head_free(&state);
     buf_free(&vkey);
     return st;
 }
 
 /* Appends the batch's leaves to the edge; ids receives the item ids. */
-static bool append_leaves(struct sequencer *s, PGresult *rows, int64_t *ids)
+static bool append_leaves(struct sequencer *s, const struct item_rows *rows, int64_t *ids)
 {
     struct buf record = BUF_INIT;
     bool ok = true;
-    for (int r = 0; ok && r < PQntuples(rows); r++) {
+    for (size_t r = 0; ok && r < rows->n; r++) {
         struct item_record rec;
         struct item_strings strs;
-        db_item_record(rows, r, &rec, &strs);
+        item_row_record(&rows->v[r], &rec, &strs);
         buf_reset(&record);
         item_record_write(&record, &rec);
         uint8_t leaf[MERKLE_HASH_LEN];
         merkle_leaf_hash(record.data, record.len, leaf);
-        ids[r] = strtoll(PQgetvalue(rows, r, ITEM_COL_ID), NULL, 10);
+        ids[r] = rows->v[r].id;
         ok = !record.oom && tile_edge_append(&s->edge, leaf);
     }
     buf_free(&record);
@@ -165,7 +166,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
     struct seq_batch *b = arg;
     struct sequencer *s = b->s;
     bool held = false;
-    PGresult *state = NULL, *rows = NULL;
+    struct log_head state = {0};
+    struct item_rows rows = {0};
     int64_t *ids = NULL;
     b->logged = 0;
     enum db_status st = db_log_holds_lock(conn, &held);
@@ -175,23 +177,22 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
     }
     if (st == DB_OK)
         st = db_log_state_lock(conn, &state);
-    if (st == DB_OK && strtoull(PQgetvalue(state, 0, 2), NULL, 10) != s->edge.size) {
+    if (st == DB_OK && state.tree_size != s->edge.size) {
         diag_error("sequencer: log_state moved under us (another writer?)");
         st = DB_ERROR;
     }
     int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY ? 0 : s->cursor;
     if (st == DB_OK)
         st = db_log_queue_batch(conn, from, s->batch, &rows);
-    if (st == DB_OK && PQntuples(rows) == 0 && from > 0) {
-        PQclear(rows);
-        rows = NULL;
+    if (st == DB_OK && rows.n == 0 && from > 0) {
+        item_rows_free(&rows);
         st = db_log_queue_batch(conn, from = 0, s->batch, &rows);
     }
-    int n = st == DB_OK ? PQntuples(rows) : 0;
+    int n = st == DB_OK ? (int)rows.n : 0;
     if (n > 0) {
         uint64_t first = s->edge.size;
         ids = malloc((size_t)n * sizeof *ids);
-        st = ids && append_leaves(s, rows, ids) ? DB_OK : DB_ERROR;
+        st = ids && append_leaves(s, &rows, ids) ? DB_OK : DB_ERROR;
         if (st == DB_OK)
             st = db_log_entries_insert(conn, first, ids, (size_t)n);
         if (st == DB_OK)
@@ -203,8 +204,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
         b->last_id = ids ? ids[n - 1] : 0;
     }
     free(ids);
-    PQclear(rows);
-    PQclear(state);
+    item_rows_free(&rows);
+    log_head_free(&state);
     return st;
 }
 

@@ -1,5 +1,8 @@
 #include "util/codec.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include <string.h>
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -136,5 +139,18 @@ bool base64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_cap, 
         out[o++] = (uint8_t)(acc >> 2);
     }
     *out_len = o;
+    return true;
+}
+
+bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
     return true;
 }

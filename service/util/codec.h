@@ -22,4 +22,7 @@ void base64_std_encode(const uint8_t *in, size_t len, char *out);
 bool base64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
     __attribute__((warn_unused_result));
 
+/* A decimal uint64 without sign, spaces or leading zeros (s may be NULL: false). */
+bool parse_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
+
 #endif

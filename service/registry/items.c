@@ -1,0 +1,234 @@
+/* DESIGN (batches): every element is parsed and its signature verified by the caller first. The
+ * valid ones are stored in one transaction whose inserts are pipelined (db_item_insert_many): a
+ * batch costs one commit and one round trip per DB_PIPELINE_CHUNK elements instead of a request,
+ * a round trip and a commit each. An element that comes back without a row (revoked or unknown
+ * signer, or a concurrent insert of the same registration) is resolved on its own after the
+ * commit, as a single registration would be. */
+#include "registry/items.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/items.h"
+#include "db/signers.h"
+#include "util/codec.h"
+
+/* Why db_item_insert returned no row for item: err->code is PROBLEM_SIGNER_REVOKED or
+ * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
+ * same registration: insert again). */
+static enum db_status refusal(struct db_conn *conn, const struct item_request *item,
+                              bool require_known, bool keyless, struct problem *err)
+{
+    struct signer_rows signer;
+    enum db_status st = db_signer_get(conn, item->signer, &signer);
+    err->code = PROBLEM_NONE;
+    if (st != DB_OK)
+        return st;
+    if (signer.n == 1 && signer.v[0].revoked_at)
+        problem_set(err, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s",
+                    item->signer, signer.v[0].revoked_at);
+    else if (signer.n == 0 && require_known)
+        problem_set(err, PROBLEM_SIGNER_UNKNOWN, "signature",
+                    "signer %s is not in the signer registry, which this service requires%s",
+                    item->signer, keyless ? " for requests without an API key" : "");
+    signer_rows_free(&signer);
+    return DB_OK;
+}
+
+/* Inserts one registration on conn, resolving a refusal: DB_OK with one row or err set. */
+static enum db_status register_on(struct db_conn *conn, const struct item_request *item,
+                                  bool require_known, bool keyless, struct item_rows *out,
+                                  struct problem *err)
+{
+    enum db_status st = DB_RETRY;
+    err->code = PROBLEM_NONE;
+    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++) {
+        st = db_item_insert(conn, item, require_known, out);
+        if (st != DB_OK || out->n == 1)
+            return st;
+        item_rows_free(out);
+        st = refusal(conn, item, require_known, keyless, err);
+        if (st == DB_OK && err->code == PROBLEM_NONE)
+            st = DB_RETRY; /* a concurrent insert of the same registration: look again */
+    }
+    return st;
+}
+
+static bool require_known(const struct registry *reg, bool keyless)
+{
+    return reg->policy.require_known_signer || keyless;
+}
+
+bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
+                       struct item_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st = conn ? register_on(conn, item, require_known(reg, keyless), keyless, out, p)
+                             : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    return p->code == PROBLEM_NONE;
+}
+
+struct batch_insert {
+    struct register_entry *e;
+    const struct item_request **valid; /* the parsed elements, in order */
+    size_t *valid_at;                  /* their indexes in e */
+    struct item_rows *results;         /* db_item_insert_many's, one per valid element */
+    size_t n_valid;
+    bool require_known;
+};
+
+static enum db_status insert_valid(struct db_conn *conn, void *arg)
+{
+    struct batch_insert *b = arg;
+    for (size_t k = 0; k < b->n_valid; k++) /* a retried transaction starts afresh */
+        item_rows_free(&b->results[k]);
+    return db_item_insert_many(conn, b->valid, b->n_valid, b->require_known, b->results);
+}
+
+static void element_db_error(struct problem *err, enum db_status st)
+{
+    bool down = st == DB_UNAVAILABLE || st == DB_RETRY;
+    problem_set(err, down ? PROBLEM_DB_UNAVAILABLE : PROBLEM_INTERNAL, NULL, "%s",
+                down ? "the database became unavailable before this element was resolved; send "
+                       "it again (the rest of the batch is stored)"
+                     : "internal error while resolving this element (the rest of the batch is "
+                       "stored)");
+}
+
+/* Stores the valid elements in one transaction on conn, then resolves those that got no row. */
+static enum db_status store_batch(struct db_conn *conn, struct batch_insert *b, bool keyless)
+{
+    enum db_status st = db_transaction(conn, insert_valid, b);
+    /* A lost connection (a restarted server, a killed backend) is healed and the batch run once
+     * more: it is idempotent, so a commit that succeeded unseen shows as "existing". */
+    if (st == DB_UNAVAILABLE && db_reconnect(conn))
+        st = db_transaction(conn, insert_valid, b);
+    for (size_t k = 0; k < b->n_valid && st == DB_OK; k++) {
+        struct register_entry *e = &b->e[b->valid_at[k]];
+        if (b->results[k].n == 1) {
+            e->rows = b->results[k];
+            memset(&b->results[k], 0, sizeof b->results[k]);
+            continue;
+        }
+        /* The batch is committed: a failure now concerns this element alone. */
+        enum db_status one =
+            register_on(conn, &e->req, b->require_known, keyless, &e->rows, &e->err);
+        if (one != DB_OK)
+            element_db_error(&e->err, one);
+    }
+    return st;
+}
+
+bool registry_register_batch(struct registry *reg, struct register_entry *e, size_t n, bool keyless,
+                             struct problem *p)
+{
+    struct batch_insert b = {.e = e, .require_known = require_known(reg, keyless)};
+    enum db_status st = DB_ERROR;
+    struct db_conn *conn = NULL;
+    b.valid = calloc(n ? n : 1, sizeof *b.valid);
+    b.valid_at = calloc(n ? n : 1, sizeof *b.valid_at);
+    b.results = calloc(n ? n : 1, sizeof *b.results);
+    if (!b.valid || !b.valid_at || !b.results)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].err.code == PROBLEM_NONE) {
+            b.valid[b.n_valid] = &e[i].req;
+            b.valid_at[b.n_valid++] = i;
+        }
+    st = DB_OK;
+    if (b.n_valid == 0)
+        goto out; /* nothing to store: no need for the database */
+    conn = db_acquire(reg->pool);
+    st = conn ? store_batch(conn, &b, keyless) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+out:
+    for (size_t k = 0; b.results && k < b.n_valid; k++)
+        item_rows_free(&b.results[k]);
+    free(b.valid);
+    free(b.valid_at);
+    free(b.results);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+void register_entries_free(struct register_entry *e, size_t n)
+{
+    for (size_t i = 0; e && i < n; i++) {
+        item_request_free(&e[i].req);
+        item_rows_free(&e[i].rows);
+    }
+}
+
+/* Runs one read on a pooled connection: the shape of every lookup below. */
+#define WITH_CONN(reg, st, call)                                                                   \
+    do {                                                                                           \
+        struct db_conn *conn_ = db_acquire((reg)->pool);                                           \
+        (st) = conn_ ? call : DB_UNAVAILABLE;                                                      \
+        db_release((reg)->pool, conn_);                                                            \
+    } while (0)
+
+bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, struct problem *p)
+{
+    enum db_status st;
+    memset(out, 0, sizeof *out);
+    WITH_CONN(reg, st, db_item_get(conn_, id, out));
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    if (out->n == 0) {
+        item_rows_free(out);
+        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    }
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+bool registry_items_list(struct registry *reg, const struct item_filter *f, struct item_rows *out,
+                         struct problem *p)
+{
+    enum db_status st;
+    memset(out, 0, sizeof *out);
+    WITH_CONN(reg, st, db_item_list(conn_, f, out));
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
+                         struct item_rows *out, struct problem *p)
+{
+    enum db_status st;
+    memset(out, 0, sizeof *out);
+    WITH_CONN(reg, st, db_item_by_content_hash(conn_, hash, limit, out));
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    if (out->n == 0) {
+        char hex[2 * SHA256_LEN + 1];
+        item_rows_free(out);
+        hex_encode(hash, SHA256_LEN, hex);
+        return problem_set(p, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
+                           "nothing is registered for sha256:%s", hex);
+    }
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                              unsigned limit, struct item_rows *out, struct problem *p)
+{
+    enum db_status st;
+    memset(out, 0, sizeof *out);
+    WITH_CONN(reg, st, db_item_by_content_hashes(conn_, hashes, n, limit, out));
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}

@@ -1,0 +1,60 @@
+/* Registrations: storing signed items, one or a batch, and reading them back (by id, by content
+ * hash, filtered lists). Requests arrive parsed and verified (core/item.h item_parse). */
+#ifndef PROVD_REGISTRY_ITEMS_H
+#define PROVD_REGISTRY_ITEMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/item.h"
+#include "core/problem.h"
+#include "registry/registry.h"
+
+#define REGISTER_BATCH_MAX  1000 /* registrations in one batch */
+#define PROVENANCE_MAX_ROWS 1000 /* registrations in one provenance reply */
+#define LOOKUP_MAX          1000 /* content hashes in one provenance lookup */
+#define LOOKUP_PER_HASH     10   /* registrations per hash in a lookup reply */
+
+/* Stores item (or finds it stored before: out->v[0].created tells) as one registration of the
+ * request. keyless: the request came without an API key (--open-registration), so the signer
+ * must be known. On success out holds one row; otherwise p says why (signer revoked or unknown,
+ * database). */
+bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
+                       struct item_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+
+/* One element of a batch: the caller parses it into req (or sets err when it is invalid); the
+ * registry fills rows (one row) or err. */
+struct register_entry {
+    struct item_request req; /* owned; all zero unless parsed (freeing is safe either way) */
+    struct problem err;      /* code != PROBLEM_NONE: this element failed */
+    struct item_rows rows;   /* its stored registration */
+};
+
+/* Stores the valid entries (err.code == PROBLEM_NONE) in one transaction whose inserts are
+ * pipelined, then resolves on its own each that got no row (revoked or unknown signer, or a
+ * concurrent insert) as registry_register would; a failure after the commit concerns that element
+ * alone. False (p set, nothing stored) when the batch as a whole failed. */
+bool registry_register_batch(struct registry *reg, struct register_entry *e, size_t n, bool keyless,
+                             struct problem *p) __attribute__((warn_unused_result));
+void register_entries_free(struct register_entry *e, size_t n);
+
+/* The registration with id: PROBLEM_ITEM_NOT_FOUND when there is none. */
+bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+/* A page of f (f->limit rows at most). */
+bool registry_items_list(struct registry *reg, const struct item_filter *f, struct item_rows *out,
+                         struct problem *p) __attribute__((warn_unused_result));
+/* Registrations of a content hash, oldest first, at most limit; PROBLEM_PROVENANCE_NOT_FOUND
+ * when there is none. */
+bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
+                         struct item_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+/* The oldest registrations (at most limit each) of n content hashes, in one query; rows are
+ * ordered by their hash's 1-based position (item_row.lookup), then by registration. */
+bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                              unsigned limit, struct item_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,46 @@
+/* The log's read side: its head (checkpoint, key), consistency proofs and item receipts. A
+ * receipt is self-contained: the logged record, its leaf hash, an inclusion proof to the
+ * latest checkpoint and, once anchored, the covering anchor with a consistency proof from its
+ * tree to the checkpoint's. */
+#ifndef PROVD_REGISTRY_RECEIPTS_H
+#define PROVD_REGISTRY_RECEIPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/loghead.h"
+#include "core/problem.h"
+#include "db/items.h"
+#include "registry/registry.h"
+#include "tlog/merkle.h"
+#include "util/buf.h"
+
+/* The latest checkpoint; PROBLEM_LOG_EMPTY before the first. The caller frees out. */
+bool registry_log_head(struct registry *reg, struct log_head *out, struct problem *p)
+    __attribute__((warn_unused_result));
+
+/* Consistency proof from tree size from to size to (0 < from <= to <= the log's size; a larger
+ * to is PROBLEM_INVALID_PARAMETER), from the proof cache when it has it. */
+bool registry_consistency(struct registry *reg, uint64_t from, uint64_t to,
+                          uint8_t (*proof)[MERKLE_HASH_LEN], int *count, struct problem *p)
+    __attribute__((warn_unused_result));
+
+struct receipt {
+    struct item_receipt_row row; /* the item, the checkpoint and the covering anchor */
+    struct buf record;           /* the logged record (canonical JSON) */
+    uint8_t leaf[MERKLE_HASH_LEN];
+    bool logged; /* false while the registration waits for the sequencer: no proofs */
+    uint8_t inclusion[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+    int n_inclusion;
+    bool anchored_at; /* an on-chain anchor covers the entry (row.anchor) */
+    uint8_t consistency[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+    int n_consistency;
+};
+
+/* The receipt of item id; PROBLEM_ITEM_NOT_FOUND when there is none. The caller frees out with
+ * receipt_free (also after a failure). */
+bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
+    __attribute__((warn_unused_result));
+void receipt_free(struct receipt *r);
+
+#endif

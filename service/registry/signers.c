@@ -1,0 +1,66 @@
+#include "registry/signers.h"
+
+#include <string.h>
+
+#include "db/signers.h"
+
+typedef enum db_status (*signer_stmt)(struct db_conn *, const char *, struct signer_rows *);
+
+/* Runs one statement of the signer with identity; the signer must exist. */
+static bool one_signer(struct registry *reg, signer_stmt fn, const char *identity,
+                       struct signer_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st = conn ? fn(conn, identity, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    if (out->n == 0) {
+        signer_rows_free(out);
+        return problem_set(p, PROBLEM_SIGNER_NOT_FOUND, NULL, "no signer %.150s", identity);
+    }
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+bool registry_signer_get(struct registry *reg, const char *identity, struct signer_rows *out,
+                         struct problem *p)
+{
+    return one_signer(reg, db_signer_get, identity, out, p);
+}
+
+bool registry_signer_revoke(struct registry *reg, const char *identity, struct signer_rows *out,
+                            struct problem *p)
+{
+    return one_signer(reg, db_signer_revoke, identity, out, p);
+}
+
+bool registry_signer_create(struct registry *reg, const struct signer_fields *f,
+                            struct signer_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st = conn ? db_signer_insert(conn, f, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    if (st == DB_CONFLICT)
+        return problem_set(p, PROBLEM_SIGNER_EXISTS, "identity", "signer %s is already known",
+                           f->identity);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}
+
+bool registry_signers_list(struct registry *reg, const char *after, unsigned limit,
+                           struct signer_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st = conn ? db_signer_list(conn, after, limit, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}

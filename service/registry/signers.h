@@ -1,0 +1,28 @@
+/* The signer registry: who stands behind a signer identity, and its revocation. Registration
+ * consults it (signer policy in registry/items.c). */
+#ifndef PROVD_REGISTRY_SIGNERS_H
+#define PROVD_REGISTRY_SIGNERS_H
+
+#include <stdbool.h>
+
+#include "core/problem.h"
+#include "core/signer.h"
+#include "registry/registry.h"
+
+/* Registers f (validated by the caller); PROBLEM_SIGNER_EXISTS when the identity is known. On
+ * success out holds the one stored signer (caller frees). */
+bool registry_signer_create(struct registry *reg, const struct signer_fields *f,
+                            struct signer_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+/* The signer with identity (normalized); PROBLEM_SIGNER_NOT_FOUND when there is none. */
+bool registry_signer_get(struct registry *reg, const char *identity, struct signer_rows *out,
+                         struct problem *p) __attribute__((warn_unused_result));
+/* Revokes the signer (once: revoking again keeps the first time) and returns it. */
+bool registry_signer_revoke(struct registry *reg, const char *identity, struct signer_rows *out,
+                            struct problem *p) __attribute__((warn_unused_result));
+/* Up to limit signers with an identity above after ("" for the start), by identity. */
+bool registry_signers_list(struct registry *reg, const char *after, unsigned limit,
+                           struct signer_rows *out, struct problem *p)
+    __attribute__((warn_unused_result));
+
+#endif
