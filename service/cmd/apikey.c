@@ -2,13 +2,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "util/codec.h"
 #include "util/diag.h"
-#include "crypto/hash.h"
-#include "db/apikeys.h"
+#include "registry/auth.h"
 #include "db/migrate.h"
-
-#define TOKEN_RANDOM_BYTES 32
 
 static int apikey_create(int argc, char **argv)
 {
@@ -19,20 +15,14 @@ static int apikey_create(int argc, char **argv)
     if (rc >= 0)
         return rc;
     rc = 1;
-    uint8_t rnd[TOKEN_RANDOM_BYTES], hash[SHA256_LEN];
-    char token[8 + 2 * TOKEN_RANDOM_BYTES] = "provd_";
+    char token[APIKEY_TOKEN_LEN + 1];
+    struct problem p;
     int applied;
     struct db_conn *conn = db_connect(cfg.database_url, 30);
     if (!conn || !migrate_apply(conn, &applied))
         goto out;
-    if (!hash_random(rnd, sizeof rnd)) {
-        diag_error("the random number generator failed");
-        goto out;
-    }
-    base64url_encode(rnd, sizeof rnd, token + 6);
-    hash_sha256(token, strlen(token), hash);
-    if (db_apikey_insert(conn, cfg.name, cfg.scope, hash) != DB_OK) {
-        diag_error("cannot store the API key");
+    if (!registry_apikey_create(conn, cfg.name, cfg.scope, token, &p)) {
+        diag_error("cannot store the API key%s%s", p.detail[0] ? ": " : "", p.detail);
         goto out;
     }
     /* The token goes to stdout alone; everything else goes to stderr. */
