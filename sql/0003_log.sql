@@ -1,4 +1,4 @@
--- The transparency log (RFC 6962): see service/log/ and the README.
+-- The transparency log (RFC 6962): see service/tlog/, service/registry/sequencer.c and the README.
 -- Registrations wait in log_queue (filled in the same transaction as the registration) until the
 -- sequencer gives them contiguous indexes in log_entries, updates the tree's tiles and publishes
 -- a signed checkpoint, all in one transaction. No foreign keys: rows are only ever written by

@@ -167,19 +167,13 @@ void register_entries_free(struct register_entry *e, size_t n)
     }
 }
 
-/* Runs one read on a pooled connection: the shape of every lookup below. */
-#define WITH_CONN(reg, st, call)                                                                   \
-    do {                                                                                           \
-        struct db_conn *conn_ = db_acquire((reg)->pool);                                           \
-        (st) = conn_ ? call : DB_UNAVAILABLE;                                                      \
-        db_release((reg)->pool, conn_);                                                            \
-    } while (0)
-
 bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, struct problem *p)
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
-    WITH_CONN(reg, st, db_item_get(conn_, id, out));
+    struct db_conn *conn = db_acquire(reg->pool);
+    st = conn ? db_item_get(conn, id, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
     if (st != DB_OK)
         return registry_db_problem(st, p);
     if (out->n == 0) {
@@ -195,7 +189,9 @@ bool registry_items_list(struct registry *reg, const struct item_filter *f, stru
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
-    WITH_CONN(reg, st, db_item_list(conn_, f, out));
+    struct db_conn *conn = db_acquire(reg->pool);
+    st = conn ? db_item_list(conn, f, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
     if (st != DB_OK)
         return registry_db_problem(st, p);
     p->code = PROBLEM_NONE;
@@ -207,7 +203,9 @@ bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], u
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
-    WITH_CONN(reg, st, db_item_by_content_hash(conn_, hash, limit, out));
+    struct db_conn *conn = db_acquire(reg->pool);
+    st = conn ? db_item_by_content_hash(conn, hash, limit, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
     if (st != DB_OK)
         return registry_db_problem(st, p);
     if (out->n == 0) {
@@ -226,7 +224,9 @@ bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA2
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
-    WITH_CONN(reg, st, db_item_by_content_hashes(conn_, hashes, n, limit, out));
+    struct db_conn *conn = db_acquire(reg->pool);
+    st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
     if (st != DB_OK)
         return registry_db_problem(st, p);
     p->code = PROBLEM_NONE;

@@ -1,7 +1,7 @@
 /* RFC 6962 / RFC 9162 Merkle trees: hashing, proofs and their verification.
  *
  * Proofs are generated from a node source that returns the hash of any *complete* subtree
- * (height h, index i: leaves [i*2^h, (i+1)*2^h)); the log keeps those in tiles (log/tiles.h),
+ * (height h, index i: leaves [i*2^h, (i+1)*2^h)); the log keeps those in tiles (tlog/tiles.h),
  * the tests in memory. Every proof costs O(log n) node look-ups. Proof arrays are ordered from
  * the leaf towards the root. */
 #ifndef PROVD_TLOG_MERKLE_H

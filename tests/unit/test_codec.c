@@ -101,6 +101,24 @@ static void test_base64_std_encode(void **state)
     assert_string_equal(out, "+/8=");
 }
 
+static void test_parse_u64(void **state)
+{
+    (void)state;
+    uint64_t v = 7;
+    assert_true(parse_u64("0", &v));
+    assert_int_equal(v, 0);
+    assert_true(parse_u64("18446744073709551615", &v));
+    assert_true(v == UINT64_MAX);
+    static const char *const bad[] = {
+        "", "-1", "+1", "01", " 1", "1 ", "1x", "0x1", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        v = 7;
+        assert_false(parse_u64(bad[i], &v));
+        assert_int_equal(v, 7); /* untouched on failure */
+    }
+    assert_false(parse_u64(NULL, &v));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +127,7 @@ int main(void)
         cmocka_unit_test(test_base64_capacity),
         cmocka_unit_test(test_base64url_roundtrip),
         cmocka_unit_test(test_base64_std_encode),
+        cmocka_unit_test(test_parse_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

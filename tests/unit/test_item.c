@@ -175,6 +175,40 @@ static void test_equivalent_json_same_statement(void **state)
     free(orig);
 }
 
+/* The logged record of a stored row: the exact bytes its leaf hashes (canonical key order,
+ * signature value re-encoded per scheme, registered_at with microseconds). */
+static void test_row_record(void **state)
+{
+    (void)state;
+    struct item_row row = {
+        .id = 1,
+        .content_hash_hex = "00000000000000000000000000000000000000000000000000000000000000ff",
+        .metadata = "{\"a\":1}",
+        .metadata_len = 7,
+        .signer = "0x00000000000000000000000000000000000000aa",
+        .scheme = "eip191",
+        .signature_hex = "01ff",
+        .registered_us = 1767225600000001, /* 2026-01-01T00:00:00.000001Z */
+    };
+    struct item_record rec;
+    struct item_strings strs;
+    struct buf out = BUF_INIT;
+    item_row_record(&row, &rec, &strs);
+    item_record_write(&out, &rec);
+    buf_putc(&out, '\0');
+    assert_string_equal(
+        out.data,
+        "{\"content_hash\":\"00000000000000000000000000000000000000000000000000000000000000ff\","
+        "\"metadata\":{\"a\":1},\"registered_at\":\"2026-01-01T00:00:00.000001Z\","
+        "\"signature\":{\"address\":\"0x00000000000000000000000000000000000000aa\","
+        "\"scheme\":\"eip191\",\"value\":\"0x01ff\"}}");
+    row.scheme = "ed25519";
+    item_row_record(&row, &rec, &strs);
+    assert_string_equal(rec.key_field, "public_key");
+    assert_string_equal(rec.signature, "Af8"); /* base64url of 01 ff */
+    buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_metadata_size_limit),
         cmocka_unit_test(test_tampering_breaks_signature),
         cmocka_unit_test(test_equivalent_json_same_statement),
+        cmocka_unit_test(test_row_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
