@@ -196,12 +196,12 @@ static void test_row_record(void **state)
     item_row_record(&row, &rec, &strs);
     item_record_write(&out, &rec);
     buf_putc(&out, '\0');
-    assert_string_equal(
-        out.data,
-        "{\"content_hash\":\"00000000000000000000000000000000000000000000000000000000000000ff\","
-        "\"metadata\":{\"a\":1},\"registered_at\":\"2026-01-01T00:00:00.000001Z\","
-        "\"signature\":{\"address\":\"0x00000000000000000000000000000000000000aa\","
-        "\"scheme\":\"eip191\",\"value\":\"0x01ff\"}}");
+    assert_string_equal(out.data,
+                        "{\"content_hash\":\"sha256:"
+                        "00000000000000000000000000000000000000000000000000000000000000ff\","
+                        "\"metadata\":{\"a\":1},\"registered_at\":\"2026-01-01T00:00:00.000001Z\","
+                        "\"signature\":{\"address\":\"0x00000000000000000000000000000000000000aa\","
+                        "\"scheme\":\"eip191\",\"value\":\"0x01ff\"}}");
     row.scheme = "ed25519";
     item_row_record(&row, &rec, &strs);
     assert_string_equal(rec.key_field, "public_key");
