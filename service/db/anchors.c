@@ -15,11 +15,7 @@ static const struct db_stmt db_anchor_try_lock_stmt = {"db_anchor_try_lock",
 
 enum db_status db_anchor_try_lock(struct db_conn *conn, bool *got)
 {
-    PGresult *res;
-    enum db_status st = db_exec(conn, &db_anchor_try_lock_stmt, NULL, NULL, NULL, &res);
-    *got = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    return st;
+    return db_exec_flag(conn, &db_anchor_try_lock_stmt, got);
 }
 
 static bool hex_into(const char *hex, uint8_t *out, size_t len)
@@ -326,6 +322,12 @@ bool db_anchor_row_read(const PGresult *res, int row, int base, struct anchor_ro
     return true;
 }
 
+static void read_anchor(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    (void)db_anchor_row_read(res, r, 0, out); /* id is never NULL here */
+}
+
 /* Runs an anchor query and turns its rows into out. */
 static enum db_status exec_anchor_rows(struct db_conn *conn, const struct db_stmt *stmt,
                                        const char *const *values, struct anchor_rows *out)
@@ -335,17 +337,8 @@ static enum db_status exec_anchor_rows(struct db_conn *conn, const struct db_stm
     enum db_status st = db_exec(conn, stmt, values, NULL, NULL, &res);
     if (st != DB_OK)
         return st;
-    int n = PQntuples(res);
-    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
-    if (!out->v) {
-        PQclear(res);
-        return DB_ERROR;
-    }
-    for (int r = 0; r < n; r++)
-        (void)db_anchor_row_read(res, r, 0, &out->v[r]); /* id is never NULL here */
-    out->n = (size_t)n;
-    db_own(&out->owner, res);
-    return DB_OK;
+    out->v = db_rows(res, sizeof *out->v, read_anchor, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 static const struct db_stmt db_anchor_list_stmt = {

@@ -42,6 +42,8 @@ enum item_col {
 /* Reads ITEM_FIELDS (and, when full, the rest of ITEM_COLUMNS) of row into out; strings point
  * into res. */
 void db_item_row_read(const PGresult *res, int row, bool full, struct item_row *out);
+/* A db_row_reader of ITEM_FIELDS only (arg unused). */
+void db_item_fields_read(const PGresult *res, int r, void *out, const void *arg);
 
 /* The anchor as the API shows it (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {

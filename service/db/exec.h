@@ -46,6 +46,17 @@ PGconn *db_pg(struct db_conn *conn);
 /* Hands res to o: rows whose strings point into res stay valid until rows_owner_release. */
 void db_own(struct rows_owner *o, PGresult *res);
 
+/* Reads row r of res into out, one element of the caller's row array (strings into res). */
+typedef void (*db_row_reader)(const PGresult *res, int r, void *out, const void *arg);
+/* Turns every row of res (taken over, also on failure) into an array of row_size-byte rows
+ * filled by read (arg passed along), which it returns (caller frees) with *n, handing res to
+ * owner. NULL when out of memory. */
+void *db_rows(PGresult *res, size_t row_size, db_row_reader read, const void *arg, size_t *n,
+              struct rows_owner *owner) __attribute__((warn_unused_result));
+/* Runs stmt, whose one row's first column is a boolean, into *flag (false on failure). */
+enum db_status db_exec_flag(struct db_conn *conn, const struct db_stmt *stmt, bool *flag)
+    __attribute__((warn_unused_result));
+
 /* Reading a text-format cell: NULL reads as NULL, 0 or false. */
 static inline const char *db_str(const PGresult *res, int row, int col)
 {

@@ -32,27 +32,30 @@ void db_item_row_read(const PGresult *res, int row, bool full, struct item_row *
 /* What a statement adds after ITEM_COLUMNS. */
 enum item_extra { EXTRA_NONE, EXTRA_CREATED, EXTRA_LOOKUP };
 
+void db_item_fields_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    db_item_row_read(res, r, false, out);
+}
+
+/* A db_row_reader of ITEM_COLUMNS and the extra column *arg (an enum item_extra). */
+static void read_item(const PGresult *res, int r, void *out, const void *arg)
+{
+    enum item_extra extra = *(const enum item_extra *)arg;
+    struct item_row *row = out;
+    db_item_row_read(res, r, true, row);
+    if (extra == EXTRA_CREATED)
+        row->created = db_bool(res, r, ITEM_COL_COUNT_);
+    else if (extra == EXTRA_LOOKUP)
+        row->lookup = (size_t)db_u64(res, r, ITEM_COL_COUNT_);
+}
+
 /* Turns res (taken over, also on failure) into rows. */
 static enum db_status to_rows(PGresult *res, enum item_extra extra, struct item_rows *out)
 {
-    int n = PQntuples(res);
     memset(out, 0, sizeof *out);
-    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
-    if (!out->v) {
-        PQclear(res);
-        return DB_ERROR;
-    }
-    for (int r = 0; r < n; r++) {
-        struct item_row *row = &out->v[r];
-        db_item_row_read(res, r, true, row);
-        if (extra == EXTRA_CREATED)
-            row->created = db_bool(res, r, ITEM_COL_COUNT_);
-        else if (extra == EXTRA_LOOKUP)
-            row->lookup = (size_t)db_u64(res, r, ITEM_COL_COUNT_);
-    }
-    out->n = (size_t)n;
-    db_own(&out->owner, res);
-    return DB_OK;
+    out->v = db_rows(res, sizeof *out->v, read_item, &extra, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 /* Runs a statement and turns its result into rows. */

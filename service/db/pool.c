@@ -362,3 +362,29 @@ void db_own(struct rows_owner *o, PGresult *res)
     o->ptr = res;
     o->release = res ? release_result : NULL;
 }
+
+void *db_rows(PGresult *res, size_t row_size, db_row_reader read, const void *arg, size_t *n,
+              struct rows_owner *owner)
+{
+    int rows = PQntuples(res);
+    unsigned char *v = calloc(rows ? (size_t)rows : 1, row_size);
+    *n = 0;
+    if (!v) {
+        PQclear(res);
+        return NULL;
+    }
+    for (int r = 0; r < rows; r++)
+        read(res, r, v + (size_t)r * row_size, arg);
+    *n = (size_t)rows;
+    db_own(owner, res);
+    return v;
+}
+
+enum db_status db_exec_flag(struct db_conn *conn, const struct db_stmt *stmt, bool *flag)
+{
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, stmt, NULL, NULL, NULL, &res);
+    *flag = st == DB_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return st;
+}

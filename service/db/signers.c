@@ -2,12 +2,19 @@
 #include "db/exec.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define SIGNER_COLUMNS                                                                             \
     "identity, kind, name, organization, url, notes, " TS("created_at") ", " TS("revoked_at")
+
+static void read_signer(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    *(struct signer_row *)out = (struct signer_row){
+        db_str(res, r, 0), db_str(res, r, 1), db_str(res, r, 2), db_str(res, r, 3),
+        db_str(res, r, 4), db_str(res, r, 5), db_str(res, r, 6), db_str(res, r, 7)};
+}
 
 /* Runs a signer query and turns its rows into out. */
 static enum db_status exec_signer_rows(struct db_conn *conn, const struct db_stmt *stmt,
@@ -18,19 +25,8 @@ static enum db_status exec_signer_rows(struct db_conn *conn, const struct db_stm
     enum db_status st = db_exec(conn, stmt, values, NULL, NULL, &res);
     if (st != DB_OK)
         return st;
-    int n = PQntuples(res);
-    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
-    if (!out->v) {
-        PQclear(res);
-        return DB_ERROR;
-    }
-    for (int r = 0; r < n; r++)
-        out->v[r] = (struct signer_row){db_str(res, r, 0), db_str(res, r, 1), db_str(res, r, 2),
-                                        db_str(res, r, 3), db_str(res, r, 4), db_str(res, r, 5),
-                                        db_str(res, r, 6), db_str(res, r, 7)};
-    out->n = (size_t)n;
-    db_own(&out->owner, res);
-    return DB_OK;
+    out->v = db_rows(res, sizeof *out->v, read_signer, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 static const struct db_stmt db_signer_insert_stmt = {

@@ -13,11 +13,7 @@ static const struct db_stmt db_log_try_lock_stmt = {"db_log_try_lock",
 
 enum db_status db_log_try_lock(struct db_conn *conn, bool *got)
 {
-    PGresult *res;
-    enum db_status st = db_exec(conn, &db_log_try_lock_stmt, NULL, NULL, NULL, &res);
-    *got = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    return st;
+    return db_exec_flag(conn, &db_log_try_lock_stmt, got);
 }
 
 static const struct db_stmt db_log_holds_lock_stmt = {"db_log_holds_lock",
@@ -25,11 +21,7 @@ static const struct db_stmt db_log_holds_lock_stmt = {"db_log_holds_lock",
 
 enum db_status db_log_holds_lock(struct db_conn *conn, bool *held)
 {
-    PGresult *res;
-    enum db_status st = db_exec(conn, &db_log_holds_lock_stmt, NULL, NULL, NULL, &res);
-    *held = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    return st;
+    return db_exec_flag(conn, &db_log_holds_lock_stmt, held);
 }
 
 static const struct db_stmt db_log_state_create_stmt = {
@@ -47,11 +39,15 @@ enum db_status db_log_state_create(struct db_conn *conn, const char *origin, con
     return st;
 }
 
-/* Fills head from the first row of res (columns origin, vkey, tree_size[, root, note]) and
- * hands res to it. */
-static void read_head(PGresult *res, struct log_head *head)
+/* Runs stmt (columns origin, vkey, tree_size[, root, note]) into head, which owns the result. */
+static enum db_status exec_head(struct db_conn *conn, const struct db_stmt *stmt,
+                                struct log_head *head)
 {
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, stmt, NULL, NULL, NULL, &res);
     memset(head, 0, sizeof *head);
+    if (st != DB_OK)
+        return st;
     if (PQntuples(res) == 1) {
         head->origin = db_str(res, 0, 0);
         head->vkey = db_str(res, 0, 1);
@@ -62,16 +58,12 @@ static void read_head(PGresult *res, struct log_head *head)
         }
     }
     db_own(&head->owner, res);
+    return DB_OK;
 }
 
 enum db_status db_log_state_lock(struct db_conn *conn, struct log_head *head)
 {
-    PGresult *res = NULL;
-    enum db_status st = db_exec(conn, &db_log_state_lock_stmt, NULL, NULL, NULL, &res);
-    memset(head, 0, sizeof *head);
-    if (st == DB_OK)
-        read_head(res, head);
-    return st;
+    return exec_head(conn, &db_log_state_lock_stmt, head);
 }
 
 static const struct db_stmt db_log_head_stmt = {
@@ -82,12 +74,7 @@ static const struct db_stmt db_log_head_stmt = {
 
 enum db_status db_log_head(struct db_conn *conn, struct log_head *head)
 {
-    PGresult *res = NULL;
-    enum db_status st = db_exec(conn, &db_log_head_stmt, NULL, NULL, NULL, &res);
-    memset(head, 0, sizeof *head);
-    if (st == DB_OK)
-        read_head(res, head);
-    return st;
+    return exec_head(conn, &db_log_head_stmt, head);
 }
 
 static const struct db_stmt db_log_queue_batch_stmt = {
@@ -109,17 +96,8 @@ enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned 
     enum db_status st = db_exec(conn, &db_log_queue_batch_stmt, values, NULL, NULL, &res);
     if (st != DB_OK)
         return st;
-    int n = PQntuples(res);
-    out->v = calloc(n ? (size_t)n : 1, sizeof *out->v);
-    if (!out->v) {
-        PQclear(res);
-        return DB_ERROR;
-    }
-    for (int r = 0; r < n; r++)
-        db_item_row_read(res, r, false, &out->v[r]);
-    out->n = (size_t)n;
-    db_own(&out->owner, res);
-    return DB_OK;
+    out->v = db_rows(res, sizeof *out->v, db_item_fields_read, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 static const struct db_stmt db_log_entries_insert_stmt = {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/codec.h"
 #include "util/diag.h"
 #include "crypto/hash.h"
 #include "http/reply.h"
@@ -101,12 +102,10 @@ const char *http_query_check(struct http_request *req, const char *const *allowe
 
 bool http_parse_id(const char *s, int64_t *id)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v < 1 || s[0] == '+' || s[0] == '0')
+    uint64_t v;
+    if (!parse_u64(s, &v) || v == 0 || v > INT64_MAX)
         return false;
-    *id = v;
+    *id = (int64_t)v;
     return true;
 }
 

@@ -1,6 +1,5 @@
 /* Endpoints of the transparency log: GET /v1/log/checkpoint, /v1/log/key, /v1/log/consistency
  * and GET /v1/items/{id}/receipt. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

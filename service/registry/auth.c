@@ -88,8 +88,5 @@ bool registry_apikey_create(struct db_conn *conn, const char *name, const char *
     base64url_encode(rnd, sizeof rnd, token + 6);
     hash_sha256(token, strlen(token), hash);
     enum db_status st = db_apikey_insert(conn, name, scope, hash);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }

@@ -153,10 +153,7 @@ out:
     free(b.valid);
     free(b.valid_at);
     free(b.results);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }
 
 void register_entries_free(struct register_entry *e, size_t n)
@@ -192,10 +189,7 @@ bool registry_items_list(struct registry *reg, const struct item_filter *f, stru
     struct db_conn *conn = db_acquire(reg->pool);
     st = conn ? db_item_list(conn, f, out) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }
 
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
@@ -227,8 +221,5 @@ bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA2
     struct db_conn *conn = db_acquire(reg->pool);
     st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, out) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }

@@ -30,3 +30,11 @@ bool registry_db_problem(enum db_status st, struct problem *p)
                            "the database is unavailable; retry shortly");
     return problem_set(p, PROBLEM_INTERNAL, NULL, "%s", ""); /* the adapter names the request */
 }
+
+bool registry_db_result(enum db_status st, struct problem *p)
+{
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    p->code = PROBLEM_NONE;
+    return true;
+}

@@ -39,5 +39,8 @@ void registry_destroy(struct registry *reg);
 
 /* The problem for a failed database call; returns false (see problem_set). */
 bool registry_db_problem(enum db_status st, struct problem *p);
+/* The outcome of a database call: true (p->code PROBLEM_NONE) on DB_OK, else as
+ * registry_db_problem. */
+bool registry_db_result(enum db_status st, struct problem *p);
 
 #endif

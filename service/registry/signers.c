@@ -46,10 +46,7 @@ bool registry_signer_create(struct registry *reg, const struct signer_fields *f,
     if (st == DB_CONFLICT)
         return problem_set(p, PROBLEM_SIGNER_EXISTS, "identity", "signer %s is already known",
                            f->identity);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }
 
 bool registry_signers_list(struct registry *reg, const char *after, unsigned limit,
@@ -59,8 +56,5 @@ bool registry_signers_list(struct registry *reg, const char *after, unsigned lim
     struct db_conn *conn = db_acquire(reg->pool);
     enum db_status st = conn ? db_signer_list(conn, after, limit, out) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }

@@ -14,10 +14,7 @@ bool registry_anchors_list(struct registry *reg, int64_t before, unsigned limit,
     struct db_conn *conn = db_acquire(reg->pool);
     enum db_status st = conn ? db_anchor_list(conn, before, limit, out) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    p->code = PROBLEM_NONE;
-    return true;
+    return registry_db_result(st, p);
 }
 
 bool registry_anchor_get(struct registry *reg, int64_t id, struct anchor_rows *out,
