@@ -14,6 +14,7 @@
 #include "util/rows.h"
 #include "util/validate.h"
 #include "core/problem.h"
+#include "core/sigclaim.h"
 #include "crypto/hash.h"
 #include "crypto/sig.h"
 
@@ -21,19 +22,13 @@
 #define ITEM_METADATA_MAX    16384 /* bytes of canonical metadata */
 #define ITEM_METADATA_DEPTH  8     /* nesting levels, the metadata object included */
 #define CONTENT_HASH_STR_LEN 71    /* "sha256:" + 64 hex */
-#define SIGNER_MAX_LEN       128
 
 struct item_request {
     uint8_t content_hash[SHA256_LEN];
     char content_hash_str[CONTENT_HASH_STR_LEN + 1];
     struct buf metadata; /* canonical (JCS) metadata object */
     char *source_url;    /* owned copy of metadata.source_url, NULL if absent */
-    enum sig_scheme scheme;
-    uint8_t public_key[72];
-    size_t public_key_len;
-    char signer[SIGNER_MAX_LEN]; /* signer identity (sig_format_identity) */
-    uint8_t signature[128];
-    size_t signature_len;
+    struct sig_claim sig;
     struct buf statement; /* canonical statement bytes */
     uint8_t statement_hash[SHA256_LEN];
 };

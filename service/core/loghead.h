@@ -2,9 +2,11 @@
 #ifndef PROVD_CORE_LOGHEAD_H
 #define PROVD_CORE_LOGHEAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/rows.h"
+#include "core/anchor.h"
 
 /* Strings borrowed from owner. */
 struct log_head {
@@ -13,6 +15,16 @@ struct log_head {
     const char *root_hex; /* the latest checkpoint's root, NULL while the log is empty */
     const char *note;     /* the latest signed checkpoint, NULL while the log is empty */
     struct rows_owner owner;
+};
+
+/* What a receipt needs besides its record: the log's current size and checkpoint, and the
+ * smallest mined or confirmed anchor covering the entry. Strings borrowed. */
+struct log_context {
+    bool has_checkpoint; /* false while the log is empty */
+    uint64_t tree_size;
+    const char *note;
+    bool has_anchor;
+    struct anchor_row anchor;
 };
 
 /* Releases the head's strings. */

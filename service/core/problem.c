@@ -30,6 +30,14 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
     P(PROBLEM_SIGNER_REVOKED, 422, "signer-revoked", "Signer revoked"),
     P(PROBLEM_SIGNER_UNKNOWN, 403, "signer-unknown", "Signer not known"),
     P(PROBLEM_ANCHOR_NOT_FOUND, 404, "anchor-not-found", "No such anchor"),
+    P(PROBLEM_DATASET_NOT_FOUND, 404, "dataset-not-found", "No such dataset"),
+    P(PROBLEM_DATASET_SEALED, 409, "dataset-sealed", "Dataset is sealed"),
+    P(PROBLEM_DATASET_MISMATCH, 409, "dataset-mismatch",
+      "Stated members differ from the dataset's"),
+    P(PROBLEM_NOT_A_MEMBER, 404, "not-a-member", "Content hash is not a member"),
+    P(PROBLEM_DATASET_OPEN, 409, "dataset-open", "Dataset is not sealed"),
+    P(PROBLEM_DATASET_EMPTY, 409, "dataset-empty", "Dataset has no members"),
+    P(PROBLEM_DATASET_FORBIDDEN, 403, "dataset-forbidden", "Dataset belongs to another API key"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -76,28 +76,54 @@ static void keccak_str(const char *s, uint8_t out[32])
     keccak256(s, strlen(s), out);
 }
 
-void eth_eip712_item_digest(const char *statement_type, const char *content_hash,
-                            const char *metadata_jcs, size_t metadata_len, uint8_t out[32])
+/* keccak256(0x19 0x01 || domainSeparator(provd, 1) || message). */
+static void eip712_finish(const uint8_t message[32], uint8_t out[32])
 {
-    uint8_t buf[2 + 4 * 32];
-    /* domain separator */
+    uint8_t buf[96];
     keccak_str("EIP712Domain(string name,string version)", buf);
     keccak_str("provd", buf + 32);
     keccak_str("1", buf + 64);
     uint8_t domain[32];
     keccak256(buf, 96, domain);
-    /* hashStruct(message) */
-    keccak_str("ProvdItem(string statementType,string contentHash,bytes32 metadataHash)", buf);
-    keccak_str(statement_type, buf + 32);
-    keccak_str(content_hash, buf + 64);
-    keccak256(metadata_jcs, metadata_len, buf + 96);
-    uint8_t message[32];
-    keccak256(buf, 128, message);
     buf[0] = 0x19;
     buf[1] = 0x01;
     memcpy(buf + 2, domain, 32);
     memcpy(buf + 34, message, 32);
     keccak256(buf, 66, out);
+}
+
+void eth_eip712_item_digest(const char *statement_type, const char *content_hash,
+                            const char *metadata_jcs, size_t metadata_len, uint8_t out[32])
+{
+    uint8_t buf[4 * 32], message[32];
+    keccak_str("ProvdItem(string statementType,string contentHash,bytes32 metadataHash)", buf);
+    keccak_str(statement_type, buf + 32);
+    keccak_str(content_hash, buf + 64);
+    keccak256(metadata_jcs, metadata_len, buf + 96);
+    keccak256(buf, sizeof buf, message);
+    eip712_finish(message, out);
+}
+
+void eth_eip712_dataset_digest(const char *statement_type, const char *name, const char *version,
+                               uint64_t member_count, const uint8_t members_root[32],
+                               const char *metadata_jcs, size_t metadata_len,
+                               const char *policy_jcs, size_t policy_len, uint8_t out[32])
+{
+    uint8_t buf[8 * 32], message[32];
+    keccak_str("ProvdDataset(string statementType,string name,string version,uint256 "
+               "memberCount,bytes32 membersRoot,bytes32 metadataHash,bytes32 policyHash)",
+               buf);
+    keccak_str(statement_type, buf + 32);
+    keccak_str(name, buf + 64);
+    keccak_str(version, buf + 96);
+    memset(buf + 128, 0, 32);
+    for (int i = 0; i < 8; i++)
+        buf[128 + 31 - i] = (uint8_t)(member_count >> (8 * i));
+    memcpy(buf + 160, members_root, 32);
+    keccak256(metadata_jcs, metadata_len, buf + 192);
+    keccak256(policy_jcs, policy_len, buf + 224);
+    keccak256(buf, sizeof buf, message);
+    eip712_finish(message, out);
 }
 
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],

@@ -26,6 +26,16 @@ void eth_eip191_digest(const uint8_t *msg, size_t len, uint8_t out[32]);
  * out = keccak256(0x19 0x01 || domainSeparator || hashStruct(message)). */
 void eth_eip712_item_digest(const char *statement_type, const char *content_hash,
                             const char *metadata_jcs, size_t metadata_len, uint8_t out[32]);
+/* The same for a dataset statement:
+ *   type    ProvdDataset(string statementType,string name,string version,uint256 memberCount,
+ *                        bytes32 membersRoot,bytes32 metadataHash,bytes32 policyHash)
+ *   message {statementType: "provd.dataset.v1", name, version, memberCount, membersRoot,
+ *            metadataHash: keccak256(canonical metadata), policyHash: keccak256(canonical policy)}
+ */
+void eth_eip712_dataset_digest(const char *statement_type, const char *name, const char *version,
+                               uint64_t member_count, const uint8_t members_root[32],
+                               const char *metadata_jcs, size_t metadata_len,
+                               const char *policy_jcs, size_t policy_len, uint8_t out[32]);
 /* Recovers the signer's address from a 65-byte signature over digest. Refuses v other than
  * 0, 1, 27, 28, high s (EIP-2), and anything libsecp256k1 rejects. */
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],

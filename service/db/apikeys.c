@@ -19,11 +19,11 @@ enum db_status db_apikey_insert(struct db_conn *conn, const char *name, const ch
 }
 
 static const struct db_stmt db_apikey_scope_stmt = {
-    "db_apikey_scope", "SELECT scope FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL",
-    1};
+    "db_apikey_scope",
+    "SELECT scope, id FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL", 1};
 
 enum db_status db_apikey_scope(struct db_conn *conn, const uint8_t token_hash[SHA256_LEN],
-                               char scope[APIKEY_SCOPE_MAX])
+                               char scope[APIKEY_SCOPE_MAX], int64_t *id)
 {
     const char *values[] = {(const char *)token_hash};
     const int lengths[] = {SHA256_LEN};
@@ -32,8 +32,10 @@ enum db_status db_apikey_scope(struct db_conn *conn, const uint8_t token_hash[SH
     scope[0] = '\0';
     enum db_status st = db_exec(conn, &db_apikey_scope_stmt, values, lengths, formats, &res);
     if (st == DB_OK) {
-        if (PQntuples(res) == 1)
+        if (PQntuples(res) == 1) {
             snprintf(scope, APIKEY_SCOPE_MAX, "%s", PQgetvalue(res, 0, 0));
+            *id = db_i64(res, 0, 1);
+        }
         PQclear(res);
     }
     return st;

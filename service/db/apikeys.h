@@ -13,8 +13,9 @@
 enum db_status db_apikey_insert(struct db_conn *conn, const char *name, const char *scope,
                                 const uint8_t token_hash[SHA256_LEN])
     __attribute__((warn_unused_result));
-/* Scope of an unrevoked key into scope (APIKEY_SCOPE_MAX bytes), "" when there is none. */
+/* Scope (APIKEY_SCOPE_MAX bytes) and id of an unrevoked key; scope "" when there is none. */
 enum db_status db_apikey_scope(struct db_conn *conn, const uint8_t token_hash[SHA256_LEN],
-                               char scope[APIKEY_SCOPE_MAX]) __attribute__((warn_unused_result));
+                               char scope[APIKEY_SCOPE_MAX], int64_t *id)
+    __attribute__((warn_unused_result));
 
 #endif

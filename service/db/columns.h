@@ -6,6 +6,9 @@
 
 #include "core/anchor.h"
 #include "core/item.h"
+#include "core/dataset.h"
+#include "core/loghead.h"
+#include "tlog/tiles.h"
 #include "db/exec.h"
 
 /* The stored registration: ITEM_FIELDS(p) are the record's columns (p is the items table's
@@ -44,6 +47,61 @@ enum item_col {
 void db_item_row_read(const PGresult *res, int row, bool full, struct item_row *out);
 /* A db_row_reader of ITEM_FIELDS only (arg unused). */
 void db_item_fields_read(const PGresult *res, int r, void *out, const void *arg);
+
+/* A stored dataset: DATASET_COLUMNS over DATASET_FROM (datasets d, its log entry e, the
+ * sealing signer sg). */
+#define DATASET_COLUMNS                                                                            \
+    "d.id, d.name, d.version, d.metadata, d.policy, d.created_by, d.status = 'sealed', "           \
+    "d.member_count, encode(d.members_root, 'hex'), "                                              \
+    "(extract(epoch FROM d.created_at) * 1000000)::bigint, "                                       \
+    "(extract(epoch FROM d.sealed_at) * 1000000)::bigint, d.signer, d.sig_scheme, "                \
+    "encode(d.signature, 'hex'), e.log_index, sg.name, sg.revoked_at IS NOT NULL"
+#define DATASET_FROM                                                                               \
+    " FROM datasets d LEFT JOIN log_entries e ON e.dataset_id = d.id "                             \
+    "LEFT JOIN signers sg ON sg.identity = d.signer "
+
+enum dataset_col {
+    DATASET_COL_ID,
+    DATASET_COL_NAME,
+    DATASET_COL_VERSION,
+    DATASET_COL_METADATA,
+    DATASET_COL_POLICY,
+    DATASET_COL_CREATED_BY,
+    DATASET_COL_SEALED,
+    DATASET_COL_MEMBER_COUNT,
+    DATASET_COL_MEMBERS_ROOT, /* hex, NULL while empty */
+    DATASET_COL_CREATED_US,
+    DATASET_COL_SEALED_US,
+    DATASET_COL_SIGNER,
+    DATASET_COL_SCHEME,
+    DATASET_COL_SIGNATURE, /* hex */
+    DATASET_COL_LOG_INDEX,
+    DATASET_COL_SIGNER_NAME,
+    DATASET_COL_SIGNER_REVOKED,
+    DATASET_COL_COUNT_,
+};
+
+void db_dataset_row_read(const PGresult *res, int row, struct dataset_row *out);
+/* A db_row_reader of DATASET_COLUMNS (arg unused). */
+void db_dataset_rows_read(const PGresult *res, int r, void *out, const void *arg);
+
+/* Tiles, of the log (stmt takes levels $1 and idxs $2) or of a dataset (and its id $3, id_s). */
+enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
+                            const unsigned *levels, const uint64_t *idxs, size_t n,
+                            struct tile *out, size_t *found);
+/* Upserts tiles: stmt takes levels $1, idxs $2, hashes $3 (and id_s $4). */
+enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
+                            const struct tile *const *tiles, size_t n);
+
+/* A receipt's log context (struct log_context): LOG_CONTEXT_COLUMNS over LOG_CONTEXT_FROM(e),
+ * where e is the SQL expression of the entry's log index. */
+#define LOG_CONTEXT_COLUMNS "s.tree_size, c.note, an.*"
+#define LOG_CONTEXT_FROM(e)                                                                        \
+    "LEFT JOIN log_state s ON true LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size "      \
+    "LEFT JOIN LATERAL (SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.tree_size > " e        \
+    " AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "
+/* Reads LOG_CONTEXT_COLUMNS starting at column first. */
+void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out);
 
 /* The anchor as the API shows it (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {

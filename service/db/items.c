@@ -100,12 +100,13 @@ static void insert_params(const struct item_request *req, bool require_known,
     const char *v[INSERT_PARAMS] = {(const char *)req->content_hash,
                                     req->metadata.data,
                                     req->source_url,
-                                    req->signer,
-                                    sig_scheme_name(req->scheme),
-                                    (const char *)req->signature,
+                                    req->sig.signer,
+                                    sig_scheme_name(req->sig.scheme),
+                                    (const char *)req->sig.signature,
                                     (const char *)req->statement_hash,
                                     require_known ? "true" : "false"};
-    const int l[INSERT_PARAMS] = {SHA256_LEN, 0, 0, 0, 0, (int)req->signature_len, SHA256_LEN, 0};
+    const int l[INSERT_PARAMS] = {SHA256_LEN, 0, 0, 0, 0, (int)req->sig.signature_len,
+                                  SHA256_LEN, 0};
     memcpy(values, v, sizeof v);
     memcpy(lengths, l, sizeof l);
 }
@@ -163,19 +164,9 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 
 static const struct db_stmt db_item_get_for_receipt_stmt = {
     "db_item_get_for_receipt",
-    "SELECT " ITEM_COLUMNS ", s.tree_size, c.note, an.*" ITEM_FROM
-    "LEFT JOIN log_state s ON true LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size "
-    "LEFT JOIN LATERAL (SELECT " DB_ANCHOR_COLUMNS
-    " FROM anchors a WHERE a.tree_size > e.log_index "
-    "AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "
-    "WHERE i.id = $1",
+    "SELECT " ITEM_COLUMNS
+    ", " LOG_CONTEXT_COLUMNS ITEM_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE i.id = $1",
     1};
-
-enum receipt_col {
-    RECEIPT_COL_TREE_SIZE = ITEM_COL_COUNT_,
-    RECEIPT_COL_NOTE,
-    RECEIPT_COL_ANCHOR, /* the first ANCHOR_COL_* column */
-};
 
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
@@ -192,10 +183,7 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     }
     out->found = true;
     db_item_row_read(res, 0, true, &out->item);
-    out->has_checkpoint = !PQgetisnull(res, 0, RECEIPT_COL_NOTE);
-    out->tree_size = out->has_checkpoint ? db_u64(res, 0, RECEIPT_COL_TREE_SIZE) : 0;
-    out->note = db_str(res, 0, RECEIPT_COL_NOTE);
-    out->has_anchor = db_anchor_row_read(res, 0, RECEIPT_COL_ANCHOR, &out->anchor);
+    db_log_context_read(res, 0, ITEM_COL_COUNT_, &out->ctx);
     db_own(&out->owner, res);
     return DB_OK;
 }

@@ -8,19 +8,15 @@
 
 #include "core/anchor.h"
 #include "core/item.h"
+#include "core/loghead.h"
 #include "db/pool.h"
 #include "util/rows.h"
 
-/* An item with what its receipt needs: the log's current size and checkpoint, and the smallest
- * mined or confirmed anchor covering the entry. Strings borrowed from owner. */
+/* An item with what its receipt needs. Strings borrowed from owner. */
 struct item_receipt_row {
     bool found; /* false: no such item (nothing else is set) */
     struct item_row item;
-    bool has_checkpoint; /* false while the log is empty */
-    uint64_t tree_size;
-    const char *note;
-    bool has_anchor;
-    struct anchor_row anchor;
+    struct log_context ctx;
     struct rows_owner owner;
 };
 

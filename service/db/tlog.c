@@ -100,28 +100,54 @@ enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned 
     return out->v ? DB_OK : DB_ERROR;
 }
 
-static const struct db_stmt db_log_entries_insert_stmt = {
-    "db_log_entries_insert",
-    "WITH ids AS (SELECT * FROM unnest($2::bigint[]) WITH ORDINALITY AS t(item_id, n)), "
-    "ins AS (INSERT INTO log_entries (log_index, item_id) "
-    "SELECT $1::bigint + n - 1, item_id FROM ids) "
-    "DELETE FROM log_queue WHERE item_id IN (SELECT item_id FROM ids)",
-    2};
+static const struct db_stmt db_log_queue_datasets_stmt = {
+    "db_log_queue_datasets",
+    "SELECT " DATASET_COLUMNS DATASET_FROM "JOIN log_queue_datasets q ON q.dataset_id = d.id "
+    "ORDER BY q.dataset_id LIMIT $1",
+    1};
 
-enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
-                                     const int64_t *item_ids, size_t n)
+enum db_status db_log_queue_datasets(struct db_conn *conn, unsigned limit, struct dataset_rows *out)
+{
+    char limit_s[16];
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    const char *values[] = {limit_s};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, &db_log_queue_datasets_stmt, values, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    out->v = db_rows(res, sizeof *out->v, db_dataset_rows_read, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
+}
+
+#define ENTRIES_INSERT_SQL(column, queue)                                                          \
+    "WITH ids AS (SELECT * FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, n)), "               \
+    "ins AS (INSERT INTO log_entries (log_index, " column ") "                                     \
+    "SELECT $1::bigint + n - 1, id FROM ids) "                                                     \
+    "DELETE FROM " queue " WHERE " column " IN (SELECT id FROM ids)"
+
+static const struct db_stmt db_log_entries_insert_stmts[] = {
+    [LOG_RECORD_ITEM] = {"db_log_entries_insert_items", ENTRIES_INSERT_SQL("item_id", "log_queue"),
+                         2},
+    [LOG_RECORD_DATASET] = {"db_log_entries_insert_datasets",
+                            ENTRIES_INSERT_SQL("dataset_id", "log_queue_datasets"), 2},
+};
+
+enum db_status db_log_entries_insert(struct db_conn *conn, enum log_record_kind kind,
+                                     uint64_t first_index, const int64_t *ids, size_t n)
 {
     struct buf arr = BUF_INIT;
     buf_putc(&arr, '{');
     for (size_t i = 0; i < n; i++)
-        buf_printf(&arr, i ? ",%" PRId64 : "%" PRId64, item_ids[i]);
+        buf_printf(&arr, i ? ",%" PRId64 : "%" PRId64, ids[i]);
     buf_putc(&arr, '}');
     char first[24];
     snprintf(first, sizeof first, "%" PRIu64, first_index);
     const char *values[] = {first, arr.data};
     PGresult *res = NULL;
     enum db_status st =
-        arr.oom ? DB_ERROR : db_exec(conn, &db_log_entries_insert_stmt, values, NULL, NULL, &res);
+        arr.oom ? DB_ERROR
+                : db_exec(conn, &db_log_entries_insert_stmts[kind], values, NULL, NULL, &res);
     PQclear(res);
     buf_free(&arr);
     return st;
@@ -135,6 +161,12 @@ static const struct db_stmt db_log_tiles_put_stmt = {
     3};
 
 enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *tiles, size_t n)
+{
+    return db_tiles_put(conn, &db_log_tiles_put_stmt, NULL, tiles, n);
+}
+
+enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
+                            const struct tile *const *tiles, size_t n)
 {
     struct buf levels = BUF_INIT, idxs = BUF_INIT, hashes = BUF_INIT;
     char hex[2 * MERKLE_HASH_LEN + 1];
@@ -152,11 +184,11 @@ enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *
     buf_putc(&levels, '}');
     buf_putc(&idxs, '}');
     buf_putc(&hashes, '}');
-    const char *values[] = {levels.data, idxs.data, hashes.data};
+    const char *values[] = {levels.data, idxs.data, hashes.data, id_s};
     PGresult *res = NULL;
     enum db_status st = levels.oom || idxs.oom || hashes.oom
                             ? DB_ERROR
-                            : db_exec(conn, &db_log_tiles_put_stmt, values, NULL, NULL, &res);
+                            : db_exec(conn, stmt, values, NULL, NULL, &res);
     PQclear(res);
     buf_free(&levels);
     buf_free(&idxs);
@@ -183,6 +215,13 @@ static uint64_t be_uint(const char *p, int len)
 enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, const uint64_t *idxs,
                                 size_t n, struct tile *out, size_t *found)
 {
+    return db_tiles_get(conn, &db_log_tiles_get_stmt, NULL, levels, idxs, n, out, found);
+}
+
+enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
+                            const unsigned *levels, const uint64_t *idxs, size_t n,
+                            struct tile *out, size_t *found)
+{
     struct buf lv = BUF_INIT, ix = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         buf_printf(&lv, "%c%u", i ? ',' : '{', levels[i]);
@@ -190,13 +229,12 @@ enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, co
     }
     buf_puts(&lv, n ? "}" : "{}");
     buf_puts(&ix, n ? "}" : "{}");
-    const char *values[] = {lv.data, ix.data};
-    const int formats[] = {0, 0};
+    const char *values[] = {lv.data, ix.data, id_s};
+    const int formats[] = {0, 0, 0};
     PGresult *res = NULL;
     *found = 0;
-    enum db_status st = lv.oom || ix.oom
-                            ? DB_ERROR
-                            : db_exec(conn, &db_log_tiles_get_stmt, values, NULL, formats, &res);
+    enum db_status st =
+        lv.oom || ix.oom ? DB_ERROR : db_exec(conn, stmt, values, NULL, formats, &res);
     for (int r = 0; st == DB_OK && r < PQntuples(res) && *found < n; r++) {
         struct tile *t = &out[(*found)++];
         int bytes = PQgetlength(res, r, 2);
@@ -235,4 +273,12 @@ enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
         db_exec(conn, &db_log_checkpoint_insert_stmt, values, lengths, formats, &res);
     PQclear(res);
     return st;
+}
+
+void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out)
+{
+    out->has_checkpoint = !PQgetisnull(res, row, first + 1);
+    out->tree_size = out->has_checkpoint ? db_u64(res, row, first) : 0;
+    out->note = db_str(res, row, first + 1);
+    out->has_anchor = db_anchor_row_read(res, row, first + 2, &out->anchor);
 }

@@ -7,6 +7,7 @@
 
 #include "core/loghead.h"
 #include "util/buf.h"
+#include "core/dataset.h"
 #include "core/item.h"
 #include "db/pool.h"
 #include "tlog/tiles.h"
@@ -31,9 +32,17 @@ enum db_status db_log_head(struct db_conn *conn, struct log_head *head)
  * log, signer and anchor members of the rows are unset); the caller frees out. */
 enum db_status db_log_queue_batch(struct db_conn *conn, int64_t after, unsigned limit,
                                   struct item_rows *out) __attribute__((warn_unused_result));
-/* Stores entries (first_index + i, item_ids[i]) and removes them from the queue. */
-enum db_status db_log_entries_insert(struct db_conn *conn, uint64_t first_index,
-                                     const int64_t *item_ids, size_t n)
+/* Up to limit sealed datasets waiting for the log, by id; the caller frees out. */
+enum db_status db_log_queue_datasets(struct db_conn *conn, unsigned limit, struct dataset_rows *out)
+    __attribute__((warn_unused_result));
+
+/* What a log entry records. */
+enum log_record_kind { LOG_RECORD_ITEM, LOG_RECORD_DATASET };
+
+/* Stores entries (first_index + i, ids[i]) of records of kind and removes them from their
+ * queue. */
+enum db_status db_log_entries_insert(struct db_conn *conn, enum log_record_kind kind,
+                                     uint64_t first_index, const int64_t *ids, size_t n)
     __attribute__((warn_unused_result));
 /* Inserts or replaces tiles. */
 enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *tiles, size_t n)

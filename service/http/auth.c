@@ -8,11 +8,16 @@
 
 enum problem_code auth_require(struct http_request *req, const char *scope)
 {
+    return auth_require_key(req, scope, NULL);
+}
+
+enum problem_code auth_require_key(struct http_request *req, const char *scope, int64_t *key_id)
+{
     const char *h = http_header(req, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
         return PROBLEM_UNAUTHORIZED;
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    return registry_authorize(req->srv->reg, token, scope);
+    return registry_authorize(req->srv->reg, token, scope, key_id);
 }

@@ -2,6 +2,8 @@
 #ifndef PROVD_HTTP_AUTH_H
 #define PROVD_HTTP_AUTH_H
 
+#include <stdint.h>
+
 #include "core/problem.h"
 
 struct http_request;
@@ -9,5 +11,7 @@ struct http_request;
 /* Checks the request's bearer token for scope (see registry_authorize). Returns PROBLEM_NONE,
  * PROBLEM_UNAUTHORIZED, PROBLEM_FORBIDDEN or PROBLEM_DB_UNAVAILABLE. */
 enum problem_code auth_require(struct http_request *req, const char *scope);
+/* The same, also giving the key's id. */
+enum problem_code auth_require_key(struct http_request *req, const char *scope, int64_t *key_id);
 
 #endif

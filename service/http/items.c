@@ -149,32 +149,6 @@ enum MHD_Result handle_item_get(struct http_request *req, const char *param)
 static const char *const list_params[] = {"content_hash", "signer", "source_url", "since",
                                           "until",        "limit",  "cursor",     NULL};
 
-static void cursor_encode(int64_t us, int64_t id, char out[64])
-{
-    char raw[48];
-    int n = snprintf(raw, sizeof raw, "%" PRId64 ".%" PRId64, us, id);
-    base64url_encode((const uint8_t *)raw, (size_t)n, out);
-}
-
-static bool cursor_decode(const char *s, int64_t *us, int64_t *id)
-{
-    uint8_t raw[48];
-    size_t n;
-    if (strlen(s) > 64 || !base64_decode(s, strlen(s), raw, sizeof raw - 1, &n))
-        return false;
-    raw[n] = '\0';
-    char *dot = strchr((char *)raw, '.');
-    if (!dot)
-        return false;
-    *dot = '\0';
-    char *end;
-    errno = 0;
-    *us = strtoll((char *)raw, &end, 10);
-    if (errno || *end || end == (char *)raw)
-        return false;
-    return http_parse_id(dot + 1, id);
-}
-
 /* Fills f from the query string; on a bad value sets *bad_field and returns false. signer_buf
  * may back f->signer. */
 static bool parse_list_filter(struct http_request *req, struct item_filter *f,
@@ -217,7 +191,7 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
         return false;
     if ((v = http_query(req, "cursor"))) {
         *bad_field = "cursor";
-        if (!cursor_decode(v, &f->cursor_us, &f->cursor_id))
+        if (!http_cursor_decode(v, &f->cursor_us, &f->cursor_id))
             return false;
         f->has_cursor = true;
     }
@@ -241,7 +215,7 @@ static enum MHD_Result reply_list(struct http_request *req, const struct item_ro
     if (n > (int)limit) {
         char cursor[64];
         const struct item_row *last = &rows->v[limit - 1];
-        cursor_encode(last->registered_us, last->id, cursor);
+        http_cursor_encode(last->registered_us, last->id, cursor);
         jw_string(&w, cursor);
     } else {
         jw_null(&w);

@@ -12,17 +12,45 @@
 #include "http/route.h"
 #include "registry/items.h"
 
+/* The datasets of lookup position at (1-based) from *row on, at most max: "datasets" and
+ * "datasets_truncated". */
+static void write_uses(struct jsonw *w, const struct dataset_uses *u, size_t at, size_t *row,
+                       size_t max)
+{
+    size_t count = 0;
+    jw_key(w, "datasets");
+    jw_array_begin(w);
+    for (; *row < u->n && u->v[*row].lookup == at; (*row)++) {
+        if (count++ >= max)
+            continue;
+        const struct dataset_use *d = &u->v[*row];
+        jw_object_begin(w);
+        jw_key(w, "id");
+        jw_int(w, d->id);
+        jw_key(w, "name");
+        jw_string(w, d->name);
+        jw_key(w, "version");
+        jw_string(w, d->version);
+        jw_key(w, "position");
+        jw_int(w, (int64_t)d->position);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    jw_key(w, "datasets_truncated");
+    jw_bool(w, count > max);
+}
+
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
 {
     uint8_t hash[SHA256_LEN];
     if (!item_parse_content_hash(param, hash))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
                              "content_hash must be sha256: followed by 64 lowercase hex digits");
-    struct item_rows rows;
+    struct provenance prov;
     struct problem p;
-    if (!registry_provenance(req->srv->reg, hash, PROVENANCE_MAX_ROWS + 1, &rows, &p))
+    if (!registry_provenance(req->srv->reg, hash, PROVENANCE_MAX_ROWS + 1, &prov, &p))
         return reply_failure(req, &p);
-    int n = (int)rows.n;
+    int n = (int)prov.items.n;
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
@@ -32,12 +60,14 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
     jw_key(&w, "registrations");
     jw_array_begin(&w);
     for (int i = 0; i < n && i < PROVENANCE_MAX_ROWS; i++)
-        http_write_item(&w, &rows.v[i]);
+        http_write_item(&w, &prov.items.v[i]);
     jw_array_end(&w);
     jw_key(&w, "truncated");
     jw_bool(&w, n > PROVENANCE_MAX_ROWS);
+    size_t row = 0;
+    write_uses(&w, &prov.datasets, 1, &row, PROVENANCE_MAX_DATASETS);
     jw_object_end(&w);
-    item_rows_free(&rows);
+    provenance_free(&prov);
     return reply_json(req, MHD_HTTP_OK, &body);
 }
 
@@ -73,9 +103,10 @@ static uint8_t (*lookup_hashes(struct http_request *req, size_t *n, enum MHD_Res
 
 /* One result per requested hash, from rows ordered by their hash's position. */
 static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                         const struct item_rows *res)
+                         const struct provenance *prov)
 {
-    size_t rows = res->n, row = 0;
+    const struct item_rows *res = &prov->items;
+    size_t rows = res->n, row = 0, use = 0;
     size_t found = 0;
     jw_object_begin(w);
     jw_key(w, "results");
@@ -95,6 +126,7 @@ static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], s
         jw_array_end(w);
         jw_key(w, "truncated");
         jw_bool(w, count > LOOKUP_PER_HASH);
+        write_uses(w, &prov->datasets, i + 1, &use, LOOKUP_DATASETS);
         jw_object_end(w);
         found += count > 0;
     }
@@ -117,19 +149,19 @@ enum MHD_Result handle_provenance_batch_post(struct http_request *req, const cha
     uint8_t(*hashes)[SHA256_LEN] = lookup_hashes(req, &n, &r);
     if (!hashes)
         return r;
-    struct item_rows rows;
+    struct provenance prov;
     struct problem p;
     if (registry_provenance_many(req->srv->reg, (const uint8_t(*)[SHA256_LEN])hashes, n,
-                                 LOOKUP_PER_HASH + 1, &rows, &p)) {
+                                 LOOKUP_PER_HASH + 1, &prov, &p)) {
         struct buf body = BUF_INIT;
         struct jsonw w;
         jw_init(&w, &body);
-        write_lookup(&w, (const uint8_t(*)[SHA256_LEN])hashes, n, &rows);
+        write_lookup(&w, (const uint8_t(*)[SHA256_LEN])hashes, n, &prov);
         r = reply_json(req, MHD_HTTP_OK, &body);
     } else {
         r = reply_failure(req, &p);
     }
-    item_rows_free(&rows);
+    provenance_free(&prov);
     free(hashes);
     return r;
 }

@@ -12,6 +12,8 @@ struct route {
     const char *suffix; /* ... followed by exactly this ("" for nothing) */
     http_handler get;   /* also serves HEAD */
     http_handler post;
+    http_handler del;
+    bool lines; /* the POST takes a text/plain list of content hashes (route_takes_lines) */
 };
 
 static const struct route routes[] = {
@@ -32,6 +34,14 @@ static const struct route routes[] = {
     {"/v1/log/consistency", "/v1/log/consistency", false, "", handle_log_consistency, NULL},
     {"/v1/anchors", "/v1/anchors", false, "", handle_anchors_list, NULL},
     {"/v1/anchors/{id}", "/v1/anchors/", true, "", handle_anchor_get, NULL},
+    {"/v1/datasets", "/v1/datasets", false, "", handle_datasets_list, handle_datasets_post},
+    {"/v1/datasets/{id}", "/v1/datasets/", true, "", handle_dataset_get, NULL,
+     handle_dataset_delete},
+    {"/v1/datasets/{id}/members", "/v1/datasets/", true, "/members", handle_dataset_members_list,
+     handle_dataset_members_post, NULL, true},
+    {"/v1/datasets/{id}/seal", "/v1/datasets/", true, "/seal", NULL, handle_dataset_seal},
+    {"/v1/datasets/{id}/receipt", "/v1/datasets/", true, "/receipt", handle_dataset_receipt, NULL},
+    {"/v1/datasets/{id}/proof", "/v1/datasets/", true, "/proof", handle_dataset_proof, NULL},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -77,9 +87,19 @@ static const struct route *match(const char *url, const char **param, char *para
 
 static const char *allow_header(const struct route *r)
 {
+    if (r->del)
+        return r->post ? "GET, HEAD, POST, DELETE, OPTIONS" : "GET, HEAD, DELETE, OPTIONS";
     if (r->get && r->post)
         return "GET, HEAD, POST, OPTIONS";
     return r->get ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
+}
+
+bool route_takes_lines(const char *url, const char *method)
+{
+    const char *param;
+    char param_buf[256];
+    const struct route *r = match(url, &param, param_buf, sizeof param_buf);
+    return r && r->lines && !strcmp(method, "POST");
 }
 
 static enum MHD_Result preflight(struct http_request *req, const struct route *r)
@@ -112,6 +132,8 @@ enum MHD_Result route_dispatch(struct http_request *req)
         return r->get(req, param);
     if (!strcmp(m, "POST") && r->post)
         return r->post(req, param);
+    if (!strcmp(m, "DELETE") && r->del)
+        return r->del(req, param);
     if (!strcmp(m, "OPTIONS"))
         return preflight(req, r);
     http_add_header(req, "Allow", allow_header(r));

@@ -4,6 +4,7 @@
 #define PROVD_HTTP_ROUTE_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/server.h"
@@ -12,6 +13,9 @@
 typedef enum MHD_Result (*http_handler)(struct http_request *req, const char *param);
 
 enum MHD_Result route_dispatch(struct http_request *req);
+/* True when the route of method and url reads a text/plain body as a list of content hashes
+ * while it arrives (struct http_request's lines) rather than buffering it. */
+bool route_takes_lines(const char *url, const char *method);
 /* The routes, for metrics: their number and each one's path template ("none" past the end). */
 size_t route_count(void);
 const char *route_name(size_t i);
@@ -34,6 +38,15 @@ enum MHD_Result handle_signer_get(struct http_request *req, const char *param);
 enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param);
 enum MHD_Result handle_anchors_list(struct http_request *req, const char *param);
 enum MHD_Result handle_anchor_get(struct http_request *req, const char *param);
+enum MHD_Result handle_datasets_post(struct http_request *req, const char *param);
+enum MHD_Result handle_datasets_list(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_get(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_delete(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_members_post(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_members_list(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_seal(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_receipt(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_proof(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -124,6 +125,32 @@ bool http_query_limit(struct http_request *req, unsigned def, unsigned max, unsi
     return true;
 }
 
+void http_cursor_encode(int64_t us, int64_t id, char out[64])
+{
+    char raw[48];
+    int n = snprintf(raw, sizeof raw, "%" PRId64 ".%" PRId64, us, id);
+    base64url_encode((const uint8_t *)raw, (size_t)n, out);
+}
+
+bool http_cursor_decode(const char *s, int64_t *us, int64_t *id)
+{
+    uint8_t raw[48];
+    size_t n;
+    if (strlen(s) > 64 || !base64_decode(s, strlen(s), raw, sizeof raw - 1, &n))
+        return false;
+    raw[n] = '\0';
+    char *dot = strchr((char *)raw, '.');
+    if (!dot)
+        return false;
+    *dot = '\0';
+    char *end;
+    errno = 0;
+    *us = strtoll((char *)raw, &end, 10);
+    if (errno || *end || end == (char *)raw)
+        return false;
+    return http_parse_id(dot + 1, id);
+}
+
 bool http_is_json(struct http_request *req)
 {
     const char *ct = http_header(req, "Content-Type");
@@ -136,6 +163,15 @@ bool http_is_json(struct http_request *req)
         return false;
     const char *cs = strcasestr(ct + 16, "charset=");
     return !cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "\"utf-8\"", 7);
+}
+
+bool http_is_text(struct http_request *req)
+{
+    const char *ct = http_header(req, "Content-Type");
+    size_t n = ct ? strcspn(ct, ";") : 0;
+    while (n && ct[n - 1] == ' ')
+        n--;
+    return n == 10 && !strncasecmp(ct, "text/plain", 10);
 }
 
 static bool content_length_too_large(struct http_request *req, size_t max)
@@ -156,9 +192,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!req)
             return MHD_NO;
         *con_cls = req;
+        if (http_is_text(req) && route_takes_lines(url, method)) {
+            req->lines = malloc(sizeof *req->lines);
+            if (!req->lines)
+                return MHD_NO;
+            hash_lines_init(req->lines);
+            return MHD_YES;
+        }
         if (content_length_too_large(req, srv->opt.max_body))
             return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
                                  "the request body is larger than %zu bytes", srv->opt.max_body);
+        return MHD_YES;
+    }
+    if (*upload_size && req->lines) {
+        if (!hash_lines_feed(req->lines, upload, *upload_size))
+            req->body.oom = true;
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -194,6 +243,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         metrics_observe(&req->srv->metrics, req->route, req->status, us > 0 ? (uint64_t)us : 0);
     }
     buf_free(&req->body);
+    if (req->lines)
+        hash_list_free(&req->lines->list);
+    free(req->lines);
     free(req);
     *con_cls = NULL;
 }

@@ -13,6 +13,7 @@
 #include "http/cors.h"
 #include "http/metrics.h"
 #include "util/buf.h"
+#include "core/dataset.h"
 
 #define HTTP_MAX_EXTRA_HEADERS 8
 
@@ -48,8 +49,10 @@ struct http_request {
     struct MHD_Connection *conn;
     const char *method;
     const char *url;
-    char rid[40];    /* request id: X-Request-Id if sane, else generated */
-    struct buf body; /* request body, bounded by --max-body */
+    char rid[40];             /* request id: X-Request-Id if sane, else generated */
+    struct buf body;          /* request body, bounded by --max-body */
+    struct hash_lines *lines; /* instead of body: a text/plain list of content hashes, parsed as
+                                 it arrives (route_takes_lines), owned */
     bool body_too_large;
     bool responded;
     int route;             /* index in the route table once matched, else -1 */
@@ -76,6 +79,12 @@ const char *http_query(struct http_request *req, const char *name);
 /* A positive decimal id without sign or leading zeros. */
 bool http_parse_id(const char *s, int64_t *id) __attribute__((warn_unused_result));
 /* The "limit" query parameter (1..max), def when absent; false when it is malformed. */
+/* A keyset cursor over (time in microseconds, id) as lists show it (base64url, < 64 bytes). */
+void http_cursor_encode(int64_t us, int64_t id, char out[64]);
+bool http_cursor_decode(const char *s, int64_t *us, int64_t *id)
+    __attribute__((warn_unused_result));
+/* True when the request's Content-Type is text/plain (any charset parameter). */
+bool http_is_text(struct http_request *req);
 bool http_query_limit(struct http_request *req, unsigned def, unsigned max, unsigned *out)
     __attribute__((warn_unused_result));
 /* Content-Type is application/json (parameters allowed; a charset must be utf-8). */

@@ -10,6 +10,7 @@
 #include "http/anchors.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "http/tlog.h"
 #include "registry/receipts.h"
 
 static enum MHD_Result reply_text(struct http_request *req, const char *text, bool newline)
@@ -101,28 +102,28 @@ static void write_receipt_anchor(struct jsonw *w, const struct receipt *rc)
         jw_null(w);
         return;
     }
-    write_anchor_members(w, &rc->row.anchor);
+    write_anchor_members(w, &rc->ctx.anchor);
     jw_key(w, "consistency_proof");
     write_proof(w, rc->consistency, rc->n_consistency);
     jw_object_end(w);
 }
 
 /* The receipt body; without proofs while the registration waits in the queue. */
-static void write_receipt(struct jsonw *w, const struct receipt *rc)
+void http_write_receipt(struct jsonw *w, const struct receipt *rc)
 {
     char leaf_hex[2 * MERKLE_HASH_LEN + 1];
     hex_encode(rc->leaf, MERKLE_HASH_LEN, leaf_hex);
     jw_object_begin(w);
     jw_key(w, "id");
-    jw_int(w, rc->row.item.id);
+    jw_int(w, rc->id);
     jw_key(w, "status");
-    bool anchored = rc->anchored_at && !strcmp(rc->row.anchor.status, "confirmed");
-    jw_string(w, !rc->logged ? "registered" : anchored ? "anchored" : "logged");
+    bool anchored = rc->anchored_at && !strcmp(rc->ctx.anchor.status, "confirmed");
+    jw_string(w, !rc->logged ? rc->pending_status : anchored ? "anchored" : "logged");
     jw_key(w, "record");
     jw_raw(w, rc->record.data, rc->record.len);
     jw_key(w, "leaf_hash");
     jw_string(w, leaf_hex);
-    const uint64_t values[] = {rc->row.item.log_index, rc->row.tree_size};
+    const uint64_t values[] = {rc->log_index, rc->ctx.tree_size};
     static const char *const names[] = {"log_index", "tree_size"};
     for (int i = 0; i < 2; i++) {
         jw_key(w, names[i]);
@@ -138,11 +139,22 @@ static void write_receipt(struct jsonw *w, const struct receipt *rc)
         jw_null(w);
     jw_key(w, "checkpoint");
     if (rc->logged)
-        jw_string(w, rc->row.note);
+        jw_string(w, rc->ctx.note);
     else
         jw_null(w);
     write_receipt_anchor(w, rc);
     jw_object_end(w);
+}
+
+enum MHD_Result http_reply_receipt(struct http_request *req, const struct receipt *rc)
+{
+    struct buf body = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &body);
+    http_write_receipt(&w, rc);
+    if (!rc->logged)
+        http_add_header(req, "Retry-After", "1");
+    return reply_json(req, rc->logged ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, &body);
 }
 
 enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
@@ -155,18 +167,8 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
     if (!rc)
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
     struct problem p;
-    enum MHD_Result r;
-    if (!registry_receipt(req->srv->reg, id, rc, &p)) {
-        r = reply_failure(req, &p);
-    } else {
-        struct buf body = BUF_INIT;
-        struct jsonw w;
-        jw_init(&w, &body);
-        write_receipt(&w, rc);
-        if (!rc->logged)
-            http_add_header(req, "Retry-After", "1");
-        r = reply_json(req, rc->logged ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, &body);
-    }
+    enum MHD_Result r = registry_receipt(req->srv->reg, id, rc, &p) ? http_reply_receipt(req, rc)
+                                                                    : reply_failure(req, &p);
     receipt_free(rc);
     free(rc);
     return r;

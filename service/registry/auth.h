@@ -22,6 +22,7 @@ struct auth_cache {
     struct {
         uint8_t token_hash[SHA256_LEN];
         char scope[APIKEY_SCOPE_MAX];
+        int64_t id;
         time_t expires;
     } slots[AUTH_CACHE_SLOTS];
 };
@@ -31,9 +32,11 @@ struct registry;
 void auth_cache_init(struct auth_cache *c);
 void auth_cache_destroy(struct auth_cache *c);
 
-/* Checks a bearer token (NULL or "" when none was given) for scope. Returns PROBLEM_NONE,
- * PROBLEM_UNAUTHORIZED, PROBLEM_FORBIDDEN or PROBLEM_DB_UNAVAILABLE. */
-enum problem_code registry_authorize(struct registry *reg, const char *token, const char *scope);
+/* Checks a bearer token (NULL or "" when none was given) for scope; on success *key_id (may be
+ * NULL) is the key's id. Returns PROBLEM_NONE, PROBLEM_UNAUTHORIZED, PROBLEM_FORBIDDEN or
+ * PROBLEM_DB_UNAVAILABLE. */
+enum problem_code registry_authorize(struct registry *reg, const char *token, const char *scope,
+                                     int64_t *key_id);
 
 /* Creates an API key named name with scope and writes its token (NUL-terminated,
  * APIKEY_TOKEN_LEN + 1 bytes) to token; the database keeps only its hash. */

@@ -11,31 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/datasets.h"
 #include "db/items.h"
 #include "db/signers.h"
+#include "registry/signers.h"
 #include "util/codec.h"
-
-/* Why db_item_insert returned no row for item: err->code is PROBLEM_SIGNER_REVOKED or
- * PROBLEM_SIGNER_UNKNOWN, or PROBLEM_NONE when the signer is fine (a concurrent insert of the
- * same registration: insert again). */
-static enum db_status refusal(struct db_conn *conn, const struct item_request *item,
-                              bool require_known, bool keyless, struct problem *err)
-{
-    struct signer_rows signer;
-    enum db_status st = db_signer_get(conn, item->signer, &signer);
-    err->code = PROBLEM_NONE;
-    if (st != DB_OK)
-        return st;
-    if (signer.n == 1 && signer.v[0].revoked_at)
-        problem_set(err, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s",
-                    item->signer, signer.v[0].revoked_at);
-    else if (signer.n == 0 && require_known)
-        problem_set(err, PROBLEM_SIGNER_UNKNOWN, "signature",
-                    "signer %s is not in the signer registry, which this service requires%s",
-                    item->signer, keyless ? " for requests without an API key" : "");
-    signer_rows_free(&signer);
-    return DB_OK;
-}
 
 /* Inserts one registration on conn, resolving a refusal: DB_OK with one row or err set. */
 static enum db_status register_on(struct db_conn *conn, const struct item_request *item,
@@ -49,7 +29,7 @@ static enum db_status register_on(struct db_conn *conn, const struct item_reques
         if (st != DB_OK || out->n == 1)
             return st;
         item_rows_free(out);
-        st = refusal(conn, item, require_known, keyless, err);
+        st = signer_refusal(conn, item->sig.signer, require_known, keyless, err);
         if (st == DB_OK && err->code == PROBLEM_NONE)
             st = DB_RETRY; /* a concurrent insert of the same registration: look again */
     }
@@ -192,19 +172,30 @@ bool registry_items_list(struct registry *reg, const struct item_filter *f, stru
     return registry_db_result(st, p);
 }
 
+void provenance_free(struct provenance *p)
+{
+    item_rows_free(&p->items);
+    dataset_uses_free(&p->datasets);
+}
+
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         struct item_rows *out, struct problem *p)
+                         struct provenance *out, struct problem *p)
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_by_content_hash(conn, hash, limit, out) : DB_UNAVAILABLE;
+    st = conn ? db_item_by_content_hash(conn, hash, limit, &out->items) : DB_UNAVAILABLE;
+    if (st == DB_OK && out->items.n)
+        st = db_datasets_containing(conn, (const uint8_t(*)[SHA256_LEN])hash, 1,
+                                    PROVENANCE_MAX_DATASETS, &out->datasets);
     db_release(reg->pool, conn);
-    if (st != DB_OK)
+    if (st != DB_OK) {
+        provenance_free(out);
         return registry_db_problem(st, p);
-    if (out->n == 0) {
+    }
+    if (out->items.n == 0) {
         char hex[2 * SHA256_LEN + 1];
-        item_rows_free(out);
+        provenance_free(out);
         hex_encode(hash, SHA256_LEN, hex);
         return problem_set(p, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
                            "nothing is registered for sha256:%s", hex);
@@ -214,12 +205,16 @@ bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], u
 }
 
 bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                              unsigned limit, struct item_rows *out, struct problem *p)
+                              unsigned limit, struct provenance *out, struct problem *p)
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, out) : DB_UNAVAILABLE;
+    st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, &out->items) : DB_UNAVAILABLE;
+    if (st == DB_OK)
+        st = db_datasets_containing(conn, hashes, n, LOOKUP_DATASETS, &out->datasets);
     db_release(reg->pool, conn);
+    if (st != DB_OK)
+        provenance_free(out);
     return registry_db_result(st, p);
 }

@@ -8,13 +8,25 @@
 #include <stdint.h>
 
 #include "core/item.h"
+#include "db/datasets.h"
 #include "core/problem.h"
 #include "registry/registry.h"
 
-#define REGISTER_BATCH_MAX  1000 /* registrations in one batch */
-#define PROVENANCE_MAX_ROWS 1000 /* registrations in one provenance reply */
-#define LOOKUP_MAX          1000 /* content hashes in one provenance lookup */
-#define LOOKUP_PER_HASH     10   /* registrations per hash in a lookup reply */
+#define REGISTER_BATCH_MAX      1000 /* registrations in one batch */
+#define PROVENANCE_MAX_ROWS     1000 /* registrations in one provenance reply */
+#define LOOKUP_MAX              1000 /* content hashes in one provenance lookup */
+#define LOOKUP_PER_HASH         10   /* registrations per hash in a lookup reply */
+#define PROVENANCE_MAX_DATASETS 100  /* sealed datasets listed in one provenance reply */
+#define LOOKUP_DATASETS         10   /* ... per hash in a lookup reply */
+
+/* What is known of a content hash: its registrations, and the sealed datasets containing it
+ * (one row more than the limit tells that the list was cut). */
+struct provenance {
+    struct item_rows items;
+    struct dataset_uses datasets; /* ordered by lookup position, then by seal */
+};
+
+void provenance_free(struct provenance *p);
 
 /* Stores item (or finds it stored before: out->v[0].created tells) as one registration of the
  * request. keyless: the request came without an API key (--open-registration), so the signer
@@ -49,12 +61,12 @@ bool registry_items_list(struct registry *reg, const struct item_filter *f, stru
 /* Registrations of a content hash, oldest first, at most limit; PROBLEM_PROVENANCE_NOT_FOUND
  * when there is none. */
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         struct item_rows *out, struct problem *p)
+                         struct provenance *out, struct problem *p)
     __attribute__((warn_unused_result));
 /* The oldest registrations (at most limit each) of n content hashes, in one query; rows are
  * ordered by their hash's 1-based position (item_row.lookup), then by registration. */
 bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                              unsigned limit, struct item_rows *out, struct problem *p)
+                              unsigned limit, struct provenance *out, struct problem *p)
     __attribute__((warn_unused_result));
 
 #endif

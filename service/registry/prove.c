@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/datasets.h"
 #include "db/tlog.h"
 #include "tlog/tiles.h"
 
@@ -42,14 +43,30 @@ static bool record_node(void *ctx, unsigned height, uint64_t index, uint8_t out[
 typedef int (*proof_fn)(const struct merkle_source *src, uint64_t a, uint64_t b,
                         uint8_t (*proof)[MERKLE_HASH_LEN]);
 
+/* Where a proof's tiles come from: the log's (through the cache, which may be NULL) or a
+ * dataset's members tree (dataset > 0). */
+struct tile_origin {
+    struct tile_cache *cache;
+    int64_t dataset;
+};
+
+static enum db_status fetch(struct db_conn *conn, const struct tile_origin *o,
+                            const struct wanted *w, struct tile *out, size_t *found)
+{
+    if (o->dataset > 0)
+        return db_dataset_tiles_get(conn, o->dataset, w->levels, w->idxs, w->n, out, found);
+    return db_log_tiles_get(conn, w->levels, w->idxs, w->n, out, found);
+}
+
 /* Fills tiles[0..*n) with the wanted tiles: cached ones first, the rest from the database. */
-static enum db_status gather(struct db_conn *conn, struct tile_cache *cache, const struct wanted *w,
-                             struct tile *tiles, size_t *n)
+static enum db_status gather(struct db_conn *conn, const struct tile_origin *o,
+                             const struct wanted *w, struct tile *tiles, size_t *n)
 {
     struct wanted miss = {.n = 0};
     *n = 0;
     for (size_t i = 0; i < w->n; i++) {
-        if (cache && tile_cache_get(cache, w->levels[i], w->idxs[i], w->need[i], &tiles[*n])) {
+        if (o->cache &&
+            tile_cache_get(o->cache, w->levels[i], w->idxs[i], w->need[i], &tiles[*n])) {
             (*n)++;
         } else {
             miss.levels[miss.n] = w->levels[i];
@@ -59,15 +76,15 @@ static enum db_status gather(struct db_conn *conn, struct tile_cache *cache, con
     if (miss.n == 0)
         return DB_OK;
     size_t found = 0;
-    enum db_status st = db_log_tiles_get(conn, miss.levels, miss.idxs, miss.n, tiles + *n, &found);
-    for (size_t i = 0; st == DB_OK && cache && i < found; i++)
-        tile_cache_put(cache, &tiles[*n + i]);
+    enum db_status st = fetch(conn, o, &miss, tiles + *n, &found);
+    for (size_t i = 0; st == DB_OK && o->cache && i < found; i++)
+        tile_cache_put(o->cache, &tiles[*n + i]);
     *n += found;
     return st;
 }
 
-static enum db_status prove(struct db_conn *conn, struct tile_cache *cache, proof_fn fn, uint64_t a,
-                            uint64_t b, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+static enum db_status prove(struct db_conn *conn, const struct tile_origin *o, proof_fn fn,
+                            uint64_t a, uint64_t b, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
     struct wanted w = {.n = 0};
     struct merkle_source rec = {record_node, &w};
@@ -77,7 +94,7 @@ static enum db_status prove(struct db_conn *conn, struct tile_cache *cache, proo
     if (!tiles)
         return DB_ERROR;
     size_t found = 0;
-    enum db_status st = gather(conn, cache, &w, tiles, &found);
+    enum db_status st = gather(conn, o, &w, tiles, &found);
     if (st == DB_OK) {
         struct tile_set set = {tiles, found};
         struct merkle_source src = tile_set_source(&set);
@@ -92,11 +109,20 @@ static enum db_status prove(struct db_conn *conn, struct tile_cache *cache, proo
 enum db_status prove_inclusion(struct db_conn *conn, struct tile_cache *cache, uint64_t index,
                                uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
-    return prove(conn, cache, merkle_inclusion_proof, index, n, proof, count);
+    struct tile_origin o = {cache, 0};
+    return prove(conn, &o, merkle_inclusion_proof, index, n, proof, count);
 }
 
 enum db_status prove_consistency(struct db_conn *conn, struct tile_cache *cache, uint64_t m,
                                  uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
-    return prove(conn, cache, merkle_consistency_proof, m, n, proof, count);
+    struct tile_origin o = {cache, 0};
+    return prove(conn, &o, merkle_consistency_proof, m, n, proof, count);
+}
+
+enum db_status prove_dataset_inclusion(struct db_conn *conn, int64_t dataset, uint64_t index,
+                                       uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+{
+    struct tile_origin o = {NULL, dataset};
+    return prove(conn, &o, merkle_inclusion_proof, index, n, proof, count);
 }

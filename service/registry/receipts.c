@@ -65,42 +65,53 @@ bool registry_consistency(struct registry *reg, uint64_t from, uint64_t to,
 
 /* The proofs of a logged entry: inclusion in the checkpoint's tree and, when an on-chain anchor
  * covers it, the anchor's tree a prefix of that tree. */
-static enum db_status prove_receipt(struct registry *reg, struct db_conn *conn, struct receipt *r)
+static enum db_status prove_entry(struct registry *reg, struct db_conn *conn, struct receipt *r)
 {
-    const struct item_receipt_row *row = &r->row;
-    enum db_status st = prove_inclusion(conn, &reg->tiles, row->item.log_index, row->tree_size,
+    const struct log_context *ctx = &r->ctx;
+    enum db_status st = prove_inclusion(conn, &reg->tiles, r->log_index, ctx->tree_size,
                                         r->inclusion, &r->n_inclusion);
     /* m > n cannot happen within one snapshot; it is shown on the next fetch if it did */
-    if (st != DB_OK || !row->has_anchor || row->anchor.tree_size > row->tree_size)
+    if (st != DB_OK || !ctx->has_anchor || ctx->anchor.tree_size > ctx->tree_size)
         return st;
     r->anchored_at = true;
-    return consistency_on(reg, conn, row->anchor.tree_size, row->tree_size, r->consistency,
+    return consistency_on(reg, conn, ctx->anchor.tree_size, ctx->tree_size, r->consistency,
                           &r->n_consistency);
 }
 
-/* Loads the receipt of id on conn. */
-static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
-                       struct problem *p)
+bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r, struct problem *p)
 {
-    enum db_status st = db_item_get_for_receipt(conn, id, &r->row);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    if (!r->row.found)
-        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    struct item_record rec;
-    struct item_strings strs;
-    item_row_record(&r->row.item, &rec, &strs);
-    item_record_write(&r->record, &rec);
     if (r->record.oom)
         return problem_set(p, PROBLEM_INTERNAL, NULL, "out of memory");
     merkle_leaf_hash(r->record.data, r->record.len, r->leaf);
-    r->logged = r->row.item.logged;
     if (!r->logged)
         return true;
-    if (!r->row.has_checkpoint)
-        return problem_set(p, PROBLEM_INTERNAL, NULL, "logged item without a checkpoint");
-    st = prove_receipt(reg, conn, r);
+    if (!r->ctx.has_checkpoint)
+        return problem_set(p, PROBLEM_INTERNAL, NULL, "logged entry without a checkpoint");
+    enum db_status st = prove_entry(reg, conn, r);
     return st == DB_OK || registry_db_problem(st, p);
+}
+
+/* Loads the receipt of item id on conn. */
+static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
+                       struct problem *p)
+{
+    struct item_receipt_row row;
+    enum db_status st = db_item_get_for_receipt(conn, id, &row);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    r->owner = row.owner;
+    if (!row.found)
+        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    struct item_record rec;
+    struct item_strings strs;
+    item_row_record(&row.item, &rec, &strs);
+    item_record_write(&r->record, &rec);
+    r->id = row.item.id;
+    r->pending_status = "registered";
+    r->logged = row.item.logged;
+    r->log_index = row.item.log_index;
+    r->ctx = row.ctx;
+    return receipt_prove(reg, conn, r, p);
 }
 
 bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
@@ -117,6 +128,6 @@ bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, str
 
 void receipt_free(struct receipt *r)
 {
-    item_receipt_row_free(&r->row);
+    rows_owner_release(&r->owner);
     buf_free(&r->record);
 }

@@ -25,14 +25,19 @@ bool registry_consistency(struct registry *reg, uint64_t from, uint64_t to,
                           uint8_t (*proof)[MERKLE_HASH_LEN], int *count, struct problem *p)
     __attribute__((warn_unused_result));
 
+/* A log entry's receipt (items and datasets alike). */
 struct receipt {
-    struct item_receipt_row row; /* the item, the checkpoint and the covering anchor */
-    struct buf record;           /* the logged record (canonical JSON) */
+    int64_t id;                 /* the item's or dataset's */
+    const char *pending_status; /* the status while waiting for the sequencer */
+    struct buf record;          /* the logged record (canonical JSON) */
     uint8_t leaf[MERKLE_HASH_LEN];
-    bool logged; /* false while the registration waits for the sequencer: no proofs */
+    bool logged; /* false while the record waits for the sequencer: no proofs */
+    uint64_t log_index;
+    struct log_context ctx; /* the checkpoint and the covering anchor */
+    struct rows_owner owner;
     uint8_t inclusion[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int n_inclusion;
-    bool anchored_at; /* an on-chain anchor covers the entry (row.anchor) */
+    bool anchored_at; /* an on-chain anchor covers the entry (ctx.anchor) */
     uint8_t consistency[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int n_consistency;
 };
@@ -42,5 +47,10 @@ struct receipt {
 bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
 void receipt_free(struct receipt *r);
+
+/* Completes a receipt whose record, logged, log_index and ctx are set, on conn: the leaf hash
+ * and, once logged, the proofs. */
+bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r, struct problem *p)
+    __attribute__((warn_unused_result));
 
 #endif

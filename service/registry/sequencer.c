@@ -39,26 +39,14 @@ static enum db_status load_edge(struct sequencer *s, uint64_t size, const char *
     tile_edge_init(&s->edge, size);
     unsigned levels[TILE_MAX_LEVELS];
     uint64_t idxs[TILE_MAX_LEVELS];
-    size_t n = 0, found = 0;
-    for (unsigned l = 0; l < s->edge.levels; l++)
-        if (s->edge.edge[l].width) {
-            levels[n] = l;
-            idxs[n++] = s->edge.edge[l].idx;
-        }
+    size_t n = tile_edge_partials(&s->edge, levels, idxs), found = 0;
     struct tile *tiles = calloc(n ? n : 1, sizeof *tiles);
     if (!tiles)
         return DB_ERROR;
     enum db_status st = db_log_tiles_get(s->conn, levels, idxs, n, tiles, &found);
-    for (size_t i = 0; st == DB_OK && i < found; i++) {
-        struct tile *e = &s->edge.edge[tiles[i].level];
-        if (tiles[i].width < e->width)
-            st = DB_ERROR;
-        else
-            memcpy(e->hashes, tiles[i].hashes, sizeof e->hashes);
-    }
-    free(tiles);
-    if (st == DB_OK && found != n)
+    if (st == DB_OK && !tile_edge_fill(&s->edge, tiles, found))
         st = DB_ERROR;
+    free(tiles);
     uint8_t root[MERKLE_HASH_LEN], want[MERKLE_HASH_LEN];
     if (st == DB_OK && root_hex &&
         (!hex_decode(root_hex, strlen(root_hex), want, MERKLE_HASH_LEN, true) ||
@@ -102,8 +90,8 @@ static enum db_status become_leader(struct db_conn *conn, void *arg)
     return st;
 }
 
-/* Appends the batch's leaves to the edge; ids receives the item ids. */
-static bool append_leaves(struct sequencer *s, const struct item_rows *rows, int64_t *ids)
+/* Appends the batch's item leaves to the edge; ids receives the item ids. */
+static bool append_items(struct sequencer *s, const struct item_rows *rows, int64_t *ids)
 {
     struct buf record = BUF_INIT;
     bool ok = true;
@@ -122,19 +110,30 @@ static bool append_leaves(struct sequencer *s, const struct item_rows *rows, int
     return ok;
 }
 
+/* The same for dataset records. */
+static bool append_datasets(struct sequencer *s, const struct dataset_rows *rows, int64_t *ids)
+{
+    struct buf record = BUF_INIT;
+    bool ok = true;
+    for (size_t r = 0; ok && r < rows->n; r++) {
+        buf_reset(&record);
+        dataset_record_write(&record, &rows->v[r]);
+        uint8_t leaf[MERKLE_HASH_LEN];
+        merkle_leaf_hash(record.data, record.len, leaf);
+        ids[r] = rows->v[r].id;
+        ok = !record.oom && tile_edge_append(&s->edge, leaf);
+    }
+    buf_free(&record);
+    return ok;
+}
+
 /* Stores the tiles the batch changed: the completed ones and the non-empty edge tiles. */
 static enum db_status store_tiles(struct sequencer *s)
 {
-    size_t n = 0;
     const struct tile **list = malloc((s->edge.n_full + TILE_MAX_LEVELS) * sizeof *list);
     if (!list)
         return DB_ERROR;
-    for (size_t i = 0; i < s->edge.n_full; i++)
-        list[n++] = &s->edge.full[i];
-    for (unsigned l = 0; l < s->edge.levels; l++)
-        if (s->edge.edge[l].width)
-            list[n++] = &s->edge.edge[l];
-    enum db_status st = db_log_tiles_put(s->conn, list, n);
+    enum db_status st = db_log_tiles_put(s->conn, list, tile_edge_changed(&s->edge, list));
     free(list);
     return st;
 }
@@ -159,7 +158,54 @@ struct seq_batch {
     int logged;
     int64_t from;    /* the cursor the batch read from (0: from the start) */
     int64_t last_id; /* highest item id in the batch */
+    struct item_rows items;
+    struct dataset_rows datasets;
 };
+
+/* Reads the batch: queued datasets, and registrations from the cursor. A dataset record goes
+ * after every registration committed before its seal, so with datasets waiting the queue is
+ * read from the start, and they wait for a batch that empties it. */
+static enum db_status read_batch(struct db_conn *conn, struct seq_batch *b)
+{
+    struct sequencer *s = b->s;
+    enum db_status st = db_log_queue_datasets(conn, SEQUENCER_DATASETS, &b->datasets);
+    int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY || b->datasets.n ? 0 : s->cursor;
+    if (st == DB_OK)
+        st = db_log_queue_batch(conn, from, s->batch, &b->items);
+    if (st == DB_OK && b->items.n == 0 && from > 0) {
+        item_rows_free(&b->items);
+        st = db_log_queue_batch(conn, from = 0, s->batch, &b->items);
+    }
+    if (st == DB_OK && b->items.n == s->batch)
+        dataset_rows_free(&b->datasets);
+    b->from = from;
+    return st;
+}
+
+/* Appends the batch to the tree and stores entries, tiles and the checkpoint. */
+static enum db_status log_batch(struct db_conn *conn, struct seq_batch *b)
+{
+    struct sequencer *s = b->s;
+    size_t ni = b->items.n, nd = b->datasets.n;
+    uint64_t first = s->edge.size;
+    int64_t *ids = malloc((ni + nd) * sizeof *ids);
+    enum db_status st =
+        ids && append_items(s, &b->items, ids) && append_datasets(s, &b->datasets, ids + ni)
+            ? DB_OK
+            : DB_ERROR;
+    if (st == DB_OK && ni)
+        st = db_log_entries_insert(conn, LOG_RECORD_ITEM, first, ids, ni);
+    if (st == DB_OK && nd)
+        st = db_log_entries_insert(conn, LOG_RECORD_DATASET, first + ni, ids + ni, nd);
+    if (st == DB_OK)
+        st = store_tiles(s);
+    if (st == DB_OK)
+        st = publish_checkpoint(s);
+    b->logged = (int)(ni + nd);
+    b->last_id = ni ? ids[ni - 1] : 0;
+    free(ids);
+    return st;
+}
 
 static enum db_status sequence_batch(struct db_conn *conn, void *arg)
 {
@@ -167,9 +213,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
     struct sequencer *s = b->s;
     bool held = false;
     struct log_head state = {0};
-    struct item_rows rows = {0};
-    int64_t *ids = NULL;
     b->logged = 0;
+    b->last_id = 0;
     enum db_status st = db_log_holds_lock(conn, &held);
     if (st == DB_OK && !held) {
         diag_warn("sequencer: lost the leader lock");
@@ -181,30 +226,12 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
         diag_error("sequencer: log_state moved under us (another writer?)");
         st = DB_ERROR;
     }
-    int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY ? 0 : s->cursor;
     if (st == DB_OK)
-        st = db_log_queue_batch(conn, from, s->batch, &rows);
-    if (st == DB_OK && rows.n == 0 && from > 0) {
-        item_rows_free(&rows);
-        st = db_log_queue_batch(conn, from = 0, s->batch, &rows);
-    }
-    int n = st == DB_OK ? (int)rows.n : 0;
-    if (n > 0) {
-        uint64_t first = s->edge.size;
-        ids = malloc((size_t)n * sizeof *ids);
-        st = ids && append_leaves(s, &rows, ids) ? DB_OK : DB_ERROR;
-        if (st == DB_OK)
-            st = db_log_entries_insert(conn, first, ids, (size_t)n);
-        if (st == DB_OK)
-            st = store_tiles(s);
-        if (st == DB_OK)
-            st = publish_checkpoint(s);
-        b->logged = n;
-        b->from = from;
-        b->last_id = ids ? ids[n - 1] : 0;
-    }
-    free(ids);
-    item_rows_free(&rows);
+        st = read_batch(conn, b);
+    if (st == DB_OK && b->items.n + b->datasets.n > 0)
+        st = log_batch(conn, b);
+    item_rows_free(&b->items);
+    dataset_rows_free(&b->datasets);
     log_head_free(&state);
     return st;
 }
@@ -237,7 +264,7 @@ int sequencer_step(struct sequencer *s)
         }
         s->leader = true;
     }
-    struct seq_batch b = {s, 0, 0, 0};
+    struct seq_batch b = {.s = s};
     if (db_transaction(s->conn, sequence_batch, &b) != DB_OK) {
         drop_leadership(s);
         return -1;

@@ -27,6 +27,7 @@
 
 #define SEQUENCER_BATCH       10000
 #define SEQUENCER_SWEEP_EVERY 16
+#define SEQUENCER_DATASETS    100 /* dataset records per batch at most */
 
 struct sequencer {
     char *database_url;   /* owned */

@@ -58,3 +58,22 @@ bool registry_signers_list(struct registry *reg, const char *after, unsigned lim
     db_release(reg->pool, conn);
     return registry_db_result(st, p);
 }
+
+enum db_status signer_refusal(struct db_conn *conn, const char *signer, bool require_known,
+                              bool keyless, struct problem *err)
+{
+    struct signer_rows row;
+    enum db_status st = db_signer_get(conn, signer, &row);
+    err->code = PROBLEM_NONE;
+    if (st != DB_OK)
+        return st;
+    if (row.n == 1 && row.v[0].revoked_at)
+        problem_set(err, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s", signer,
+                    row.v[0].revoked_at);
+    else if (row.n == 0 && require_known)
+        problem_set(err, PROBLEM_SIGNER_UNKNOWN, "signature",
+                    "signer %s is not in the signer registry, which this service requires%s",
+                    signer, keyless ? " for requests without an API key" : "");
+    signer_rows_free(&row);
+    return DB_OK;
+}

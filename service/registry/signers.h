@@ -25,4 +25,10 @@ bool registry_signers_list(struct registry *reg, const char *after, unsigned lim
                            struct signer_rows *out, struct problem *p)
     __attribute__((warn_unused_result));
 
+/* Whether signer may sign now: err->code PROBLEM_SIGNER_REVOKED, PROBLEM_SIGNER_UNKNOWN (only
+ * when require_known; keyless says why in the detail), or PROBLEM_NONE. */
+enum db_status signer_refusal(struct db_conn *conn, const char *signer, bool require_known,
+                              bool keyless, struct problem *err)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -122,3 +122,43 @@ void tile_edge_clear_full(struct tile_edge *e)
 {
     e->n_full = 0;
 }
+
+size_t tile_edge_partials(const struct tile_edge *e, unsigned levels[TILE_MAX_LEVELS],
+                          uint64_t idxs[TILE_MAX_LEVELS])
+{
+    size_t n = 0;
+    for (unsigned l = 0; l < e->levels; l++)
+        if (e->edge[l].width) {
+            levels[n] = l;
+            idxs[n++] = e->edge[l].idx;
+        }
+    return n;
+}
+
+bool tile_edge_fill(struct tile_edge *e, const struct tile *tiles, size_t n)
+{
+    size_t filled = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tiles[i].level >= TILE_MAX_LEVELS)
+            return false;
+        struct tile *t = &e->edge[tiles[i].level];
+        if (tiles[i].idx != t->idx || tiles[i].width < t->width)
+            return false;
+        memcpy(t->hashes, tiles[i].hashes, (size_t)t->width * MERKLE_HASH_LEN);
+        filled++;
+    }
+    unsigned levels[TILE_MAX_LEVELS];
+    uint64_t idxs[TILE_MAX_LEVELS];
+    return filled == tile_edge_partials(e, levels, idxs);
+}
+
+size_t tile_edge_changed(const struct tile_edge *e, const struct tile **list)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n_full; i++)
+        list[n++] = &e->full[i];
+    for (unsigned l = 0; l < e->levels; l++)
+        if (e->edge[l].width)
+            list[n++] = &e->edge[l];
+    return n;
+}

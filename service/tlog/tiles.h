@@ -43,7 +43,7 @@ struct tile_edge {
 };
 
 /* Sets up the edge for a tree of size leaves. The partial tiles (width > 0) must then be filled
- * with their stored hashes: tile_edge_partial() lists them. */
+ * with their stored hashes: tile_edge_partials() lists them, tile_edge_fill() fills them. */
 void tile_edge_init(struct tile_edge *e, uint64_t size);
 void tile_edge_free(struct tile_edge *e);
 /* Appends a leaf hash; false when out of memory. */
@@ -52,6 +52,17 @@ bool tile_edge_append(struct tile_edge *e, const uint8_t leaf[MERKLE_HASH_LEN])
 /* Root of the current tree. */
 bool tile_edge_root(struct tile_edge *e, uint8_t out[MERKLE_HASH_LEN])
     __attribute__((warn_unused_result));
+/* The partial tiles a freshly initialised edge needs filled with their stored hashes; returns
+ * how many, with their levels and idxs. */
+size_t tile_edge_partials(const struct tile_edge *e, unsigned levels[TILE_MAX_LEVELS],
+                          uint64_t idxs[TILE_MAX_LEVELS]);
+/* Fills the edge's partial tiles from n fetched tiles (any order); false when one is missing,
+ * narrower than the edge needs, or not one of them. */
+bool tile_edge_fill(struct tile_edge *e, const struct tile *tiles, size_t n)
+    __attribute__((warn_unused_result));
+/* The tiles to store after appends: the completed ones, then the non-empty edge tiles. list
+ * must hold n_full + TILE_MAX_LEVELS pointers; returns how many it got. */
+size_t tile_edge_changed(const struct tile_edge *e, const struct tile **list);
 /* Forgets the completed tiles (after they were stored). */
 void tile_edge_clear_full(struct tile_edge *e);
 

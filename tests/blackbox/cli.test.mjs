@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { runProvd, freshDatabase, sql, provdBin, startProvd } from './lib/harness.mjs';
 
 test('provd --help lists the commands; each command --help lists every flag', () => {
@@ -57,8 +58,11 @@ test('migrate applies each migration once, also when run concurrently', async ()
   })));
   for (const r of runs) assert.equal(r.code, 0, r.err);
   const applied = runs.map((r) => Number(/\((\d+) migrations? applied\)/.exec(r.err)[1]));
-  assert.equal(applied.reduce((a, b) => a + b, 0), 5, `applied counts ${applied}`);
-  assert.match(sql(db, 'SELECT count(*) FROM schema_migrations'), /\b5\b/);
+  const migrations = fs.readdirSync(new URL('../../sql/', import.meta.url))
+    .filter((f) => f.endsWith('.sql')).length;
+  assert.ok(migrations >= 6);
+  assert.equal(applied.reduce((a, b) => a + b, 0), migrations, `applied counts ${applied}`);
+  assert.match(sql(db, 'SELECT count(*) FROM schema_migrations'), new RegExp(`\\b${migrations}\\b`));
   const again = runProvd(['migrate'], { PROVD_DATABASE_URL: db });
   assert.equal(again.status, 0);
   assert.match(again.stderr, /0 migrations applied/);

@@ -33,7 +33,7 @@ static void test_webcrypto_vectors_verify(void **state)
             fail_msg("vector %zu: %s: %s", i, err.field, err.detail);
         assert_int_equal(req.statement.len, strlen(statement));
         assert_memory_equal(req.statement.data, statement, req.statement.len);
-        assert_int_equal(req.scheme, SIG_ED25519);
+        assert_int_equal(req.sig.scheme, SIG_ED25519);
         item_request_free(&req);
         free(body);
     }

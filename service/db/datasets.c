@@ -1,0 +1,395 @@
+#include "db/datasets.h"
+#include "db/columns.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/codec.h"
+
+/* Bulk statements take their content hashes as one bytea of n * 32 bytes ($2), split in SQL:
+ * no escaping and no array parsing. Chunks bound a statement's size. */
+#define HASH_CHUNK 50000
+#define HASHES_SQL(h)                                                                              \
+    "(SELECT g, substring($2::bytea FROM g * 32 + 1 FOR 32) AS " h                                 \
+    " FROM generate_series(0, length($2::bytea) / 32 - 1) g)"
+
+void db_dataset_row_read(const PGresult *res, int row, struct dataset_row *out)
+{
+    *out = (struct dataset_row){
+        .id = db_i64(res, row, DATASET_COL_ID),
+        .name = PQgetvalue(res, row, DATASET_COL_NAME),
+        .version = PQgetvalue(res, row, DATASET_COL_VERSION),
+        .metadata = PQgetvalue(res, row, DATASET_COL_METADATA),
+        .metadata_len = (size_t)PQgetlength(res, row, DATASET_COL_METADATA),
+        .policy = PQgetvalue(res, row, DATASET_COL_POLICY),
+        .policy_len = (size_t)PQgetlength(res, row, DATASET_COL_POLICY),
+        .created_by = db_i64(res, row, DATASET_COL_CREATED_BY),
+        .sealed = db_bool(res, row, DATASET_COL_SEALED),
+        .member_count = db_u64(res, row, DATASET_COL_MEMBER_COUNT),
+        .members_root_hex = db_str(res, row, DATASET_COL_MEMBERS_ROOT),
+        .created_us = db_i64(res, row, DATASET_COL_CREATED_US),
+        .sealed_us = db_i64(res, row, DATASET_COL_SEALED_US),
+        .signer = db_str(res, row, DATASET_COL_SIGNER),
+        .scheme = db_str(res, row, DATASET_COL_SCHEME),
+        .signature_hex = db_str(res, row, DATASET_COL_SIGNATURE),
+        .logged = !PQgetisnull(res, row, DATASET_COL_LOG_INDEX),
+        .log_index = db_u64(res, row, DATASET_COL_LOG_INDEX),
+        .signer_name = db_str(res, row, DATASET_COL_SIGNER_NAME),
+        .signer_revoked = db_bool(res, row, DATASET_COL_SIGNER_REVOKED),
+    };
+}
+
+void db_dataset_rows_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    db_dataset_row_read(res, r, out);
+}
+
+static enum db_status exec_datasets(struct db_conn *conn, const struct db_stmt *stmt,
+                                    const char *const *values, struct dataset_rows *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, stmt, values, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    out->v = db_rows(res, sizeof *out->v, db_dataset_rows_read, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
+}
+
+static const struct db_stmt db_dataset_insert_stmt = {
+    "db_dataset_insert",
+    "WITH d AS (INSERT INTO datasets (name, version, metadata, policy, created_by) "
+    "VALUES ($1, $2, $3, $4, $5) RETURNING *) "
+    "SELECT " DATASET_COLUMNS " FROM d LEFT JOIN log_entries e ON false "
+    "LEFT JOIN signers sg ON false",
+    5};
+
+enum db_status db_dataset_insert(struct db_conn *conn, const struct dataset_create *c,
+                                 int64_t created_by, struct dataset_rows *out)
+{
+    char by[24];
+    snprintf(by, sizeof by, "%" PRId64, created_by);
+    const char *values[] = {c->name, c->version, c->metadata.data, c->policy.data, by};
+    return exec_datasets(conn, &db_dataset_insert_stmt, values, out);
+}
+
+static const struct db_stmt db_dataset_get_stmts[] = {
+    {"db_dataset_get", "SELECT " DATASET_COLUMNS DATASET_FROM "WHERE d.id = $1", 1},
+    {"db_dataset_get_locked",
+     "SELECT " DATASET_COLUMNS DATASET_FROM "WHERE d.id = $1 FOR UPDATE OF d", 1},
+};
+
+enum db_status db_dataset_get(struct db_conn *conn, int64_t id, bool lock, struct dataset_rows *out)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    return exec_datasets(conn, &db_dataset_get_stmts[lock], values, out);
+}
+
+static const struct db_stmt db_dataset_list_stmt = {
+    "db_dataset_list",
+    "SELECT " DATASET_COLUMNS DATASET_FROM
+    "WHERE ($1::text IS NULL OR d.name = $1) AND ($2::text IS NULL OR d.signer = $2) "
+    "AND ($3::bigint IS NULL OR (d.created_at, d.id) > "
+    "(to_timestamp($3::bigint / 1e6), $4::bigint)) ORDER BY d.created_at, d.id LIMIT $5",
+    5};
+
+enum db_status db_dataset_list(struct db_conn *conn, const struct dataset_filter *f,
+                               struct dataset_rows *out)
+{
+    char cur_us[24], cur_id[24], limit[16];
+    snprintf(cur_us, sizeof cur_us, "%" PRId64, f->cursor_us);
+    snprintf(cur_id, sizeof cur_id, "%" PRId64, f->cursor_id);
+    snprintf(limit, sizeof limit, "%u", f->limit);
+    const char *values[] = {f->name, f->signer, f->has_cursor ? cur_us : NULL,
+                            f->has_cursor ? cur_id : NULL, limit};
+    return exec_datasets(conn, &db_dataset_list_stmt, values, out);
+}
+
+static const struct db_stmt db_dataset_delete_stmt = {
+    "db_dataset_delete",
+    "WITH m AS (DELETE FROM dataset_members WHERE dataset_id = $1), "
+    "t AS (DELETE FROM dataset_tiles WHERE dataset_id = $1) "
+    "DELETE FROM datasets WHERE id = $1 AND status = 'open'",
+    1};
+
+static enum db_status exec_void(struct db_conn *conn, const struct db_stmt *stmt,
+                                const char *const *values, const int *lengths, const int *formats)
+{
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, stmt, values, lengths, formats, &res);
+    PQclear(res);
+    return st;
+}
+
+enum db_status db_dataset_delete(struct db_conn *conn, int64_t id)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    return exec_void(conn, &db_dataset_delete_stmt, values, NULL, NULL);
+}
+
+static const struct db_stmt db_dataset_members_existing_stmt = {
+    "db_dataset_members_existing",
+    "SELECT h.g FROM " HASHES_SQL(
+        "content_hash") " h JOIN dataset_members m "
+                        "ON m.dataset_id = $1 AND m.content_hash = h.content_hash",
+    2};
+
+enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
+                                           const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                                           bool *exists)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    memset(exists, 0, n * sizeof *exists);
+    enum db_status st = DB_OK;
+    for (size_t at = 0; st == DB_OK && at < n; at += HASH_CHUNK) {
+        size_t k = n - at < HASH_CHUNK ? n - at : HASH_CHUNK;
+        const char *values[] = {id_s, (const char *)hashes[at]};
+        const int lengths[] = {0, (int)(k * SHA256_LEN)};
+        const int formats[] = {0, 1};
+        PGresult *res = NULL;
+        st = db_exec(conn, &db_dataset_members_existing_stmt, values, lengths, formats, &res);
+        for (int r = 0; st == DB_OK && r < PQntuples(res); r++) {
+            uint64_t g = db_u64(res, r, 0);
+            if (g < k)
+                exists[at + g] = true;
+        }
+        PQclear(res);
+    }
+    return st;
+}
+
+static const struct db_stmt db_dataset_members_insert_stmt = {
+    "db_dataset_members_insert",
+    "INSERT INTO dataset_members (dataset_id, position, content_hash) "
+    "SELECT $1, $3::bigint + h.g, h.content_hash FROM " HASHES_SQL("content_hash") " h",
+    3};
+
+enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint64_t first,
+                                         const uint8_t (*hashes)[SHA256_LEN], size_t n)
+{
+    char id_s[24], first_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    enum db_status st = DB_OK;
+    for (size_t at = 0; st == DB_OK && at < n; at += HASH_CHUNK) {
+        size_t k = n - at < HASH_CHUNK ? n - at : HASH_CHUNK;
+        snprintf(first_s, sizeof first_s, "%" PRIu64, first + at);
+        const char *values[] = {id_s, (const char *)hashes[at], first_s};
+        const int lengths[] = {0, (int)(k * SHA256_LEN), 0};
+        const int formats[] = {0, 1, 0};
+        st = exec_void(conn, &db_dataset_members_insert_stmt, values, lengths, formats);
+    }
+    return st;
+}
+
+static const struct db_stmt db_dataset_members_update_stmt = {
+    "db_dataset_members_update",
+    "UPDATE datasets SET member_count = $2, members_root = $3 WHERE id = $1", 3};
+
+enum db_status db_dataset_members_update(struct db_conn *conn, int64_t id, uint64_t count,
+                                         const uint8_t root[SHA256_LEN])
+{
+    char id_s[24], count_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    snprintf(count_s, sizeof count_s, "%" PRIu64, count);
+    const char *values[] = {id_s, count_s, (const char *)root};
+    const int lengths[] = {0, 0, SHA256_LEN};
+    const int formats[] = {0, 0, 1};
+    return exec_void(conn, &db_dataset_members_update_stmt, values, lengths, formats);
+}
+
+static const struct db_stmt db_dataset_members_list_stmt = {
+    "db_dataset_members_list",
+    "SELECT position, content_hash FROM dataset_members WHERE dataset_id = $1 AND position > $2 "
+    "ORDER BY position LIMIT $3",
+    3, true};
+
+/* Big-endian integer of len bytes (binary result format). */
+static uint64_t be_uint(const char *p, int len)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < len; i++)
+        v = v << 8 | (uint8_t)p[i];
+    return v;
+}
+
+enum db_status db_dataset_members_list(struct db_conn *conn, int64_t id, int64_t after,
+                                       unsigned limit, struct dataset_member *out, size_t *n)
+{
+    char id_s[24], after_s[24], limit_s[16];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    snprintf(after_s, sizeof after_s, "%" PRId64, after);
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    const char *values[] = {id_s, after_s, limit_s};
+    PGresult *res = NULL;
+    *n = 0;
+    enum db_status st = db_exec(conn, &db_dataset_members_list_stmt, values, NULL, NULL, &res);
+    for (int r = 0; st == DB_OK && r < PQntuples(res) && *n < limit; r++) {
+        if (PQgetlength(res, r, 0) != 8 || PQgetlength(res, r, 1) != SHA256_LEN) {
+            st = DB_ERROR;
+            break;
+        }
+        out[*n].position = be_uint(PQgetvalue(res, r, 0), 8);
+        memcpy(out[(*n)++].content_hash, PQgetvalue(res, r, 1), SHA256_LEN);
+    }
+    PQclear(res);
+    return st;
+}
+
+static const struct db_stmt db_dataset_member_position_stmt = {
+    "db_dataset_member_position",
+    "SELECT position FROM dataset_members WHERE content_hash = $2 AND dataset_id = $1", 2};
+
+enum db_status db_dataset_member_position(struct db_conn *conn, int64_t id,
+                                          const uint8_t hash[SHA256_LEN], bool *found,
+                                          uint64_t *position)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s, (const char *)hash};
+    const int lengths[] = {0, SHA256_LEN};
+    const int formats[] = {0, 1};
+    PGresult *res = NULL;
+    *found = false;
+    enum db_status st =
+        db_exec(conn, &db_dataset_member_position_stmt, values, lengths, formats, &res);
+    if (st == DB_OK && PQntuples(res) == 1) {
+        *found = true;
+        *position = db_u64(res, 0, 0);
+    }
+    PQclear(res);
+    return st;
+}
+
+static const struct db_stmt db_dataset_tiles_get_stmt = {
+    "db_dataset_tiles_get",
+    "SELECT t.level, t.idx, t.hashes FROM dataset_tiles t "
+    "JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) "
+    "ON t.dataset_id = $3 AND t.level = w.level AND t.idx = w.idx",
+    3, true};
+
+enum db_status db_dataset_tiles_get(struct db_conn *conn, int64_t id, const unsigned *levels,
+                                    const uint64_t *idxs, size_t n, struct tile *out, size_t *found)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    return db_tiles_get(conn, &db_dataset_tiles_get_stmt, id_s, levels, idxs, n, out, found);
+}
+
+static const struct db_stmt db_dataset_tiles_put_stmt = {
+    "db_dataset_tiles_put",
+    "INSERT INTO dataset_tiles (dataset_id, level, idx, hashes) "
+    "SELECT $4, * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) "
+    "ON CONFLICT (dataset_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes",
+    4};
+
+enum db_status db_dataset_tiles_put(struct db_conn *conn, int64_t id,
+                                    const struct tile *const *tiles, size_t n)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    return db_tiles_put(conn, &db_dataset_tiles_put_stmt, id_s, tiles, n);
+}
+
+static const struct db_stmt db_dataset_seal_stmt = {
+    "db_dataset_seal",
+    "WITH q AS (INSERT INTO log_queue_datasets (dataset_id) VALUES ($1)) "
+    "UPDATE datasets SET status = 'sealed', signer = $2, sig_scheme = $3, signature = $4, "
+    "sealed_at = clock_timestamp() WHERE id = $1 AND status = 'open'",
+    4};
+
+enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct sig_claim *sig)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s, sig->signer, sig_scheme_name(sig->scheme),
+                            (const char *)sig->signature};
+    const int lengths[] = {0, 0, 0, (int)sig->signature_len};
+    const int formats[] = {0, 0, 0, 1};
+    return exec_void(conn, &db_dataset_seal_stmt, values, lengths, formats);
+}
+
+static const struct db_stmt db_dataset_get_for_receipt_stmt = {
+    "db_dataset_get_for_receipt",
+    "SELECT " DATASET_COLUMNS
+    ", " LOG_CONTEXT_COLUMNS DATASET_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE d.id = $1",
+    1};
+
+enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id,
+                                          struct dataset_receipt_row *out)
+{
+    char id_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    const char *values[] = {id_s};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, &db_dataset_get_for_receipt_stmt, values, NULL, NULL, &res);
+    if (st != DB_OK || PQntuples(res) == 0) {
+        PQclear(res);
+        return st;
+    }
+    out->found = true;
+    db_dataset_row_read(res, 0, &out->dataset);
+    db_log_context_read(res, 0, DATASET_COL_COUNT_, &out->ctx);
+    db_own(&out->owner, res);
+    return DB_OK;
+}
+
+void dataset_receipt_row_free(struct dataset_receipt_row *r)
+{
+    rows_owner_release(&r->owner);
+    memset(r, 0, sizeof *r);
+}
+
+static const struct db_stmt db_datasets_containing_stmt = {
+    "db_datasets_containing",
+    "SELECT r.lookup, r.id, r.name, r.version, r.position FROM " HASHES_SQL(
+        "h") " x "
+             "CROSS JOIN LATERAL (SELECT x.g + 1 AS lookup, d.id, d.name, d.version, m.position, "
+             "row_number() OVER (ORDER BY d.sealed_at, d.id) AS rn FROM dataset_members m "
+             "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' "
+             "WHERE m.content_hash = x.h ORDER BY d.sealed_at, d.id LIMIT $1) r ORDER BY r.lookup, "
+             "r.rn",
+    2};
+
+static void read_use(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    *(struct dataset_use *)out = (struct dataset_use){
+        .lookup = (size_t)db_u64(res, r, 0),
+        .id = db_i64(res, r, 1),
+        .name = PQgetvalue(res, r, 2),
+        .version = PQgetvalue(res, r, 3),
+        .position = db_u64(res, r, 4),
+    };
+}
+
+enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
+                                      size_t n, unsigned limit, struct dataset_uses *out)
+{
+    char limit_s[16];
+    snprintf(limit_s, sizeof limit_s, "%u", limit + 1);
+    const char *values[] = {limit_s, (const char *)hashes[0]};
+    const int lengths[] = {0, (int)(n * SHA256_LEN)};
+    const int formats[] = {0, 1};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec(conn, &db_datasets_containing_stmt, values, lengths, formats, &res);
+    if (st != DB_OK)
+        return st;
+    out->v = db_rows(res, sizeof *out->v, read_use, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
+}
+
+void dataset_uses_free(struct dataset_uses *u)
+{
+    free(u->v);
+    rows_owner_release(&u->owner);
+    memset(u, 0, sizeof *u);
+}

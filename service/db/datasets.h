@@ -1,0 +1,108 @@
+/* Statements on datasets, their members and their members' tree tiles. Rows come back as
+ * core/dataset.h types; strings borrow the result through their owner. */
+#ifndef PROVD_DB_DATASETS_H
+#define PROVD_DB_DATASETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/dataset.h"
+#include "core/loghead.h"
+#include "db/pool.h"
+#include "tlog/tiles.h"
+
+/* Which datasets a listing shows (GET /v1/datasets), in (created_at, id) order. */
+struct dataset_filter {
+    const char *name;   /* NULL: any */
+    const char *signer; /* NULL: any (a signer filter shows sealed datasets only) */
+    bool has_cursor;
+    int64_t cursor_us, cursor_id; /* strictly after (created_at, id) */
+    unsigned limit;
+};
+
+enum db_status db_dataset_insert(struct db_conn *conn, const struct dataset_create *c,
+                                 int64_t created_by, struct dataset_rows *out)
+    __attribute__((warn_unused_result));
+/* Zero or one row; lock takes the row's lock for the transaction (FOR UPDATE). */
+enum db_status db_dataset_get(struct db_conn *conn, int64_t id, bool lock, struct dataset_rows *out)
+    __attribute__((warn_unused_result));
+enum db_status db_dataset_list(struct db_conn *conn, const struct dataset_filter *f,
+                               struct dataset_rows *out) __attribute__((warn_unused_result));
+/* Deletes the dataset with its members and tiles. */
+enum db_status db_dataset_delete(struct db_conn *conn, int64_t id)
+    __attribute__((warn_unused_result));
+
+/* exists[i] = hashes[i] is already a member of dataset id. */
+enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
+                                           const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                                           bool *exists) __attribute__((warn_unused_result));
+/* Appends hashes as members first, first + 1, … */
+enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint64_t first,
+                                         const uint8_t (*hashes)[SHA256_LEN], size_t n)
+    __attribute__((warn_unused_result));
+/* Sets the member count and root after an append. */
+enum db_status db_dataset_members_update(struct db_conn *conn, int64_t id, uint64_t count,
+                                         const uint8_t root[SHA256_LEN])
+    __attribute__((warn_unused_result));
+
+struct dataset_member {
+    uint64_t position;
+    uint8_t content_hash[SHA256_LEN];
+};
+
+/* Members with position > after (after < 0: from the first), in order, at most limit; *n set. */
+enum db_status db_dataset_members_list(struct db_conn *conn, int64_t id, int64_t after,
+                                       unsigned limit, struct dataset_member *out, size_t *n)
+    __attribute__((warn_unused_result));
+/* The position of hash in dataset id; *found false when it is not a member. */
+enum db_status db_dataset_member_position(struct db_conn *conn, int64_t id,
+                                          const uint8_t hash[SHA256_LEN], bool *found,
+                                          uint64_t *position) __attribute__((warn_unused_result));
+
+/* Tiles of dataset id's members tree, as db_log_tiles_get. */
+enum db_status db_dataset_tiles_get(struct db_conn *conn, int64_t id, const unsigned *levels,
+                                    const uint64_t *idxs, size_t n, struct tile *out, size_t *found)
+    __attribute__((warn_unused_result));
+enum db_status db_dataset_tiles_put(struct db_conn *conn, int64_t id,
+                                    const struct tile *const *tiles, size_t n)
+    __attribute__((warn_unused_result));
+
+/* Seals dataset id with the claim's signature, now, and queues its record for the log. */
+enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct sig_claim *sig)
+    __attribute__((warn_unused_result));
+
+/* A dataset with what its receipt needs. */
+struct dataset_receipt_row {
+    bool found;
+    struct dataset_row dataset;
+    struct log_context ctx;
+    struct rows_owner owner;
+};
+
+enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id,
+                                          struct dataset_receipt_row *out)
+    __attribute__((warn_unused_result));
+void dataset_receipt_row_free(struct dataset_receipt_row *r);
+
+/* A sealed dataset containing a looked-up content hash. */
+struct dataset_use {
+    size_t lookup; /* 1-based position of the content hash in the lookup */
+    int64_t id;
+    const char *name, *version;
+    uint64_t position;
+};
+
+struct dataset_uses {
+    struct dataset_use *v;
+    size_t n;
+    struct rows_owner owner;
+};
+
+/* For each of n hashes, up to limit + 1 sealed datasets containing it (oldest first), ordered
+ * by lookup: the extra row tells that the list was cut. */
+enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
+                                      size_t n, unsigned limit, struct dataset_uses *out)
+    __attribute__((warn_unused_result));
+void dataset_uses_free(struct dataset_uses *u);
+
+#endif

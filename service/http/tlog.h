@@ -1,0 +1,15 @@
+/* The log's endpoints and the receipt shared by items and datasets. */
+#ifndef PROVD_HTTP_TLOG_H
+#define PROVD_HTTP_TLOG_H
+
+#include "http/server.h"
+#include "registry/receipts.h"
+#include "util/jsonw.h"
+
+/* Writes a receipt: id, status, record, leaf_hash, log_index, tree_size, inclusion_proof,
+ * checkpoint and anchor (proofs null while the record waits for the sequencer). */
+void http_write_receipt(struct jsonw *w, const struct receipt *rc);
+/* 200 with the receipt, or 202 with Retry-After while it waits for the sequencer. */
+enum MHD_Result http_reply_receipt(struct http_request *req, const struct receipt *rc);
+
+#endif

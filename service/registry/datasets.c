@@ -1,0 +1,410 @@
+#include "registry/datasets.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/codec.h"
+#include "registry/prove.h"
+#include "registry/signers.h"
+
+/* Runs fn(conn, arg) in a transaction on a pooled connection; *p says what went wrong (a
+ * domain refusal set by fn, which then returns DB_OK and changes nothing). */
+static bool in_transaction(struct registry *reg, enum db_status (*fn)(struct db_conn *, void *),
+                           void *arg, struct problem *p)
+{
+    p->code = PROBLEM_NONE;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = db_transaction(conn, fn, arg);
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    return p->code == PROBLEM_NONE;
+}
+
+bool registry_dataset_create(struct registry *reg, const struct dataset_create *c, int64_t key_id,
+                             struct dataset_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = db_dataset_insert(conn, c, key_id, out);
+    db_release(reg->pool, conn);
+    if (st == DB_OK && out->n != 1)
+        st = DB_ERROR;
+    return registry_db_result(st, p);
+}
+
+/* The dataset id on conn, into out; PROBLEM_DATASET_NOT_FOUND (p set, DB_OK) when none. */
+static enum db_status get_on(struct db_conn *conn, int64_t id, bool lock, struct dataset_rows *out,
+                             struct problem *p)
+{
+    enum db_status st = db_dataset_get(conn, id, lock, out);
+    if (st == DB_OK && out->n == 0)
+        problem_set(p, PROBLEM_DATASET_NOT_FOUND, NULL, "no dataset with id %" PRId64, id);
+    return st;
+}
+
+bool registry_dataset_get(struct registry *reg, int64_t id, struct dataset_rows *out,
+                          struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    p->code = PROBLEM_NONE;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = get_on(conn, id, false, out, p);
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    return p->code == PROBLEM_NONE;
+}
+
+bool registry_datasets_list(struct registry *reg, const struct dataset_filter *f,
+                            struct dataset_rows *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = db_dataset_list(conn, f, out);
+    db_release(reg->pool, conn);
+    return registry_db_result(st, p);
+}
+
+/* Locks dataset id for a change by key_id: it must exist, be the key's and be open. */
+static enum db_status lock_open(struct db_conn *conn, int64_t id, int64_t key_id,
+                                struct dataset_rows *out, struct problem *p)
+{
+    enum db_status st = get_on(conn, id, true, out, p);
+    if (st != DB_OK || p->code != PROBLEM_NONE)
+        return st;
+    const struct dataset_row *d = &out->v[0];
+    if (d->created_by != key_id)
+        problem_set(p, PROBLEM_DATASET_FORBIDDEN, NULL,
+                    "dataset %" PRId64 " was created with another API key", id);
+    else if (d->sealed)
+        problem_set(p, PROBLEM_DATASET_SEALED, NULL,
+                    "dataset %" PRId64 " is sealed: its members are final", id);
+    return DB_OK;
+}
+
+struct change {
+    int64_t id, key_id;
+    struct problem *p;
+    const struct hash_list *hashes;       /* append */
+    struct dataset_append_result *result; /* append */
+    const struct dataset_seal *seal;      /* seal */
+    bool require_known;                   /* seal */
+    struct dataset_rows *rows;            /* seal: the sealed dataset */
+};
+
+static enum db_status delete_txn(struct db_conn *conn, void *arg)
+{
+    struct change *c = arg;
+    struct dataset_rows d;
+    c->p->code = PROBLEM_NONE;
+    enum db_status st = lock_open(conn, c->id, c->key_id, &d, c->p);
+    if (st == DB_OK && c->p->code == PROBLEM_NONE)
+        st = db_dataset_delete(conn, c->id);
+    dataset_rows_free(&d);
+    return st;
+}
+
+bool registry_dataset_delete(struct registry *reg, int64_t id, int64_t key_id, struct problem *p)
+{
+    struct change c = {.id = id, .key_id = key_id, .p = p};
+    return in_transaction(reg, delete_txn, &c, p);
+}
+
+/* Hashes of the request that are neither members nor repeats of an earlier element, in order:
+ * exists[i] marks the members, and is set here for the repeats. */
+static size_t fresh_hashes(const struct hash_list *in, bool *exists, uint8_t (*out)[SHA256_LEN])
+{
+    size_t cap = 16;
+    while (cap < 2 * in->n)
+        cap *= 2;
+    size_t *slots = calloc(cap, sizeof *slots); /* index + 1 of a hash kept, 0 = empty */
+    if (!slots)
+        return SIZE_MAX;
+    size_t n = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (exists[i])
+            continue;
+        uint64_t h;
+        memcpy(&h, in->v[i], sizeof h);
+        size_t s = (size_t)h & (cap - 1);
+        while (slots[s] && memcmp(in->v[slots[s] - 1], in->v[i], SHA256_LEN) != 0)
+            s = (s + 1) & (cap - 1);
+        if (slots[s]) {
+            exists[i] = true;
+            continue;
+        }
+        slots[s] = i + 1;
+        memcpy(out[n++], in->v[i], SHA256_LEN);
+    }
+    free(slots);
+    return n;
+}
+
+/* Rebuilds the members tree's edge at size from the stored tiles. */
+static enum db_status load_edge(struct db_conn *conn, int64_t id, uint64_t size,
+                                struct tile_edge *edge)
+{
+    tile_edge_init(edge, size);
+    unsigned levels[TILE_MAX_LEVELS];
+    uint64_t idxs[TILE_MAX_LEVELS];
+    size_t n = tile_edge_partials(edge, levels, idxs), found = 0;
+    struct tile *tiles = calloc(n ? n : 1, sizeof *tiles);
+    if (!tiles)
+        return DB_ERROR;
+    enum db_status st = db_dataset_tiles_get(conn, id, levels, idxs, n, tiles, &found);
+    if (st == DB_OK && !tile_edge_fill(edge, tiles, found))
+        st = DB_ERROR;
+    free(tiles);
+    return st;
+}
+
+/* Appends fresh (n) at the end of the tree of dataset id, stores members, tiles and root. */
+static enum db_status append_fresh(struct db_conn *conn, int64_t id, uint64_t size,
+                                   const uint8_t (*fresh)[SHA256_LEN], size_t n,
+                                   uint8_t root[SHA256_LEN])
+{
+    struct tile_edge *edge = malloc(sizeof *edge);
+    const struct tile **list = NULL;
+    if (!edge)
+        return DB_ERROR;
+    enum db_status st = load_edge(conn, id, size, edge);
+    for (size_t i = 0; st == DB_OK && i < n; i++) {
+        uint8_t leaf[SHA256_LEN];
+        dataset_member_leaf(fresh[i], leaf);
+        if (!tile_edge_append(edge, leaf))
+            st = DB_ERROR;
+    }
+    if (st == DB_OK)
+        st = db_dataset_members_insert(conn, id, size, fresh, n);
+    if (st == DB_OK && !(list = malloc((edge->n_full + TILE_MAX_LEVELS) * sizeof *list)))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        st = db_dataset_tiles_put(conn, id, list, tile_edge_changed(edge, list));
+    if (st == DB_OK && !tile_edge_root(edge, root))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        st = db_dataset_members_update(conn, id, size + n, root);
+    free(list);
+    tile_edge_free(edge);
+    free(edge);
+    return st;
+}
+
+static void result_set(struct dataset_append_result *r, const struct dataset_row *d)
+{
+    r->member_count = d->member_count;
+    snprintf(r->members_root_hex, sizeof r->members_root_hex, "%s",
+             d->members_root_hex ? d->members_root_hex : "");
+}
+
+static enum db_status append_txn(struct db_conn *conn, void *arg)
+{
+    struct change *c = arg;
+    const struct hash_list *in = c->hashes;
+    struct dataset_rows d = {0};
+    bool *exists = calloc(in->n, sizeof *exists);
+    uint8_t(*fresh)[SHA256_LEN] = malloc(in->n * sizeof *fresh);
+    c->p->code = PROBLEM_NONE;
+    enum db_status st = exists && fresh ? lock_open(conn, c->id, c->key_id, &d, c->p) : DB_ERROR;
+    if (st == DB_OK && c->p->code == PROBLEM_NONE)
+        st = db_dataset_members_existing(conn, c->id, (const uint8_t(*)[SHA256_LEN])in->v, in->n,
+                                         exists);
+    if (st == DB_OK && c->p->code == PROBLEM_NONE) {
+        size_t n = fresh_hashes(in, exists, fresh);
+        uint64_t size = d.v[0].member_count;
+        struct dataset_append_result *r = c->result;
+        result_set(r, &d.v[0]);
+        r->appended = n == SIZE_MAX ? 0 : n;
+        r->duplicates = in->n - r->appended;
+        uint8_t root[SHA256_LEN];
+        st = n == SIZE_MAX ? DB_ERROR
+             : n == 0
+                 ? DB_OK
+                 : append_fresh(conn, c->id, size, (const uint8_t(*)[SHA256_LEN])fresh, n, root);
+        if (st == DB_OK && n && n != SIZE_MAX) {
+            r->member_count = size + n;
+            hex_encode(root, SHA256_LEN, r->members_root_hex);
+        }
+    }
+    dataset_rows_free(&d);
+    free(exists);
+    free(fresh);
+    return st;
+}
+
+bool registry_dataset_append(struct registry *reg, int64_t id, int64_t key_id,
+                             const struct hash_list *hashes, struct dataset_append_result *out,
+                             struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct change c = {.id = id, .key_id = key_id, .p = p, .hashes = hashes, .result = out};
+    return in_transaction(reg, append_txn, &c, p);
+}
+
+/* The seal's checks against the locked dataset d: counts, root, signature, signer. */
+static enum db_status check_seal(struct db_conn *conn, const struct change *c,
+                                 const struct dataset_row *d)
+{
+    const struct dataset_seal *s = c->seal;
+    if (d->member_count == 0) {
+        problem_set(c->p, PROBLEM_DATASET_EMPTY, NULL, "dataset %" PRId64 " has no members to seal",
+                    d->id);
+        return DB_OK;
+    }
+    if (s->member_count != d->member_count || strcmp(s->members_root_hex, d->members_root_hex)) {
+        problem_set(c->p, PROBLEM_DATASET_MISMATCH,
+                    s->member_count != d->member_count ? "member_count" : "members_root",
+                    "the dataset holds %" PRIu64 " members with root %s; the seal states %" PRIu64
+                    " with root %s",
+                    d->member_count, d->members_root_hex, s->member_count, s->members_root_hex);
+        return DB_OK;
+    }
+    struct dataset_fields f;
+    dataset_row_fields(d, &f);
+    struct buf statement = BUF_INIT;
+    uint8_t digest[32];
+    const uint8_t *msg;
+    size_t len;
+    bool built = dataset_signed_message(&f, s->sig.scheme, &statement, digest, &msg, &len);
+    bool ok = built && sig_claim_verify(&s->sig, msg, len, c->p);
+    buf_free(&statement);
+    if (!built)
+        return DB_ERROR;
+    return ok ? signer_refusal(conn, s->sig.signer, c->require_known, false, c->p) : DB_OK;
+}
+
+static enum db_status seal_txn(struct db_conn *conn, void *arg)
+{
+    struct change *c = arg;
+    struct dataset_rows d = {0};
+    c->p->code = PROBLEM_NONE;
+    dataset_rows_free(c->rows);
+    enum db_status st = lock_open(conn, c->id, c->key_id, &d, c->p);
+    if (st == DB_OK && c->p->code == PROBLEM_NONE)
+        st = check_seal(conn, c, &d.v[0]);
+    if (st == DB_OK && c->p->code == PROBLEM_NONE)
+        st = db_dataset_seal(conn, c->id, &c->seal->sig);
+    if (st == DB_OK && c->p->code == PROBLEM_NONE)
+        st = db_dataset_get(conn, c->id, false, c->rows);
+    dataset_rows_free(&d);
+    return st;
+}
+
+bool registry_dataset_seal(struct registry *reg, int64_t id, int64_t key_id,
+                           const struct dataset_seal *seal, struct dataset_rows *out,
+                           struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    struct change c = {.id = id,
+                       .key_id = key_id,
+                       .p = p,
+                       .seal = seal,
+                       .require_known = reg->policy.require_known_signer,
+                       .rows = out};
+    return in_transaction(reg, seal_txn, &c, p);
+}
+
+bool registry_dataset_members(struct registry *reg, int64_t id, int64_t after, unsigned limit,
+                              struct dataset_member *out, size_t *n, struct problem *p)
+{
+    struct dataset_rows d = {0};
+    p->code = PROBLEM_NONE;
+    *n = 0;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = get_on(conn, id, false, &d, p);
+    if (st == DB_OK && p->code == PROBLEM_NONE)
+        st = db_dataset_members_list(conn, id, after, limit, out, n);
+    db_release(reg->pool, conn);
+    dataset_rows_free(&d);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    return p->code == PROBLEM_NONE;
+}
+
+/* Loads the receipt of sealed dataset id on conn. */
+static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
+                       struct dataset_row *d, struct problem *p)
+{
+    struct dataset_receipt_row row;
+    enum db_status st = db_dataset_get_for_receipt(conn, id, &row);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    r->owner = row.owner;
+    if (!row.found)
+        return problem_set(p, PROBLEM_DATASET_NOT_FOUND, NULL, "no dataset with id %" PRId64, id);
+    if (!row.dataset.sealed)
+        return problem_set(p, PROBLEM_DATASET_OPEN, NULL,
+                           "dataset %" PRId64 " is open: it has a receipt once sealed", id);
+    dataset_record_write(&r->record, &row.dataset);
+    r->id = id;
+    r->pending_status = "sealed";
+    r->logged = row.dataset.logged;
+    r->log_index = row.dataset.log_index;
+    r->ctx = row.ctx;
+    if (d)
+        *d = row.dataset;
+    return receipt_prove(reg, conn, r, p);
+}
+
+bool registry_dataset_receipt(struct registry *reg, int64_t id, struct receipt *out,
+                              struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    p->code = PROBLEM_NONE;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    bool ok = receipt_on(reg, conn, id, out, NULL, p);
+    db_release(reg->pool, conn);
+    return ok;
+}
+
+/* The member's inclusion proof in the members tree of d. */
+static bool member_proof_on(struct db_conn *conn, const struct dataset_row *d,
+                            const uint8_t hash[SHA256_LEN], struct membership_proof *m,
+                            struct problem *p)
+{
+    bool found = false;
+    enum db_status st = db_dataset_member_position(conn, d->id, hash, &found, &m->position);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    if (!found)
+        return problem_set(p, PROBLEM_NOT_A_MEMBER, "content_hash",
+                           "the content hash is not a member of dataset %" PRId64, d->id);
+    m->member_count = d->member_count;
+    snprintf(m->members_root_hex, sizeof m->members_root_hex, "%s", d->members_root_hex);
+    st = prove_dataset_inclusion(conn, d->id, m->position, m->member_count, m->proof, &m->n_proof);
+    return st == DB_OK || registry_db_problem(st, p);
+}
+
+bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash[SHA256_LEN],
+                            struct membership_proof *out, struct problem *p)
+{
+    memset(out, 0, sizeof *out);
+    p->code = PROBLEM_NONE;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    struct dataset_row d;
+    bool ok =
+        receipt_on(reg, conn, id, &out->dataset, &d, p) && member_proof_on(conn, &d, hash, out, p);
+    db_release(reg->pool, conn);
+    return ok;
+}
+
+void membership_proof_free(struct membership_proof *m)
+{
+    receipt_free(&m->dataset);
+}
