@@ -1,6 +1,7 @@
-/* provd verify RECEIPT.json --log-key VKEY [--rpc URL]: checks a receipt, trusting nothing but
- * the log's verifier key (and, with --rpc, an Ethereum node of the anchor's chain). The steps are
- * the ones the README documents for third-party verifiers. */
+/* provd verify FILE.json --log-key VKEY [--rpc URL]: checks a receipt (of an item or a dataset)
+ * or a dataset membership proof, trusting nothing but the log's verifier key (and, with --rpc,
+ * an Ethereum node of the anchor's chain). The steps are the ones the README documents for
+ * third-party verifiers. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -110,9 +111,10 @@ static int check_receipt(const struct note_key *key, struct receipt *r, struct v
     memcpy(v->root, root, MERKLE_HASH_LEN);
     hex_encode(root, MERKLE_HASH_LEN, root_hex);
     hex_encode(leaf, MERKLE_HASH_LEN, leaf_hex);
+    const char *what = json_string_value(json_object_get(r->record, "content_hash"));
     printf("OK: %s is entry %llu of log %s\n  leaf %s\n  tree size %llu, root %s\n",
-           json_string_value(json_object_get(r->record, "content_hash")),
-           (unsigned long long)r->index, origin, leaf_hex, (unsigned long long)size, root_hex);
+           what ? what : "the dataset record", (unsigned long long)r->index, origin, leaf_hex,
+           (unsigned long long)size, root_hex);
     return 0;
 }
 
@@ -120,7 +122,8 @@ int cmd_verify(int argc, char **argv)
 {
     struct config cfg;
     int rc = cmd_load_config(&cfg, CMD_VERIFY,
-                             "provd verify RECEIPT.json --log-key VKEY [--rpc URL]", argc, argv);
+                             "provd verify RECEIPT_OR_PROOF.json --log-key VKEY [--rpc URL]", argc,
+                             argv);
     if (rc >= 0)
         return rc;
     struct note_key key;
@@ -141,11 +144,20 @@ int cmd_verify(int argc, char **argv)
                            .rpc_url = cfg.eth_rpc_url,
                            .rpc_timeout_ms = cfg.eth_rpc_timeout,
                            .depth = cfg.anchor_depth};
-    rc = parse_receipt(root, &r);
+    json_t *receipt = root;
+    rc = 0;
+    if (json_object_get(root, "members_root") && json_object_get(root, "dataset")) {
+        rc = verify_membership(root);
+        receipt = json_object_get(root, "dataset");
+    }
+    if (rc == 0)
+        rc = parse_receipt(receipt, &r);
     if (rc == 0)
         rc = check_receipt(&key, &r, &v);
     if (rc == 0)
-        rc = verify_anchor(&v, root);
+        rc = verify_record_signature(r.record);
+    if (rc == 0)
+        rc = verify_anchor(&v, receipt);
 out:
     json_decref(root);
     config_free(&cfg);

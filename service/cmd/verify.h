@@ -25,6 +25,10 @@ int verify_reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool verify_get_uint(json_t *obj, const char *key, uint64_t *out);
 /* An array of lowercase hex hashes. */
 bool verify_get_proof(json_t *arr, uint8_t (*proof)[MERKLE_HASH_LEN], size_t *n);
+/* Checks the signature inside a logged record: an item's registration, a dataset's seal. */
+int verify_record_signature(json_t *record);
+/* Checks a dataset membership proof's member -> members root link (the record's root). */
+int verify_membership(json_t *proof);
 /* Checks the receipt's anchor section (0 ok, 1 rejected). */
 int verify_anchor(const struct verify_ctx *v, json_t *receipt);
 

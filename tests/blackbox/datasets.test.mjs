@@ -4,10 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, webcrypto as crypto } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, sha256Hex, b64url,
+  freshDatabase, sha256Hex, b64url, runProvd, tempDir,
 } from './lib/harness.mjs';
 import { canonicalize } from './lib/jcs.mjs';
 import { datasetStatement, membersRoot, verifyMembershipProof } from './lib/dataset.mjs';
@@ -58,6 +60,13 @@ async function sealBody(d, count, root, signer = curator) {
   const value = await signer.sign(datasetStatement(d, count, root));
   return { member_count: count, members_root: root,
            signature: { scheme: 'ed25519', public_key: signer.publicKey, value } };
+}
+
+const tmp = tempDir('provd-datasets-');
+function verifyWithCli(doc) {
+  const file = path.join(tmp, `p-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(doc));
+  return runProvd(['verify', file, '--log-key', key.vkey]);
 }
 
 async function proofOf(id, contentHash) {
@@ -180,11 +189,23 @@ test('a membership proof fails after any one-byte tamper', async () => {
     (p) => { p.dataset.inclusion_proof.push('00'.repeat(32)); },
     (p) => { p.dataset.log_index += 1; },
   ];
+  const ok = verifyWithCli(proof);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, new RegExp(`${list[4]} is member 4 of 9 under members root ${root}`));
+  assert.match(ok.stdout, /the ed25519 signature by \S+ verifies over the statement of dataset tamper 1.0/);
+  assert.match(ok.stdout, /the dataset record is entry \d+ of log log.provd.test\/datasets/);
   for (const t of tampered) {
     const copy = structuredClone(proof);
     t(copy);
     await assert.rejects(verifyMembershipProof(copy, key.vkey), `${t}`);
+    const r = verifyWithCli(copy);
+    assert.equal(r.status, 1, `provd verify accepted ${t}: ${r.stdout}`);
+    assert.match(r.stderr, /^FAIL: /);
   }
+  // The dataset receipt alone verifies too, and a wrong key is refused.
+  assert.equal(verifyWithCli(proof.dataset).status, 0);
+  const other = runProvd(['verify', path.join(tmp, 'none.json'), '--log-key', key.vkey]);
+  assert.equal(other.status, 1);
 });
 
 test('items registered by independent clients form a dataset; provenance lists it', async () => {
