@@ -9,6 +9,7 @@
 #include "util/jcs.h"
 #include "util/validate.h"
 #include "core/jfield.h"
+#include "core/usage.h"
 #include "crypto/ethsig.h"
 
 bool item_parse_content_hash(const char *s, uint8_t out[SHA256_LEN])
@@ -43,6 +44,14 @@ static bool check_well_known(json_t *md, struct item_request *req, struct proble
     if (!missing && (!s || !valid_spdx_expression(s)))
         return s ? problem_set(err, PROBLEM_INVALID_FIELD, "metadata.license",
                                "metadata.license must be an SPDX license identifier or expression")
+                 : false;
+    s = jf_string(md, "content_usage", "metadata.content_usage", false, err, &missing);
+    struct content_usage usage;
+    char why[160];
+    if (!missing && (!s || !usage_parse(s, &usage, why, sizeof why)))
+        return s ? problem_set(err, PROBLEM_INVALID_FIELD, "metadata.content_usage",
+                               "metadata.%s (an AIPREF usage preference such as \"train-ai=n\")",
+                               why)
                  : false;
     for (const char *const *f = timestamp_fields; *f; f++) {
         char field[64];

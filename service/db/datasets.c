@@ -393,3 +393,88 @@ void dataset_uses_free(struct dataset_uses *u)
     rows_owner_release(&u->owner);
     memset(u, 0, sizeof *u);
 }
+
+enum db_status db_snapshot(struct db_conn *conn)
+{
+    return db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
+static const struct db_stmt db_anchor_max_confirmed_stmt = {
+    "db_anchor_max_confirmed",
+    "SELECT max(tree_size) FROM anchors WHERE status = 'confirmed' "
+    "AND ($1::bigint IS NULL OR tree_size <= $1)",
+    1};
+
+enum db_status db_anchor_max_confirmed(struct db_conn *conn, bool has_limit, uint64_t limit,
+                                       bool *found, uint64_t *max)
+{
+    char limit_s[24];
+    snprintf(limit_s, sizeof limit_s, "%" PRIu64, limit);
+    const char *values[] = {has_limit ? limit_s : NULL};
+    PGresult *res = NULL;
+    *found = false;
+    enum db_status st = db_exec(conn, &db_anchor_max_confirmed_stmt, values, NULL, NULL, &res);
+    if (st == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        *found = true;
+        *max = db_u64(res, 0, 0);
+    }
+    PQclear(res);
+    return st;
+}
+
+/* The time of an as-of, as SQL: $3 microseconds since the epoch, NULL for now. */
+#define AS_OF_TIME "coalesce(to_timestamp($3::bigint / 1e6), 'infinity')"
+
+static const struct db_stmt db_dataset_audit_rows_stmt = {
+    "db_dataset_audit_rows",
+    "SELECT m.position, encode(m.content_hash, 'hex'), r.id, r.signer, r.log_index, r.known, "
+    "r.revoked, r.license, r.usage FROM dataset_members m LEFT JOIN LATERAL ("
+    "SELECT i.id, i.signer, e.log_index, i.registered_at, "
+    "sg.identity IS NOT NULL AND sg.created_at < " AS_OF_TIME " AS known, "
+    "sg.revoked_at IS NOT NULL AND sg.revoked_at < " AS_OF_TIME " AS revoked, "
+    "i.metadata::json ->> 'license' AS license, i.metadata::json ->> 'content_usage' AS usage "
+    "FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "
+    "LEFT JOIN signers sg ON sg.identity = i.signer "
+    "WHERE i.content_hash = m.content_hash AND ($2::bigint IS NULL OR e.log_index < $2) "
+    "ORDER BY e.log_index NULLS LAST, i.registered_at, i.id LIMIT 256) r ON true "
+    "WHERE m.dataset_id = $1 AND m.position >= $4 AND m.position < $5 "
+    "ORDER BY m.position, r.log_index NULLS LAST, r.registered_at, r.id",
+    5};
+_Static_assert(AUDIT_MEMBER_REGS == 256, "the statement's LIMIT");
+
+enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const struct audit_as_of *a,
+                                     uint64_t lo, uint64_t hi, uint64_t anchored_below,
+                                     void (*row)(void *arg, const struct audit_row *r), void *arg)
+{
+    char id_s[24], index_s[24], time_s[24], lo_s[24], hi_s[24];
+    snprintf(id_s, sizeof id_s, "%" PRId64, id);
+    snprintf(index_s, sizeof index_s, "%" PRIu64, a->index);
+    snprintf(time_s, sizeof time_s, "%" PRId64, a->time_us);
+    snprintf(lo_s, sizeof lo_s, "%" PRIu64, lo);
+    snprintf(hi_s, sizeof hi_s, "%" PRIu64, hi);
+    const char *values[] = {id_s, a->has_index ? index_s : NULL, a->has_time ? time_s : NULL, lo_s,
+                            hi_s};
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, &db_dataset_audit_rows_stmt, values, NULL, NULL, &res);
+    for (int i = 0; st == DB_OK && i < PQntuples(res); i++) {
+        struct audit_row r = {
+            .position = db_u64(res, i, 0),
+            .registered = !PQgetisnull(res, i, 2),
+            .item_id = db_i64(res, i, 2),
+            .signer = db_str(res, i, 3),
+            .logged = !PQgetisnull(res, i, 4),
+            .log_index = db_u64(res, i, 4),
+            .known = db_bool(res, i, 5),
+            .revoked = db_bool(res, i, 6),
+            .license = db_str(res, i, 7),
+            .content_usage = db_str(res, i, 8),
+        };
+        r.anchored = r.logged && r.log_index < anchored_below;
+        if (!hex_decode(PQgetvalue(res, i, 1), 2 * SHA256_LEN, r.content_hash, SHA256_LEN, true))
+            st = DB_ERROR;
+        else
+            row(arg, &r);
+    }
+    PQclear(res);
+    return st;
+}

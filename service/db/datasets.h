@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/audit.h"
 #include "core/dataset.h"
 #include "core/loghead.h"
 #include "db/pool.h"
@@ -104,5 +105,29 @@ enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hash
                                       size_t n, unsigned limit, struct dataset_uses *out)
     __attribute__((warn_unused_result));
 void dataset_uses_free(struct dataset_uses *u);
+
+/* As of when an audit reads: registrations below log index (has_index), the signer registry
+ * as it was at time_us (has_time). */
+struct audit_as_of {
+    bool has_index, has_time;
+    uint64_t index;
+    int64_t time_us;
+};
+
+/* Makes the transaction read one snapshot (REPEATABLE READ); its first statement. */
+enum db_status db_snapshot(struct db_conn *conn) __attribute__((warn_unused_result));
+/* The largest tree size of a confirmed anchor, at most limit when has_limit; *found false when
+ * there is none. */
+enum db_status db_anchor_max_confirmed(struct db_conn *conn, bool has_limit, uint64_t limit,
+                                       bool *found, uint64_t *max)
+    __attribute__((warn_unused_result));
+/* The audit rows of members [lo, hi) of dataset id, by position and then log order (at most
+ * AUDIT_MEMBER_REGS registrations per member), each passed to row(arg, r). anchored_below: a
+ * registration with a lower log index is covered by a confirmed anchor (0: none is). */
+#define AUDIT_MEMBER_REGS 256
+enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const struct audit_as_of *a,
+                                     uint64_t lo, uint64_t hi, uint64_t anchored_below,
+                                     void (*row)(void *arg, const struct audit_row *r), void *arg)
+    __attribute__((warn_unused_result));
 
 #endif

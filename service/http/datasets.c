@@ -13,6 +13,7 @@
 #include "http/reply.h"
 #include "http/route.h"
 #include "http/tlog.h"
+#include "registry/audit.h"
 #include "registry/datasets.h"
 
 #define LIST_DEFAULT_LIMIT    50
@@ -492,5 +493,152 @@ enum MHD_Result handle_dataset_proof(struct http_request *req, const char *param
                                                                : reply_failure(req, &p);
     membership_proof_free(m);
     free(m);
+    return r;
+}
+
+/* ---- audit ---- */
+
+static void write_reasons(struct jsonw *w, unsigned reasons)
+{
+    jw_array_begin(w);
+    for (unsigned i = 0; i < AUDIT_REASONS; i++)
+        if (reasons & (1u << i))
+            jw_string(w, audit_reason_name(i));
+    jw_array_end(w);
+}
+
+static void write_nullable(struct jsonw *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    if (v)
+        jw_string(w, v);
+    else
+        jw_null(w);
+}
+
+static void write_failure(struct jsonw *w, const struct audit_member *m)
+{
+    char hash[CONTENT_HASH_STR_LEN + 1] = "sha256:";
+    hex_encode(m->content_hash, SHA256_LEN, hash + 7);
+    jw_object_begin(w);
+    jw_key(w, "position");
+    jw_int(w, (int64_t)m->position);
+    jw_key(w, "content_hash");
+    jw_string(w, hash);
+    jw_key(w, "reasons");
+    write_reasons(w, m->reasons);
+    jw_key(w, "registrations_considered");
+    jw_int(w, (int64_t)m->n_regs);
+    jw_key(w, "registrations");
+    jw_array_begin(w);
+    for (size_t i = 0; i < m->n_shown; i++) {
+        const struct audit_reg *g = &m->regs[i];
+        jw_object_begin(w);
+        jw_key(w, "id");
+        jw_int(w, g->item_id);
+        jw_key(w, "signer");
+        jw_string(w, g->signer);
+        jw_key(w, "log_index");
+        if (g->logged)
+            jw_int(w, (int64_t)g->log_index);
+        else
+            jw_null(w);
+        write_nullable(w, "license", g->license);
+        write_nullable(w, "content_usage", g->content_usage);
+        jw_key(w, "reasons");
+        write_reasons(w, g->reasons);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    jw_object_end(w);
+}
+
+static void write_totals(struct jsonw *w, const struct audit_report *r)
+{
+    const uint64_t counts[] = {r->members, r->passing, r->failing};
+    static const char *const names[] = {"members", "passing", "failing"};
+    for (int i = 0; i < 3; i++) {
+        jw_key(w, names[i]);
+        jw_int(w, (int64_t)counts[i]);
+    }
+    jw_key(w, "by_reason");
+    jw_object_begin(w);
+    for (unsigned i = 0; i < AUDIT_REASONS; i++) {
+        jw_key(w, audit_reason_name(i));
+        jw_int(w, (int64_t)r->by_reason[i]);
+    }
+    jw_object_end(w);
+}
+
+static void write_audit(struct jsonw *w, const struct audit_report *r)
+{
+    const struct dataset_row *d = &r->dataset.v[0];
+    jw_object_begin(w);
+    jw_key(w, "dataset_id");
+    jw_int(w, d->id);
+    jw_key(w, "status");
+    jw_string(w, d->sealed ? "sealed" : "open");
+    jw_key(w, "final");
+    jw_bool(w, r->final);
+    jw_key(w, "as_of");
+    if (d->sealed) {
+        jw_object_begin(w);
+        jw_key(w, "log_index");
+        if (r->final)
+            jw_int(w, (int64_t)d->log_index);
+        else
+            jw_null(w);
+        write_time(w, "sealed_at", true, d->sealed_us);
+        jw_object_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "policy");
+    jw_raw(w, d->policy, d->policy_len);
+    write_totals(w, r);
+    jw_key(w, "failures");
+    jw_array_begin(w);
+    for (size_t i = 0; i < r->n_failures; i++)
+        write_failure(w, &r->failures[i]);
+    jw_array_end(w);
+    jw_key(w, "next_cursor");
+    if (r->more && r->n_failures) {
+        char cursor[24];
+        snprintf(cursor, sizeof cursor, "%" PRIu64, r->failures[r->n_failures - 1].position);
+        jw_string(w, cursor);
+    } else {
+        jw_null(w);
+    }
+    jw_object_end(w);
+}
+
+enum MHD_Result handle_dataset_audit(struct http_request *req, const char *param)
+{
+    static const char *const params[] = {"limit", "cursor", NULL};
+    int64_t id, after = -1;
+    unsigned limit;
+    enum MHD_Result r;
+    if (!parse_dataset_id(req, param, &id, &r) || !reply_check_query(req, params, &r) ||
+        !reply_check_limit(req, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, &limit, &r))
+        return r;
+    const char *v = http_query(req, "cursor");
+    uint64_t pos;
+    if (v && (!parse_u64(v, &pos) || pos > INT64_MAX))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
+                             "cursor must be a next_cursor value from an earlier reply");
+    if (v)
+        after = (int64_t)pos;
+    struct audit_report rep;
+    struct problem p;
+    if (registry_dataset_audit(req->srv->reg, id, after, limit, &rep, &p)) {
+        struct buf body = BUF_INIT;
+        struct jsonw w;
+        jw_init(&w, &body);
+        write_audit(&w, &rep);
+        r = reply_json(req, MHD_HTTP_OK, &body);
+    } else {
+        r = reply_failure(req, &p);
+    }
+    audit_report_free(&rep);
     return r;
 }

@@ -42,6 +42,7 @@ static const struct route routes[] = {
     {"/v1/datasets/{id}/seal", "/v1/datasets/", true, "/seal", NULL, handle_dataset_seal},
     {"/v1/datasets/{id}/receipt", "/v1/datasets/", true, "/receipt", handle_dataset_receipt, NULL},
     {"/v1/datasets/{id}/proof", "/v1/datasets/", true, "/proof", handle_dataset_proof, NULL},
+    {"/v1/datasets/{id}/audit", "/v1/datasets/", true, "/audit", handle_dataset_audit, NULL},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])

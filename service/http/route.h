@@ -47,6 +47,7 @@ enum MHD_Result handle_dataset_members_list(struct http_request *req, const char
 enum MHD_Result handle_dataset_seal(struct http_request *req, const char *param);
 enum MHD_Result handle_dataset_receipt(struct http_request *req, const char *param);
 enum MHD_Result handle_dataset_proof(struct http_request *req, const char *param);
+enum MHD_Result handle_dataset_audit(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 
