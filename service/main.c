@@ -17,7 +17,9 @@ static const struct command commands[] = {
     {"worker", cmd_worker, "run the log sequencer (one leader among all workers)"},
     {"run", cmd_run, "serve and worker in one process, for small deployments"},
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
-    {"verify", cmd_verify, "check a receipt offline (verify RECEIPT.json --log-key VKEY)"},
+    {"verify", cmd_verify,
+     "check a receipt or membership proof offline (verify FILE.json --log-key VKEY)"},
+    {"dataset", cmd_dataset, "datasets over the API: create, add, seal, audit, proof (--help)"},
     {"anchor-contract", cmd_anchor_contract,
      "deploy the optional anchor contract (emits an event per anchor) and print its address"},
 };

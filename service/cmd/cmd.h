@@ -18,6 +18,7 @@ int cmd_worker(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_logkey(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 int cmd_anchor_contract(int argc, char **argv);
 
 /* Loads the configuration for cmd or prints usage/help. Returns -1 to go on, else an exit

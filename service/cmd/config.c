@@ -49,8 +49,9 @@ static const struct option_def options[] = {
     {"open-registration", "PROVD_OPEN_REGISTRATION", CMD_HTTP, OPT_BOOL, OFF(open_registration),
      "false", 0, 0, "[=BOOL]",
      "let requests without an API key register items of known, unrevoked signers"},
-    {"log-level", "PROVD_LOG_LEVEL", CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT,
-     OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-level", "PROVD_LOG_LEVEL",
+     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET, OPT_STRING,
+     OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
     {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
      "PATH", "the log's Ed25519 signing key (from provd logkey create); required"},
     {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
@@ -91,6 +92,25 @@ static const struct option_def options[] = {
      60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "who the key is for (1-100 characters); required"},
+    {"url", "PROVD_URL", CMD_DATASET, OPT_STRING, OFF(url), "http://127.0.0.1:8080", 0, 0, "URL",
+     "the provd service to talk to"},
+    {"token", "PROVD_TOKEN", CMD_DATASET, OPT_STRING, OFF(token), NULL, 0, 0, "TOKEN",
+     "API key (scope register) for changes"},
+    {"name", "PROVD_DATASET_NAME", CMD_DATASET, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
+     "create: the dataset's name"},
+    {"version", "PROVD_DATASET_VERSION", CMD_DATASET, OPT_STRING, OFF(version), NULL, 0, 0,
+     "VERSION", "create: the dataset's version"},
+    {"metadata", "PROVD_DATASET_METADATA", CMD_DATASET, OPT_STRING, OFF(metadata), NULL, 0, 0,
+     "JSON", "create: free-form metadata (a JSON object)"},
+    {"policy", "PROVD_DATASET_POLICY", CMD_DATASET, OPT_STRING, OFF(policy), NULL, 0, 0, "JSON",
+     "create: the ingestion policy (a JSON object, see the README)"},
+    {"dir", "PROVD_DATASET_DIR", CMD_DATASET, OPT_STRING, OFF(dir), NULL, 0, 0, "DIR",
+     "add, seal: the members are the files under DIR (hashed here, in path order)"},
+    {"signing-key-file", "PROVD_SIGNING_KEY_FILE", CMD_DATASET, OPT_STRING, OFF(signing_key_file),
+     NULL, 0, 0, "PATH",
+     "seal: the curator's Ed25519 key (note format, e.g. from provd logkey create)"},
+    {"http-timeout", "PROVD_HTTP_TIMEOUT_MS", CMD_DATASET, OPT_UINT, OFF(http_timeout), "600000",
+     100, 86400000, "MS", "timeout of each request"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
      "SCOPE", "register (register items) or admin (manage the service; cannot register items)"},
 };
@@ -228,6 +248,10 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
         if (strncmp(arg, "--", 2) != 0) {
             if (cmd == CMD_VERIFY && !cfg->receipt_path) {
                 cfg->receipt_path = strdup(arg);
+                continue;
+            }
+            if (cmd == CMD_DATASET && cfg->n_args < 3) {
+                cfg->args[cfg->n_args++] = strdup(arg);
                 continue;
             }
             snprintf(err, err_len, "unexpected argument '%s'", arg);
@@ -420,6 +444,8 @@ void config_print_help(FILE *f, enum config_cmd cmd)
 
 void config_free(struct config *cfg)
 {
+    for (int i = 0; i < cfg->n_args; i++)
+        free(cfg->args[i]);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         bool shared = false; /* two commands' flags may share a field: free it once */
         for (size_t j = 0; j < i; j++)

@@ -19,6 +19,7 @@ enum config_cmd {
     CMD_LOGKEY_CREATE = 1 << 5,
     CMD_VERIFY = 1 << 6,
     CMD_CONTRACT = 1 << 7, /* anchor-contract: deploy the anchor contract */
+    CMD_DATASET = 1 << 8,  /* dataset …: a client of the HTTP API */
 };
 
 struct config {
@@ -39,6 +40,11 @@ struct config {
     char *log_origin;   /* worker, run, logkey create */
     char *log_key;      /* verify: the log's verifier key */
     char *receipt_path; /* verify: the positional argument */
+    /* dataset … (over HTTP) */
+    char *url, *token, *signing_key_file, *dir, *version, *metadata, *policy;
+    unsigned http_timeout; /* milliseconds */
+    char *args[3];         /* positional arguments after the subcommand */
+    int n_args;
     /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
     char *eth_rpc_url;          /* NULL: anchoring off */
     char *eth_key_file;         /* hex secp256k1 private key */

@@ -322,6 +322,34 @@ bool hash_list_parse_json(const char *body, size_t len, struct hash_list *out, s
     return ok;
 }
 
+size_t hash_list_fresh(const struct hash_list *in, bool *exists, uint8_t (*out)[SHA256_LEN])
+{
+    size_t cap = 16;
+    while (cap < 2 * in->n)
+        cap *= 2;
+    size_t *slots = calloc(cap, sizeof *slots); /* index + 1 of a hash kept, 0 = empty */
+    if (!slots)
+        return SIZE_MAX;
+    size_t n = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (exists[i])
+            continue;
+        uint64_t h;
+        memcpy(&h, in->v[i], sizeof h);
+        size_t s = (size_t)h & (cap - 1);
+        while (slots[s] && memcmp(in->v[slots[s] - 1], in->v[i], SHA256_LEN) != 0)
+            s = (s + 1) & (cap - 1);
+        if (slots[s]) {
+            exists[i] = true;
+            continue;
+        }
+        slots[s] = i + 1;
+        memcpy(out[n++], in->v[i], SHA256_LEN);
+    }
+    free(slots);
+    return n;
+}
+
 void hash_lines_init(struct hash_lines *h)
 {
     memset(h, 0, sizeof *h);

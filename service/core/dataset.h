@@ -127,6 +127,11 @@ void hash_list_free(struct hash_list *l);
 bool hash_list_parse_json(const char *body, size_t len, struct hash_list *out, struct problem *err)
     __attribute__((warn_unused_result));
 
+/* Copies into out (room for in->n) the hashes of in that are neither marked in exists nor
+ * repeats of an earlier one, in order, and marks the repeats in exists; returns how many, or
+ * SIZE_MAX when out of memory. */
+size_t hash_list_fresh(const struct hash_list *in, bool *exists, uint8_t (*out)[SHA256_LEN]);
+
 /* A text/plain append, fed as it arrives: one "sha256:<hex>" per line (LF or CRLF; blank lines
  * are skipped). The first bad line stops it and is reported by hash_lines_finish. */
 struct hash_lines {

@@ -68,3 +68,32 @@ bool hash_random(uint8_t *out, size_t len)
 {
     return RAND_bytes(out, (int)len) == 1;
 }
+
+bool sha256_stream_init(struct sha256_stream *s)
+{
+    pthread_once(&setup_once, setup);
+    s->ctx = ready ? EVP_MD_CTX_new() : NULL;
+    if (s->ctx && EVP_DigestInit_ex(s->ctx, sha256_md, NULL) == 1)
+        return true;
+    sha256_stream_free(s);
+    return false;
+}
+
+bool sha256_stream_update(struct sha256_stream *s, const void *data, size_t len)
+{
+    return s->ctx && EVP_DigestUpdate(s->ctx, data, len) == 1;
+}
+
+bool sha256_stream_final(struct sha256_stream *s, uint8_t out[SHA256_LEN])
+{
+    unsigned int n;
+    bool ok = s->ctx && EVP_DigestFinal_ex(s->ctx, out, &n) == 1 && n == SHA256_LEN;
+    sha256_stream_free(s);
+    return ok;
+}
+
+void sha256_stream_free(struct sha256_stream *s)
+{
+    EVP_MD_CTX_free(s->ctx);
+    s->ctx = NULL;
+}

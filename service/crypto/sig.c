@@ -185,3 +185,10 @@ const char *sig_normalize_identity(const char *text, char out[SIG_IDENTITY_MAX])
             return out;
     return text;
 }
+
+bool ed25519_sign(const uint8_t secret_key[64], const uint8_t *msg, size_t len,
+                  uint8_t sig[ED25519_SIGNATURE_LEN])
+{
+    pthread_once(&sodium_once, sodium_setup);
+    return sodium_ready && crypto_sign_detached(sig, NULL, msg, len, secret_key) == 0;
+}

@@ -44,4 +44,8 @@ bool sig_verify(enum sig_scheme scheme, const uint8_t *pub, size_t pub_len, cons
                 size_t sig_len, const uint8_t *msg, size_t msg_len)
     __attribute__((warn_unused_result));
 
+/* Signs msg with a libsodium Ed25519 secret key (seed || public key). */
+bool ed25519_sign(const uint8_t secret_key[64], const uint8_t *msg, size_t len,
+                  uint8_t sig[ED25519_SIGNATURE_LEN]) __attribute__((warn_unused_result));
+
 #endif

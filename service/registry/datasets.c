@@ -120,36 +120,6 @@ bool registry_dataset_delete(struct registry *reg, int64_t id, int64_t key_id, s
     return in_transaction(reg, delete_txn, &c, p);
 }
 
-/* Hashes of the request that are neither members nor repeats of an earlier element, in order:
- * exists[i] marks the members, and is set here for the repeats. */
-static size_t fresh_hashes(const struct hash_list *in, bool *exists, uint8_t (*out)[SHA256_LEN])
-{
-    size_t cap = 16;
-    while (cap < 2 * in->n)
-        cap *= 2;
-    size_t *slots = calloc(cap, sizeof *slots); /* index + 1 of a hash kept, 0 = empty */
-    if (!slots)
-        return SIZE_MAX;
-    size_t n = 0;
-    for (size_t i = 0; i < in->n; i++) {
-        if (exists[i])
-            continue;
-        uint64_t h;
-        memcpy(&h, in->v[i], sizeof h);
-        size_t s = (size_t)h & (cap - 1);
-        while (slots[s] && memcmp(in->v[slots[s] - 1], in->v[i], SHA256_LEN) != 0)
-            s = (s + 1) & (cap - 1);
-        if (slots[s]) {
-            exists[i] = true;
-            continue;
-        }
-        slots[s] = i + 1;
-        memcpy(out[n++], in->v[i], SHA256_LEN);
-    }
-    free(slots);
-    return n;
-}
-
 /* Rebuilds the members tree's edge at size from the stored tiles. */
 static enum db_status load_edge(struct db_conn *conn, int64_t id, uint64_t size,
                                 struct tile_edge *edge)
@@ -220,7 +190,7 @@ static enum db_status append_txn(struct db_conn *conn, void *arg)
         st = db_dataset_members_existing(conn, c->id, (const uint8_t(*)[SHA256_LEN])in->v, in->n,
                                          exists);
     if (st == DB_OK && c->p->code == PROBLEM_NONE) {
-        size_t n = fresh_hashes(in, exists, fresh);
+        size_t n = hash_list_fresh(in, exists, fresh);
         uint64_t size = d.v[0].member_count;
         struct dataset_append_result *r = c->result;
         result_set(r, &d.v[0]);

@@ -4,12 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, webcrypto as crypto } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, sha256Hex, b64url, runProvd, tempDir,
+  freshDatabase, sha256Hex, b64url, runProvd, tempDir, provdBin,
 } from './lib/harness.mjs';
 import { canonicalize } from './lib/jcs.mjs';
 import { datasetStatement, membersRoot, verifyMembershipProof } from './lib/dataset.mjs';
@@ -395,4 +396,77 @@ test('bad input on every endpoint gets a problem and changes nothing', async () 
   assert.equal(after.member_count, 2);
   assert.equal(after.members_root, root);
   assert.equal(after.status, 'open');
+});
+
+test('the trainer CLI: create, add a directory (resumable), seal locally, audit gate, proof', async () => {
+  const cli = (args, input) => {
+    const r = spawnSync(provdBin, ['dataset', ...args, '--url', srv.base, '--token', token],
+      { encoding: 'utf8', input });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const made = cli(['create', '--name', 'cli-set', '--version', '3', '--policy', '{"licenses":["MIT"]}']);
+  assert.equal(made.status, 0, made.stderr);
+  const d = JSON.parse(made.stdout);
+  assert.equal(d.name, 'cli-set');
+  assert.deepEqual(d.policy, { licenses: ['MIT'] });
+  // A nested tree; the order is depth-first, each directory's names in bytewise order.
+  const dir = path.join(tmp, 'tree');
+  const files = { 'a/b.txt': 'one', 'a-c.txt': 'two', 'z/deep/x.bin': randomBytes(300000),
+                  'B.txt': 'upper', 'empty': '', 'dup.txt': 'one' };
+  for (const [rel, data] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+  }
+  fs.symlinkSync(path.join(dir, 'a-c.txt'), path.join(dir, 'link'));
+  const order = ['B.txt', 'a/b.txt', 'a-c.txt', 'dup.txt', 'empty', 'z/deep/x.bin'];
+  const hashed = [];
+  for (const rel of order) {
+    const h = 'sha256:' + (await sha256Hex(fs.readFileSync(path.join(dir, rel))));
+    if (!hashed.includes(h)) hashed.push(h);
+  }
+  const add = cli(['add', String(d.id), '--dir', dir]);
+  assert.equal(add.status, 0, add.stderr);
+  assert.match(add.stdout, new RegExp(`appended 5, already there 0, member_count 5, members_root ${membersRoot(hashed)}`));
+  const again = cli(['add', String(d.id), '--dir', dir]);
+  assert.match(again.stdout, /appended 0, already there 5, member_count 5/);
+  assert.deepEqual((await allMembers(d.id)).map((m) => m.content_hash), hashed);
+
+  const keyFile = path.join(tmp, 'curator.key');
+  assert.equal(runProvd(['logkey', 'create', '--log-key-file', keyFile, '--log-origin', 'curator']).status, 0);
+  // A list that differs from what the server holds is refused: the root is computed here.
+  const wrong = cli(['seal', String(d.id), '-', '--signing-key-file', keyFile], hashed.slice(1).join('\n'));
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /dataset-mismatch/);
+  const seal = cli(['seal', String(d.id), '--dir', dir, '--signing-key-file', keyFile]);
+  assert.equal(seal.status, 0, seal.stderr);
+  assert.match(seal.stdout, new RegExp(`sealed: 5 members, members root ${membersRoot(hashed)}`));
+
+  // Nothing is registered: the gate fails.
+  const audit = cli(['audit', String(d.id)]);
+  assert.equal(audit.status, 1, audit.stdout + audit.stderr);
+  assert.match(audit.stdout, /5 members, 0 passing, 5 failing/);
+  assert.match(audit.stdout, /unregistered: 5/);
+  const proof = cli(['proof', String(d.id), hashed[2]]);
+  assert.equal(proof.status, 0, proof.stderr);
+  const p = JSON.parse(proof.stdout);
+  assert.equal(p.position, 2);
+  assert.equal(verifyWithCli(p).status, 0);
+  await verifyMembershipProof(p, key.vkey);
+
+  // Registered members pass the gate.
+  const item = await signedItem(curator, { license: 'MIT' });
+  assert.equal((await http(srv.base, 'POST', '/v1/items', { body: item, token })).status, 201);
+  const ok = JSON.parse(cli(['create', '--name', 'cli-ok', '--version', '1']).stdout);
+  assert.equal(cli(['add', String(ok.id), '-'], item.content_hash + '\n').status, 0);
+  const pass = cli(['audit', String(ok.id)]);
+  assert.equal(pass.status, 0, pass.stdout + pass.stderr);
+  assert.match(pass.stdout, /1 members, 1 passing, 0 failing/);
+  // Usage errors.
+  assert.equal(cli(['add', String(ok.id)]).status, 1);
+  assert.equal(cli(['frobnicate', '1']).status, 2);
+  assert.match(cli(['add', 'x', '-']).stderr, /needs a dataset ID/);
+  const noAuth = spawnSync(provdBin, ['dataset', 'add', String(ok.id), '-', '--url', srv.base],
+    { encoding: 'utf8', input: item.content_hash });
+  assert.equal(noAuth.status, 1);
+  assert.match(noAuth.stderr, /unauthorized/);
 });

@@ -1,0 +1,175 @@
+#include "cmd/files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_BLOCK (1u << 20)
+
+void progress_init(struct progress *p, const char *what, uint64_t total_bytes, uint64_t files)
+{
+    *p = (struct progress){
+        .tty = isatty(STDERR_FILENO), .what = what, .total = total_bytes, .files = files};
+}
+
+static void draw(struct progress *p, bool force)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000;
+    if (!p->tty || (!force && ms < 100))
+        return;
+    p->last = now;
+    double pct = p->total ? 100.0 * (double)p->done / (double)p->total : 100.0;
+    fprintf(stderr, "\r%s: %5.1f%%  %" PRIu64 "/%" PRIu64 " MiB  %" PRIu64 "/%" PRIu64 " files",
+            p->what, pct, p->done >> 20, p->total >> 20, p->files_done, p->files);
+}
+
+void progress_bytes(struct progress *p, uint64_t n)
+{
+    p->done += n;
+    draw(p, false);
+}
+
+void progress_file(struct progress *p)
+{
+    p->files_done++;
+    draw(p, false);
+}
+
+void progress_end(struct progress *p)
+{
+    draw(p, true);
+    if (p->tty)
+        fputc('\n', stderr);
+}
+
+bool file_sha256(const char *path, uint8_t out[SHA256_LEN], struct progress *p, char *err,
+                 size_t err_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint8_t *block = malloc(READ_BLOCK);
+    struct sha256_stream s = {0};
+    bool ok = fd >= 0 && block && sha256_stream_init(&s);
+    ssize_t n = 0;
+    while (ok && (n = read(fd, block, READ_BLOCK)) > 0) {
+        ok = sha256_stream_update(&s, block, (size_t)n);
+        if (p)
+            progress_bytes(p, (uint64_t)n);
+    }
+    int saved = fd < 0 || n < 0 ? errno : 0;
+    ok = ok && n == 0 && sha256_stream_final(&s, out);
+    if (!ok)
+        snprintf(err, err_len, "%s: %s", path, saved ? strerror(saved) : "cannot hash it");
+    sha256_stream_free(&s);
+    free(block);
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static bool push_path(struct path_list *l, char *path, uint64_t size)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            free(path);
+            return false;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = path;
+    l->bytes += size;
+    return true;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static bool walk(const char *root, const char *rel, struct path_list *out, char *err,
+                 size_t err_len, int depth);
+
+/* One entry of directory rel (relative to root): recurse into directories, keep files. */
+static bool walk_entry(const char *root, const char *rel, const char *name, struct path_list *out,
+                       char *err, size_t err_len, int depth)
+{
+    size_t len = strlen(rel) + strlen(name) + 2;
+    char *child = malloc(len), *full = NULL;
+    if (!child)
+        return false;
+    snprintf(child, len, "%s%s%s", rel, *rel ? "/" : "", name);
+    size_t flen = strlen(root) + len + 1;
+    full = malloc(flen);
+    struct stat st;
+    bool ok = full != NULL;
+    if (ok)
+        snprintf(full, flen, "%s/%s", root, child);
+    if (ok && lstat(full, &st) != 0) {
+        snprintf(err, err_len, "%s: %s", full, strerror(errno));
+        ok = false;
+    } else if (ok && S_ISDIR(st.st_mode)) {
+        ok = walk(root, child, out, err, err_len, depth + 1);
+    } else if (ok && S_ISREG(st.st_mode)) {
+        ok = push_path(out, child, (uint64_t)st.st_size);
+        child = NULL; /* the list owns it now (or freed it) */
+    }
+    free(child);
+    free(full);
+    return ok;
+}
+
+static bool walk(const char *root, const char *rel, struct path_list *out, char *err,
+                 size_t err_len, int depth)
+{
+    if (depth > 64) {
+        snprintf(err, err_len, "%s/%s: directories nest deeper than 64 levels", root, rel);
+        return false;
+    }
+    size_t len = strlen(root) + strlen(rel) + 2;
+    char *dir = malloc(len);
+    if (!dir)
+        return false;
+    snprintf(dir, len, "%s%s%s", root, *rel ? "/" : "", rel);
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, by_name);
+    bool ok = n >= 0;
+    if (!ok)
+        snprintf(err, err_len, "%s: %s", dir, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (ok && strcmp(name, ".") && strcmp(name, ".."))
+            ok = walk_entry(root, rel, name, out, err, err_len, depth);
+        free(names[i]);
+    }
+    free(names);
+    free(dir);
+    return ok;
+}
+
+bool dir_files(const char *dir, struct path_list *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(err, err_len, "out of memory");
+    if (walk(dir, "", out, err, err_len, 0))
+        return true;
+    path_list_free(out);
+    return false;
+}
+
+void path_list_free(struct path_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
