@@ -82,7 +82,7 @@ static void note_usage(struct audit_fold *f, const struct audit_row *r)
 {
     struct content_usage u;
     char err[8];
-    if (!r->content_usage || !usage_parse(r->content_usage, &u, err, sizeof err))
+    if (!r->signer || !r->content_usage || !usage_parse(r->content_usage, &u, err, sizeof err))
         return; /* absent, or stored before provd checked it: no preference */
     bool refuses = usage_refuses(&u, f->policy->generative);
     for (size_t i = 0; i < f->n_signers; i++)

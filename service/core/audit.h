@@ -39,15 +39,15 @@ const char *audit_reason_name(unsigned i);
  * borrowed for the call. */
 struct audit_row {
     uint64_t position;
-    uint8_t content_hash[SHA256_LEN];
-    bool registered; /* false: no registration counts (then this is the member's only row) */
     int64_t item_id;
-    const char *signer;
-    bool logged;
     uint64_t log_index;
-    bool known, revoked, anchored;
+    const char *signer;
     const char *license;       /* metadata.license, NULL when absent */
     const char *content_usage; /* metadata.content_usage, NULL when absent */
+    uint8_t content_hash[SHA256_LEN];
+    bool registered; /* false: no registration counts (then this is the member's only row) */
+    bool logged;
+    bool known, revoked, anchored;
 };
 
 /* The reasons one registration does not qualify (0: it does). */

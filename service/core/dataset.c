@@ -43,8 +43,10 @@ static bool parse_licenses(json_t *arr, struct dataset_policy *p, struct problem
                            "policy.licenses must be an array of 1 to %d SPDX identifiers",
                            DATASET_LICENSES_MAX);
     for (size_t i = 0; i < json_array_size(arr); i++) {
-        const char *s = json_string_value(json_array_get(arr, i));
-        if (!s || strlen(s) > DATASET_LICENSE_MAX || !spdx_valid_policy_entry(s)) {
+        json_t *v = json_array_get(arr, i);
+        const char *s = json_string_value(v);
+        if (!s || strlen(s) != json_string_length(v) || strlen(s) > DATASET_LICENSE_MAX ||
+            !spdx_valid_policy_entry(s)) {
             char field[64];
             snprintf(field, sizeof field, "policy.licenses[%zu]", i);
             return problem_set(err, PROBLEM_INVALID_FIELD, field,
@@ -192,8 +194,11 @@ bool dataset_signed_message(const struct dataset_fields *f, enum sig_scheme sche
                             size_t *len)
 {
     uint8_t root[SHA256_LEN];
+    if (strlen(f->members_root_hex) != 2 * SHA256_LEN ||
+        !hex_decode(f->members_root_hex, 2 * SHA256_LEN, root, SHA256_LEN, true))
+        return false;
     dataset_statement_write(statement, f);
-    if (statement->oom || !hex_decode(f->members_root_hex, 2 * SHA256_LEN, root, SHA256_LEN, true))
+    if (statement->oom)
         return false;
     *msg = (const uint8_t *)statement->data;
     *len = statement->len;
@@ -296,9 +301,10 @@ static bool hashes_from_json(json_t *root, struct hash_list *out, struct problem
                            "content_hashes must be an array of 1 to %d content hashes",
                            DATASET_APPEND_JSON_MAX);
     for (size_t i = 0; i < json_array_size(arr); i++) {
-        const char *s = json_string_value(json_array_get(arr, i));
+        json_t *v = json_array_get(arr, i);
+        const char *s = json_string_value(v);
         uint8_t h[SHA256_LEN];
-        if (!s || !item_parse_content_hash(s, h)) {
+        if (!s || strlen(s) != json_string_length(v) || !item_parse_content_hash(s, h)) {
             char field[64];
             snprintf(field, sizeof field, "content_hashes[%zu]", i);
             return problem_set(err, PROBLEM_INVALID_FIELD, field,
@@ -373,7 +379,7 @@ static bool line_end(struct hash_lines *h)
     h->line[n] = '\0';
     uint8_t hash[SHA256_LEN];
     bool ok = true;
-    if (h->overlong || (n && !item_parse_content_hash(h->line, hash)))
+    if (h->overlong || memchr(h->line, '\0', n) || (n && !item_parse_content_hash(h->line, hash)))
         line_bad(h, "is not \"sha256:\" followed by 64 lowercase hex digits");
     else if (n && h->list.n == DATASET_APPEND_LINES_MAX)
         line_bad(h, "is beyond the limit of 1000000 lines per request");

@@ -65,7 +65,7 @@ bool jf_uint(json_t *obj, const char *key, uint64_t *out, struct problem *err)
 {
     json_t *v = json_object_get(obj, key);
     double d = json_is_number(v) ? json_number_value(v) : -1;
-    if (d < 0 || d > 9007199254740992.0 || floor(d) != d)
+    if (d < 0 || d > 9007199254740991.0 || floor(d) != d) /* 2^53 - 1: exact as a double */
         return problem_set(err, PROBLEM_INVALID_FIELD, key,
                            v ? "%s must be a non-negative integer" : "%s is required", key);
     *out = (uint64_t)d;

@@ -20,7 +20,7 @@ const char *jf_string(json_t *obj, const char *key, const char *field, bool requ
 const char *jf_text(json_t *obj, const char *key, size_t max, struct problem *err);
 /* Optional boolean member key (false when absent). */
 bool jf_bool(json_t *obj, const char *key, const char *field, bool *out, struct problem *err);
-/* A required non-negative integer member (at most 2^53). */
+/* A required non-negative integer member (below 2^53). */
 bool jf_uint(json_t *obj, const char *key, uint64_t *out, struct problem *err);
 /* False (err naming prefix + key) when obj has a member not in allowed (NULL-terminated). */
 bool jf_only_keys(json_t *obj, const char *const *allowed, const char *prefix, struct problem *err);

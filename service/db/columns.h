@@ -89,7 +89,8 @@ void db_dataset_rows_read(const PGresult *res, int r, void *out, const void *arg
 enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const unsigned *levels, const uint64_t *idxs, size_t n,
                             struct tile *out, size_t *found);
-/* Upserts tiles: stmt takes levels $1, idxs $2, hashes $3 (and id_s $4). */
+/* Upserts tiles: stmt takes levels $1, idxs $2, byte offsets $3 and lengths $4 into the bytea of
+ * their hashes $5 (and id_s $6). */
 enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const struct tile *const *tiles, size_t n);
 

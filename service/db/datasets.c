@@ -9,7 +9,7 @@
 
 /* Bulk statements take their content hashes as one bytea of n * 32 bytes ($2), split in SQL:
  * no escaping and no array parsing. Chunks bound a statement's size. */
-#define HASH_CHUNK 50000
+#define HASH_CHUNK 100000
 #define HASHES_SQL(h)                                                                              \
     "(SELECT g, substring($2::bytea FROM g * 32 + 1 FOR 32) AS " h                                 \
     " FROM generate_series(0, length($2::bytea) / 32 - 1) g)"
@@ -168,7 +168,10 @@ enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
 static const struct db_stmt db_dataset_members_insert_stmt = {
     "db_dataset_members_insert",
     "INSERT INTO dataset_members (dataset_id, position, content_hash) "
-    "SELECT $1, $3::bigint + h.g, h.content_hash FROM " HASHES_SQL("content_hash") " h",
+    "SELECT $1, $3::bigint + h.g, h.content_hash FROM " HASHES_SQL(
+        "content_hash") " h "
+                        "ORDER BY h.content_hash", /* index order: each index page is touched once
+                                                    */
     3};
 
 enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint64_t first,
@@ -186,6 +189,23 @@ enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint6
         st = exec_void(conn, &db_dataset_members_insert_stmt, values, lengths, formats);
     }
     return st;
+}
+
+enum db_status db_dataset_members_insert_new(struct db_conn *conn, int64_t id, uint64_t first,
+                                             const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                                             bool *inserted)
+{
+    *inserted = false;
+    enum db_status st = db_exec_simple(conn, "SAVEPOINT members_insert_new");
+    if (st == DB_OK)
+        st = db_dataset_members_insert(conn, id, first, hashes, n);
+    if (st == DB_OK) {
+        *inserted = true;
+        return db_exec_simple(conn, "RELEASE SAVEPOINT members_insert_new");
+    }
+    if (st != DB_CONFLICT) /* a member already: the unique index said so */
+        return st;
+    return db_exec_simple(conn, "ROLLBACK TO SAVEPOINT members_insert_new");
 }
 
 static const struct db_stmt db_dataset_members_update_stmt = {
@@ -284,10 +304,11 @@ enum db_status db_dataset_tiles_get(struct db_conn *conn, int64_t id, const unsi
 
 static const struct db_stmt db_dataset_tiles_put_stmt = {
     "db_dataset_tiles_put",
-    "INSERT INTO dataset_tiles (dataset_id, level, idx, hashes) "
-    "SELECT $4, * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) "
+    "INSERT INTO dataset_tiles (dataset_id, level, idx, hashes) SELECT $6, t.l, t.i, "
+    "substring($5::bytea FROM t.o + 1 FOR t.n) "
+    "FROM unnest($1::smallint[], $2::bigint[], $3::int[], $4::int[]) AS t(l, i, o, n) "
     "ON CONFLICT (dataset_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes",
-    4};
+    6};
 
 enum db_status db_dataset_tiles_put(struct db_conn *conn, int64_t id,
                                     const struct tile *const *tiles, size_t n)

@@ -41,6 +41,12 @@ enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
 enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint64_t first,
                                          const uint8_t (*hashes)[SHA256_LEN], size_t n)
     __attribute__((warn_unused_result));
+/* The same when none of the hashes may be a member yet: when one is, nothing is inserted and
+ * *inserted is false (a savepoint undoes the rest). It skips the lookup of
+ * db_dataset_members_existing: the unique index checks as it inserts. */
+enum db_status db_dataset_members_insert_new(struct db_conn *conn, int64_t id, uint64_t first,
+                                             const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                                             bool *inserted) __attribute__((warn_unused_result));
 /* Sets the member count and root after an append. */
 enum db_status db_dataset_members_update(struct db_conn *conn, int64_t id, uint64_t count,
                                          const uint8_t root[SHA256_LEN])

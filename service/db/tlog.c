@@ -153,12 +153,17 @@ enum db_status db_log_entries_insert(struct db_conn *conn, enum log_record_kind 
     return st;
 }
 
+/* Tiles go in as one bytea of their hashes ($5, binary) cut by byte offsets ($3) and lengths
+ * ($4): no hex to encode or decode. */
+#define TILES_PUT_FROM                                                                             \
+    "FROM unnest($1::smallint[], $2::bigint[], $3::int[], $4::int[]) AS t(l, i, o, n)"
+#define TILES_PUT_HASHES "substring($5::bytea FROM t.o + 1 FOR t.n)"
+
 static const struct db_stmt db_log_tiles_put_stmt = {
     "db_log_tiles_put",
-    "INSERT INTO log_tiles (level, idx, hashes) "
-    "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) "
-    "ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes",
-    3};
+    "INSERT INTO log_tiles (level, idx, hashes) SELECT t.l, t.i, " TILES_PUT_HASHES
+    " " TILES_PUT_FROM " ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes",
+    5};
 
 enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *tiles, size_t n)
 {
@@ -168,31 +173,33 @@ enum db_status db_log_tiles_put(struct db_conn *conn, const struct tile *const *
 enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const struct tile *const *tiles, size_t n)
 {
-    struct buf levels = BUF_INIT, idxs = BUF_INIT, hashes = BUF_INIT;
-    char hex[2 * MERKLE_HASH_LEN + 1];
+    struct buf levels = BUF_INIT, idxs = BUF_INIT, offs = BUF_INIT, lens = BUF_INIT,
+               blob = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         const struct tile *t = tiles[i];
-        buf_printf(&levels, "%c%u", i ? ',' : '{', t->level);
-        buf_printf(&idxs, "%c%" PRIu64, i ? ',' : '{', t->idx);
-        buf_puts(&hashes, i ? ",\"\\\\x" : "{\"\\\\x");
-        for (unsigned h = 0; h < t->width; h++) {
-            hex_encode(t->hashes[h], MERKLE_HASH_LEN, hex);
-            buf_append(&hashes, hex, 2 * MERKLE_HASH_LEN);
-        }
-        buf_putc(&hashes, '"');
+        char sep = i ? ',' : '{';
+        buf_printf(&levels, "%c%u", sep, t->level);
+        buf_printf(&idxs, "%c%" PRIu64, sep, t->idx);
+        buf_printf(&offs, "%c%zu", sep, blob.len);
+        buf_printf(&lens, "%c%u", sep, t->width * MERKLE_HASH_LEN);
+        buf_append(&blob, t->hashes, (size_t)t->width * MERKLE_HASH_LEN);
     }
-    buf_putc(&levels, '}');
-    buf_putc(&idxs, '}');
-    buf_putc(&hashes, '}');
-    const char *values[] = {levels.data, idxs.data, hashes.data, id_s};
+    struct buf *arrays[] = {&levels, &idxs, &offs, &lens};
+    bool oom = blob.oom;
+    for (int i = 0; i < 4; i++) {
+        buf_puts(arrays[i], n ? "}" : "{}");
+        oom = oom || arrays[i]->oom;
+    }
+    const char *values[] = {
+        levels.data, idxs.data, offs.data, lens.data, blob.data ? blob.data : "", id_s};
+    const int lengths[] = {0, 0, 0, 0, (int)blob.len, 0};
+    const int formats[] = {0, 0, 0, 0, 1, 0};
     PGresult *res = NULL;
-    enum db_status st = levels.oom || idxs.oom || hashes.oom
-                            ? DB_ERROR
-                            : db_exec(conn, stmt, values, NULL, NULL, &res);
+    enum db_status st = oom ? DB_ERROR : db_exec(conn, stmt, values, lengths, formats, &res);
     PQclear(res);
-    buf_free(&levels);
-    buf_free(&idxs);
-    buf_free(&hashes);
+    for (int i = 0; i < 4; i++)
+        buf_free(arrays[i]);
+    buf_free(&blob);
     return st;
 }
 

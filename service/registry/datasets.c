@@ -138,10 +138,33 @@ static enum db_status load_edge(struct db_conn *conn, int64_t id, uint64_t size,
     return st;
 }
 
-/* Appends fresh (n) at the end of the tree of dataset id, stores members, tiles and root. */
-static enum db_status append_fresh(struct db_conn *conn, int64_t id, uint64_t size,
-                                   const uint8_t (*fresh)[SHA256_LEN], size_t n,
-                                   uint8_t root[SHA256_LEN])
+/* Stores the hashes of in that are not members yet (none repeated) at size, size + 1, …: they
+ * are tried as all new first, and only when one is a member already looked up. fresh receives
+ * them and *n their number. */
+static enum db_status store_members(struct db_conn *conn, int64_t id, uint64_t size,
+                                    const struct hash_list *in, bool *exists,
+                                    uint8_t (*fresh)[SHA256_LEN], size_t *n)
+{
+    bool inserted = false;
+    *n = hash_list_fresh(in, exists, fresh);
+    if (*n == SIZE_MAX)
+        return DB_ERROR;
+    const uint8_t(*list)[SHA256_LEN] = (const uint8_t(*)[SHA256_LEN])fresh;
+    enum db_status st = db_dataset_members_insert_new(conn, id, size, list, *n, &inserted);
+    if (st != DB_OK || inserted)
+        return st;
+    memset(exists, 0, in->n * sizeof *exists);
+    st = db_dataset_members_existing(conn, id, (const uint8_t(*)[SHA256_LEN])in->v, in->n, exists);
+    if (st == DB_OK && (*n = hash_list_fresh(in, exists, fresh)) == SIZE_MAX)
+        st = DB_ERROR;
+    return st == DB_OK ? db_dataset_members_insert(conn, id, size, list, *n) : st;
+}
+
+/* Appends the leaves of fresh (n) to the members tree of dataset id at size; stores the changed
+ * tiles and the new count and root. */
+static enum db_status grow_tree(struct db_conn *conn, int64_t id, uint64_t size,
+                                const uint8_t (*fresh)[SHA256_LEN], size_t n,
+                                uint8_t root[SHA256_LEN])
 {
     struct tile_edge *edge = malloc(sizeof *edge);
     const struct tile **list = NULL;
@@ -154,8 +177,6 @@ static enum db_status append_fresh(struct db_conn *conn, int64_t id, uint64_t si
         if (!tile_edge_append(edge, leaf))
             st = DB_ERROR;
     }
-    if (st == DB_OK)
-        st = db_dataset_members_insert(conn, id, size, fresh, n);
     if (st == DB_OK && !(list = malloc((edge->n_full + TILE_MAX_LEVELS) * sizeof *list)))
         st = DB_ERROR;
     if (st == DB_OK)
@@ -184,24 +205,22 @@ static enum db_status append_txn(struct db_conn *conn, void *arg)
     struct dataset_rows d = {0};
     bool *exists = calloc(in->n, sizeof *exists);
     uint8_t(*fresh)[SHA256_LEN] = malloc(in->n * sizeof *fresh);
+    size_t n = 0;
+    uint8_t root[SHA256_LEN];
     c->p->code = PROBLEM_NONE;
     enum db_status st = exists && fresh ? lock_open(conn, c->id, c->key_id, &d, c->p) : DB_ERROR;
-    if (st == DB_OK && c->p->code == PROBLEM_NONE)
-        st = db_dataset_members_existing(conn, c->id, (const uint8_t(*)[SHA256_LEN])in->v, in->n,
-                                         exists);
-    if (st == DB_OK && c->p->code == PROBLEM_NONE) {
-        size_t n = hash_list_fresh(in, exists, fresh);
-        uint64_t size = d.v[0].member_count;
+    bool go = st == DB_OK && c->p->code == PROBLEM_NONE;
+    uint64_t size = go ? d.v[0].member_count : 0;
+    if (go)
+        st = store_members(conn, c->id, size, in, exists, fresh, &n);
+    if (go && st == DB_OK && n)
+        st = grow_tree(conn, c->id, size, (const uint8_t(*)[SHA256_LEN])fresh, n, root);
+    if (go && st == DB_OK) {
         struct dataset_append_result *r = c->result;
         result_set(r, &d.v[0]);
-        r->appended = n == SIZE_MAX ? 0 : n;
-        r->duplicates = in->n - r->appended;
-        uint8_t root[SHA256_LEN];
-        st = n == SIZE_MAX ? DB_ERROR
-             : n == 0
-                 ? DB_OK
-                 : append_fresh(conn, c->id, size, (const uint8_t(*)[SHA256_LEN])fresh, n, root);
-        if (st == DB_OK && n && n != SIZE_MAX) {
+        r->appended = n;
+        r->duplicates = in->n - n;
+        if (n) {
             r->member_count = size + n;
             hex_encode(root, SHA256_LEN, r->members_root_hex);
         }

@@ -14,7 +14,12 @@
  * wade through the index entries of rows already deleted. A registration whose id was taken
  * before, but committed after, ids already logged sits below the cursor, so every
  * SEQUENCER_SWEEP_EVERY batches, and whenever the cursor finds nothing, a batch reads from the
- * start again. */
+ * start again.
+ *
+ * Sealed datasets wait in their own queue; their records are appended after the batch's
+ * registrations, and only by a batch that read the registration queue from its start and
+ * emptied it, so every registration committed before a seal gets a lower index than the
+ * dataset record (the audit's "registered before the seal" rests on it). */
 #ifndef PROVD_REGISTRY_SEQUENCER_H
 #define PROVD_REGISTRY_SEQUENCER_H
 

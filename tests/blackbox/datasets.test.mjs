@@ -186,7 +186,7 @@ test('a membership proof fails after any one-byte tamper', async () => {
     (p) => { p.dataset.record.members_root = flip(p.dataset.record.members_root); },
     (p) => { p.dataset.record.name = 'other'; },
     (p) => { p.dataset.record.metadata = { x: 1 }; },
-    (p) => { p.dataset.record.sealed_at = p.dataset.record.sealed_at.replace(/.Z$/, '9Z'); },
+    (p) => { p.dataset.record.sealed_at = p.dataset.record.sealed_at.replace(/(.)Z$/, (_, d) => (d === '9' ? '8' : '9') + 'Z'); },
     (p) => { p.dataset.inclusion_proof.push('00'.repeat(32)); },
     (p) => { p.dataset.log_index += 1; },
   ];
