@@ -262,31 +262,6 @@ enum db_status db_dataset_members_list(struct db_conn *conn, int64_t id, int64_t
     return st;
 }
 
-static const struct db_stmt db_dataset_member_position_stmt = {
-    "db_dataset_member_position",
-    "SELECT position FROM dataset_members WHERE content_hash = $2 AND dataset_id = $1", 2};
-
-enum db_status db_dataset_member_position(struct db_conn *conn, int64_t id,
-                                          const uint8_t hash[SHA256_LEN], bool *found,
-                                          uint64_t *position)
-{
-    char id_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    const char *values[] = {id_s, (const char *)hash};
-    const int lengths[] = {0, SHA256_LEN};
-    const int formats[] = {0, 1};
-    PGresult *res = NULL;
-    *found = false;
-    enum db_status st =
-        db_exec(conn, &db_dataset_member_position_stmt, values, lengths, formats, &res);
-    if (st == DB_OK && PQntuples(res) == 1) {
-        *found = true;
-        *position = db_u64(res, 0, 0);
-    }
-    PQclear(res);
-    return st;
-}
-
 static const struct db_stmt db_dataset_tiles_get_stmt = {
     "db_dataset_tiles_get",
     "SELECT t.level, t.idx, t.hashes FROM dataset_tiles t "
@@ -338,19 +313,24 @@ enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct si
 
 static const struct db_stmt db_dataset_get_for_receipt_stmt = {
     "db_dataset_get_for_receipt",
-    "SELECT " DATASET_COLUMNS
-    ", " LOG_CONTEXT_COLUMNS DATASET_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE d.id = $1",
-    1};
+    "SELECT " DATASET_COLUMNS ", " LOG_CONTEXT_COLUMNS
+    ", (SELECT m.position FROM dataset_members m "
+    "WHERE m.content_hash = $2 AND m.dataset_id = d.id)" DATASET_FROM LOG_CONTEXT_FROM(
+        "e.log_index") "WHERE d.id = $1",
+    2};
 
-enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id,
+enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
                                           struct dataset_receipt_row *out)
 {
     char id_s[24];
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    const char *values[] = {id_s};
+    const char *values[] = {id_s, (const char *)member};
+    const int lengths[] = {0, SHA256_LEN};
+    const int formats[] = {0, 1};
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
-    enum db_status st = db_exec(conn, &db_dataset_get_for_receipt_stmt, values, NULL, NULL, &res);
+    enum db_status st =
+        db_exec(conn, &db_dataset_get_for_receipt_stmt, values, lengths, formats, &res);
     if (st != DB_OK || PQntuples(res) == 0) {
         PQclear(res);
         return st;
@@ -358,6 +338,9 @@ enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id,
     out->found = true;
     db_dataset_row_read(res, 0, &out->dataset);
     db_log_context_read(res, 0, DATASET_COL_COUNT_, &out->ctx);
+    int pos = PQnfields(res) - 1;
+    out->is_member = !PQgetisnull(res, 0, pos);
+    out->position = db_u64(res, 0, pos);
     db_own(&out->owner, res);
     return DB_OK;
 }
@@ -417,7 +400,10 @@ void dataset_uses_free(struct dataset_uses *u)
 
 enum db_status db_snapshot(struct db_conn *conn)
 {
-    return db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    enum db_status st =
+        db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    /* Its statements are many short index lookups: JIT compiling each costs more than it saves. */
+    return st == DB_OK ? db_exec_simple(conn, "SET LOCAL jit = off") : st;
 }
 
 static const struct db_stmt db_anchor_max_confirmed_stmt = {
@@ -443,6 +429,12 @@ enum db_status db_anchor_max_confirmed(struct db_conn *conn, bool has_limit, uin
     return st;
 }
 
+/* A top-level string member of the canonical metadata when want (a boolean parameter): the
+ * substring test spares parsing the JSON of registrations that do not have one. */
+#define METADATA_MEMBER(key, want)                                                                 \
+    "CASE WHEN " want "::boolean AND strpos(i.metadata, '\"" key "\":') > 0 "                      \
+    "THEN i.metadata::json ->> '" key "' END"
+
 /* The time of an as-of, as SQL: $3 microseconds since the epoch, NULL for now. */
 #define AS_OF_TIME "coalesce(to_timestamp($3::bigint / 1e6), 'infinity')"
 
@@ -452,29 +444,30 @@ static const struct db_stmt db_dataset_audit_rows_stmt = {
     "r.revoked, r.license, r.usage FROM dataset_members m LEFT JOIN LATERAL ("
     "SELECT i.id, i.signer, e.log_index, i.registered_at, "
     "sg.identity IS NOT NULL AND sg.created_at < " AS_OF_TIME " AS known, "
-    "sg.revoked_at IS NOT NULL AND sg.revoked_at < " AS_OF_TIME " AS revoked, "
-    "i.metadata::json ->> 'license' AS license, i.metadata::json ->> 'content_usage' AS usage "
-    "FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "
-    "LEFT JOIN signers sg ON sg.identity = i.signer "
-    "WHERE i.content_hash = m.content_hash AND ($2::bigint IS NULL OR e.log_index < $2) "
-    "ORDER BY e.log_index NULLS LAST, i.registered_at, i.id LIMIT 256) r ON true "
-    "WHERE m.dataset_id = $1 AND m.position >= $4 AND m.position < $5 "
-    "ORDER BY m.position, r.log_index NULLS LAST, r.registered_at, r.id",
-    5};
-_Static_assert(AUDIT_MEMBER_REGS == 256, "the statement's LIMIT");
+    "sg.revoked_at IS NOT NULL AND sg.revoked_at < " AS_OF_TIME
+    " AS revoked, " METADATA_MEMBER("license", "$6") " AS license, " METADATA_MEMBER(
+        "content_usage", "$7") " AS usage FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "
+                               "LEFT JOIN signers sg ON sg.identity = i.signer "
+                               "WHERE i.content_hash = m.content_hash AND ($2::bigint IS NULL OR "
+                               "e.log_index < $2)) r ON true "
+                               "WHERE m.dataset_id = $1 AND m.position >= $4 AND m.position < $5 "
+                               "ORDER BY m.position, r.log_index NULLS LAST, r.registered_at, r.id",
+    7};
 
 enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const struct audit_as_of *a,
-                                     uint64_t lo, uint64_t hi, uint64_t anchored_below,
+                                     const struct audit_range *range,
                                      void (*row)(void *arg, const struct audit_row *r), void *arg)
 {
+    uint64_t lo = range->lo, hi = range->hi, anchored_below = range->anchored_below;
     char id_s[24], index_s[24], time_s[24], lo_s[24], hi_s[24];
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
     snprintf(index_s, sizeof index_s, "%" PRIu64, a->index);
     snprintf(time_s, sizeof time_s, "%" PRId64, a->time_us);
     snprintf(lo_s, sizeof lo_s, "%" PRIu64, lo);
     snprintf(hi_s, sizeof hi_s, "%" PRIu64, hi);
-    const char *values[] = {id_s, a->has_index ? index_s : NULL, a->has_time ? time_s : NULL, lo_s,
-                            hi_s};
+    const char *values[] = {
+        id_s, a->has_index ? index_s : NULL,      a->has_time ? time_s : NULL,    lo_s,
+        hi_s, range->licenses ? "true" : "false", range->usage ? "true" : "false"};
     PGresult *res = NULL;
     enum db_status st = db_exec(conn, &db_dataset_audit_rows_stmt, values, NULL, NULL, &res);
     for (int i = 0; st == DB_OK && i < PQntuples(res); i++) {

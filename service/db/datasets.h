@@ -61,11 +61,6 @@ struct dataset_member {
 enum db_status db_dataset_members_list(struct db_conn *conn, int64_t id, int64_t after,
                                        unsigned limit, struct dataset_member *out, size_t *n)
     __attribute__((warn_unused_result));
-/* The position of hash in dataset id; *found false when it is not a member. */
-enum db_status db_dataset_member_position(struct db_conn *conn, int64_t id,
-                                          const uint8_t hash[SHA256_LEN], bool *found,
-                                          uint64_t *position) __attribute__((warn_unused_result));
-
 /* Tiles of dataset id's members tree, as db_log_tiles_get. */
 enum db_status db_dataset_tiles_get(struct db_conn *conn, int64_t id, const unsigned *levels,
                                     const uint64_t *idxs, size_t n, struct tile *out, size_t *found)
@@ -78,15 +73,18 @@ enum db_status db_dataset_tiles_put(struct db_conn *conn, int64_t id,
 enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct sig_claim *sig)
     __attribute__((warn_unused_result));
 
-/* A dataset with what its receipt needs. */
+/* A dataset with what its receipt needs, and a member's position. */
 struct dataset_receipt_row {
     bool found;
     struct dataset_row dataset;
     struct log_context ctx;
+    bool is_member; /* the member asked about is one, at position */
+    uint64_t position;
     struct rows_owner owner;
 };
 
-enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id,
+/* member: a content hash whose position to look up too, or NULL. */
+enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
                                           struct dataset_receipt_row *out)
     __attribute__((warn_unused_result));
 void dataset_receipt_row_free(struct dataset_receipt_row *r);
@@ -120,19 +118,24 @@ struct audit_as_of {
     int64_t time_us;
 };
 
-/* Makes the transaction read one snapshot (REPEATABLE READ); its first statement. */
+/* Makes the transaction read one snapshot (REPEATABLE READ, no JIT); its first statement. */
 enum db_status db_snapshot(struct db_conn *conn) __attribute__((warn_unused_result));
 /* The largest tree size of a confirmed anchor, at most limit when has_limit; *found false when
  * there is none. */
 enum db_status db_anchor_max_confirmed(struct db_conn *conn, bool has_limit, uint64_t limit,
                                        bool *found, uint64_t *max)
     __attribute__((warn_unused_result));
-/* The audit rows of members [lo, hi) of dataset id, by position and then log order (at most
- * AUDIT_MEMBER_REGS registrations per member), each passed to row(arg, r). anchored_below: a
- * registration with a lower log index is covered by a confirmed anchor (0: none is). */
-#define AUDIT_MEMBER_REGS 256
+/* Which members an audit query reads, and what it needs of their registrations. */
+struct audit_range {
+    uint64_t lo, hi;         /* positions [lo, hi) */
+    uint64_t anchored_below; /* a lower log index is covered by a confirmed anchor (0: none) */
+    bool licenses, usage;    /* read metadata.license, metadata.content_usage */
+};
+
+/* The audit rows of the members in range of dataset id, by position and then log order, each
+ * passed to row(arg, r). */
 enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const struct audit_as_of *a,
-                                     uint64_t lo, uint64_t hi, uint64_t anchored_below,
+                                     const struct audit_range *range,
                                      void (*row)(void *arg, const struct audit_row *r), void *arg)
     __attribute__((warn_unused_result));
 

@@ -88,9 +88,13 @@ static enum db_status scan(struct db_conn *conn, struct audit_run *a, uint64_t c
     uint64_t max = 0;
     enum db_status st = db_anchor_max_confirmed(conn, r->final, r->as_of.index, &found, &max);
     audit_fold_init(&a->fold, &a->policy);
-    for (uint64_t lo = 0; st == DB_OK && lo < count; lo += AUDIT_CHUNK)
-        st = db_dataset_audit_rows(conn, a->id, &r->as_of, lo, lo + AUDIT_CHUNK, found ? max : 0,
-                                   on_row, a);
+    struct audit_range range = {.anchored_below = found ? max : 0,
+                                .licenses = a->policy.has_licenses,
+                                .usage = a->policy.respect_content_usage};
+    for (range.lo = 0; st == DB_OK && range.lo < count; range.lo += AUDIT_CHUNK) {
+        range.hi = range.lo + AUDIT_CHUNK;
+        st = db_dataset_audit_rows(conn, a->id, &r->as_of, &range, on_row, a);
+    }
     struct audit_member last;
     if (st == DB_OK && audit_fold_finish(&a->fold, &last))
         tally(a, &last);

@@ -15,7 +15,7 @@
 #include "db/datasets.h"
 #include "registry/registry.h"
 
-#define AUDIT_CHUNK        10000
+#define AUDIT_CHUNK        25000
 #define AUDIT_PAGE_DEFAULT 100
 #define AUDIT_PAGE_MAX     1000
 

@@ -322,28 +322,36 @@ bool registry_dataset_members(struct registry *reg, int64_t id, int64_t after, u
     return p->code == PROBLEM_NONE;
 }
 
-/* Loads the receipt of sealed dataset id on conn. */
-static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
-                       struct dataset_row *d, struct problem *p)
+/* Loads the receipt of sealed dataset id on conn, and member's position (may be NULL) into m. */
+static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                       const uint8_t *member, struct receipt *r, struct membership_proof *m,
+                       struct problem *p)
 {
     struct dataset_receipt_row row;
-    enum db_status st = db_dataset_get_for_receipt(conn, id, &row);
+    enum db_status st = db_dataset_get_for_receipt(conn, id, member, &row);
     if (st != DB_OK)
         return registry_db_problem(st, p);
     r->owner = row.owner;
     if (!row.found)
         return problem_set(p, PROBLEM_DATASET_NOT_FOUND, NULL, "no dataset with id %" PRId64, id);
-    if (!row.dataset.sealed)
+    const struct dataset_row *d = &row.dataset;
+    if (!d->sealed)
         return problem_set(p, PROBLEM_DATASET_OPEN, NULL,
                            "dataset %" PRId64 " is open: it has a receipt once sealed", id);
-    dataset_record_write(&r->record, &row.dataset);
+    if (member && !row.is_member)
+        return problem_set(p, PROBLEM_NOT_A_MEMBER, "content_hash",
+                           "the content hash is not a member of dataset %" PRId64, id);
+    dataset_record_write(&r->record, d);
     r->id = id;
     r->pending_status = "sealed";
-    r->logged = row.dataset.logged;
-    r->log_index = row.dataset.log_index;
+    r->logged = d->logged;
+    r->log_index = d->log_index;
     r->ctx = row.ctx;
-    if (d)
-        *d = row.dataset;
+    if (m) {
+        m->position = row.position;
+        m->member_count = d->member_count;
+        snprintf(m->members_root_hex, sizeof m->members_root_hex, "%s", d->members_root_hex);
+    }
     return receipt_prove(reg, conn, r, p);
 }
 
@@ -355,27 +363,9 @@ bool registry_dataset_receipt(struct registry *reg, int64_t id, struct receipt *
     struct db_conn *conn = db_acquire(reg->pool);
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);
-    bool ok = receipt_on(reg, conn, id, out, NULL, p);
+    bool ok = receipt_on(reg, conn, id, NULL, out, NULL, p);
     db_release(reg->pool, conn);
     return ok;
-}
-
-/* The member's inclusion proof in the members tree of d. */
-static bool member_proof_on(struct db_conn *conn, const struct dataset_row *d,
-                            const uint8_t hash[SHA256_LEN], struct membership_proof *m,
-                            struct problem *p)
-{
-    bool found = false;
-    enum db_status st = db_dataset_member_position(conn, d->id, hash, &found, &m->position);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    if (!found)
-        return problem_set(p, PROBLEM_NOT_A_MEMBER, "content_hash",
-                           "the content hash is not a member of dataset %" PRId64, d->id);
-    m->member_count = d->member_count;
-    snprintf(m->members_root_hex, sizeof m->members_root_hex, "%s", d->members_root_hex);
-    st = prove_dataset_inclusion(conn, d->id, m->position, m->member_count, m->proof, &m->n_proof);
-    return st == DB_OK || registry_db_problem(st, p);
 }
 
 bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash[SHA256_LEN],
@@ -386,9 +376,12 @@ bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash
     struct db_conn *conn = db_acquire(reg->pool);
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);
-    struct dataset_row d;
-    bool ok =
-        receipt_on(reg, conn, id, &out->dataset, &d, p) && member_proof_on(conn, &d, hash, out, p);
+    bool ok = receipt_on(reg, conn, id, hash, &out->dataset, out, p);
+    if (ok) {
+        enum db_status st = prove_dataset_inclusion(conn, &reg->tiles, id, out->position,
+                                                    out->member_count, out->proof, &out->n_proof);
+        ok = st == DB_OK || registry_db_problem(st, p);
+    }
     db_release(reg->pool, conn);
     return ok;
 }

@@ -43,8 +43,8 @@ static bool record_node(void *ctx, unsigned height, uint64_t index, uint8_t out[
 typedef int (*proof_fn)(const struct merkle_source *src, uint64_t a, uint64_t b,
                         uint8_t (*proof)[MERKLE_HASH_LEN]);
 
-/* Where a proof's tiles come from: the log's (through the cache, which may be NULL) or a
- * dataset's members tree (dataset > 0). */
+/* Where a proof's tiles come from: the log's or a dataset's members tree (dataset > 0), through
+ * the cache (which may be NULL), where the tree is the dataset's id or 0 for the log. */
 struct tile_origin {
     struct tile_cache *cache;
     int64_t dataset;
@@ -65,8 +65,8 @@ static enum db_status gather(struct db_conn *conn, const struct tile_origin *o,
     struct wanted miss = {.n = 0};
     *n = 0;
     for (size_t i = 0; i < w->n; i++) {
-        if (o->cache &&
-            tile_cache_get(o->cache, w->levels[i], w->idxs[i], w->need[i], &tiles[*n])) {
+        if (o->cache && tile_cache_get(o->cache, (uint64_t)o->dataset, w->levels[i], w->idxs[i],
+                                       w->need[i], &tiles[*n])) {
             (*n)++;
         } else {
             miss.levels[miss.n] = w->levels[i];
@@ -78,7 +78,7 @@ static enum db_status gather(struct db_conn *conn, const struct tile_origin *o,
     size_t found = 0;
     enum db_status st = fetch(conn, o, &miss, tiles + *n, &found);
     for (size_t i = 0; st == DB_OK && o->cache && i < found; i++)
-        tile_cache_put(o->cache, &tiles[*n + i]);
+        tile_cache_put(o->cache, (uint64_t)o->dataset, &tiles[*n + i]);
     *n += found;
     return st;
 }
@@ -120,9 +120,10 @@ enum db_status prove_consistency(struct db_conn *conn, struct tile_cache *cache,
     return prove(conn, &o, merkle_consistency_proof, m, n, proof, count);
 }
 
-enum db_status prove_dataset_inclusion(struct db_conn *conn, int64_t dataset, uint64_t index,
-                                       uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_dataset_inclusion(struct db_conn *conn, struct tile_cache *cache,
+                                       int64_t dataset, uint64_t index, uint64_t n,
+                                       uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
 {
-    struct tile_origin o = {NULL, dataset};
+    struct tile_origin o = {cache, dataset};
     return prove(conn, &o, merkle_inclusion_proof, index, n, proof, count);
 }

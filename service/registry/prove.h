@@ -20,8 +20,9 @@ enum db_status prove_consistency(struct db_conn *conn, struct tile_cache *cache,
     __attribute__((warn_unused_result));
 
 /* Inclusion proof of member index in the members tree of dataset (size n). */
-enum db_status prove_dataset_inclusion(struct db_conn *conn, int64_t dataset, uint64_t index,
-                                       uint64_t n, uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
+enum db_status prove_dataset_inclusion(struct db_conn *conn, struct tile_cache *cache,
+                                       int64_t dataset, uint64_t index, uint64_t n,
+                                       uint8_t (*proof)[MERKLE_HASH_LEN], int *count)
     __attribute__((warn_unused_result));
 
 #endif

@@ -16,14 +16,16 @@
 struct tile_cache {
     pthread_mutex_t locks[TILE_CACHE_LOCKS];
     struct tile *slots; /* owned; width 0 = empty */
+    uint64_t *trees;    /* owned: the tree each slot's tile belongs to */
 };
 
 bool tile_cache_init(struct tile_cache *c) __attribute__((warn_unused_result));
 void tile_cache_destroy(struct tile_cache *c);
-/* Copies tile (level, idx) into out if a copy with at least need hashes is cached. */
-bool tile_cache_get(struct tile_cache *c, unsigned level, uint64_t idx, unsigned need,
-                    struct tile *out);
-/* Caches t unless a wider copy of the same tile is there. */
-void tile_cache_put(struct tile_cache *c, const struct tile *t);
+/* Copies tile (level, idx) of tree into out if a copy with at least need hashes is cached.
+ * Trees are numbered by the caller (provd: 0 the log, a dataset's id its members tree). */
+bool tile_cache_get(struct tile_cache *c, uint64_t tree, unsigned level, uint64_t idx,
+                    unsigned need, struct tile *out);
+/* Caches t of tree unless a wider copy of the same tile is there. */
+void tile_cache_put(struct tile_cache *c, uint64_t tree, const struct tile *t);
 
 #endif

@@ -147,19 +147,22 @@ static void test_cache_prefixes(void **state)
     t->idx = 7;
     t->width = 10;
     memset(t->hashes, 0xab, sizeof t->hashes);
-    assert_false(tile_cache_get(&c, 1, 7, 1, out));
-    tile_cache_put(&c, t);
-    assert_true(tile_cache_get(&c, 1, 7, 10, out)); /* a prefix that covers the need */
+    assert_false(tile_cache_get(&c, 0, 1, 7, 1, out));
+    tile_cache_put(&c, 0, t);
+    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out)); /* a prefix that covers the need */
     assert_int_equal(out->width, 10);
     assert_memory_equal(out->hashes[9], t->hashes[9], 32);
-    assert_false(tile_cache_get(&c, 1, 7, 11, out)); /* the proof needs more: miss */
-    assert_false(tile_cache_get(&c, 0, 7, 1, out));  /* other level */
+    assert_false(tile_cache_get(&c, 0, 1, 7, 11, out)); /* the proof needs more: miss */
+    assert_false(tile_cache_get(&c, 0, 0, 7, 1, out));  /* other level */
     t->width = 5;
-    tile_cache_put(&c, t); /* a narrower copy never replaces a wider one */
-    assert_true(tile_cache_get(&c, 1, 7, 10, out));
+    tile_cache_put(&c, 0, t); /* a narrower copy never replaces a wider one */
+    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out));
     t->width = TILE_WIDTH;
-    tile_cache_put(&c, t);
-    assert_true(tile_cache_get(&c, 1, 7, TILE_WIDTH, out));
+    tile_cache_put(&c, 0, t);
+    assert_true(tile_cache_get(&c, 0, 1, 7, TILE_WIDTH, out));
+    assert_false(tile_cache_get(&c, 5, 1, 7, 1, out)); /* the same tile of another tree */
+    tile_cache_put(&c, 5, t);
+    assert_true(tile_cache_get(&c, 5, 1, 7, 1, out));
     free(t);
     free(out);
     tile_cache_destroy(&c);
