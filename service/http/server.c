@@ -13,6 +13,7 @@
 #include "util/codec.h"
 #include "util/diag.h"
 #include "crypto/hash.h"
+#include "http/auth.h"
 #include "http/reply.h"
 #include "http/route.h"
 
@@ -193,6 +194,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = req;
         if (http_is_text(req) && route_takes_lines(url, method)) {
+            /* The body is parsed, not buffered, and may be long: only for a valid key. */
+            enum problem_code code = auth_require(req, "register");
+            if (code != PROBLEM_NONE)
+                return reply_auth_problem(req, code, "register");
             req->lines = malloc(sizeof *req->lines);
             if (!req->lines)
                 return MHD_NO;

@@ -289,6 +289,13 @@ test('only the creating key changes a dataset; an open one can be deleted', asyn
     { token: otherToken }), 403, 'dataset-forbidden');
   assertProblem(assert, await append(d.id, await hashes(1), adminToken), 403, 'forbidden');
   assertProblem(assert, await append(d.id, await hashes(1), null), 401, 'unauthorized');
+  // A streamed text/plain body is refused before it is read without a valid key.
+  const big = (await hashes(1)).join('') + '\n';
+  for (const t of [null, 'provd_nope', adminToken]) {
+    const r = await http(srv.base, 'POST', `/v1/datasets/${d.id}/members`,
+      { token: t, raw: big.repeat(20000), headers: { 'content-type': 'text/plain' } });
+    assertProblem(assert, r, t === adminToken ? 403 : 401, t === adminToken ? 'forbidden' : 'unauthorized');
+  }
   await append(d.id, await hashes(3));
   const del = await http(srv.base, 'DELETE', `/v1/datasets/${d.id}`, { token });
   assert.equal(del.status, 204);

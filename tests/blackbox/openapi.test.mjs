@@ -1,19 +1,27 @@
 // openapi/openapi.yaml describes the API exactly as served: every route and method, and every
-// response seen here validates against the schema documented for its status and media type.
+// response seen here validates against the schema documented for its status and media type
+// (and every request that succeeded against the documented request body). Every documented
+// operation is called at least once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, freshDatabase,
+  sha256Hex,
 } from './lib/harness.mjs';
 import { startAnvil } from './lib/anvil.mjs';
 import { anchorArgs, ethKeyFile, waitAnchors } from './lib/anchoring.mjs';
+import { datasetStatement, membersRoot } from './lib/dataset.mjs';
 
-const specPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../openapi/openapi.yaml');
-const spec = YAML.parse(fs.readFileSync(specPath, 'utf8'));
+const here = path.dirname(fileURLToPath(import.meta.url));
+const spec = YAML.parse(fs.readFileSync(path.resolve(here, '../../openapi/openapi.yaml'), 'utf8'));
+// The route table's path templates (the metrics labels), to find a served route the spec lacks.
+const routeNames = [...fs.readFileSync(path.resolve(here, '../../service/http/route.c'), 'utf8')
+  .matchAll(/^\s*\{"(\/[^"]*)",/gm)].map((m) => m[1]);
 
 function resolve(node) {
   while (node && node.$ref) {
@@ -75,11 +83,23 @@ function specPathFor(pathname) {
   return null;
 }
 
-// Checks one live response against the spec.
-function conforms(method, pathname, res) {
+const exercised = new Set(); // "METHOD /template" of every documented operation called
+
+// Checks one live response (and, when it succeeded, the request's body) against the spec.
+function conforms(method, pathname, res, opts = {}) {
   const p = specPathFor(pathname.split('?')[0]);
   assert.ok(p, `${pathname} is documented`);
-  const op = spec.paths[p][method.toLowerCase()];
+  // HEAD is served wherever GET is: GET's status and headers, without a body.
+  const op = spec.paths[p][method === 'HEAD' ? 'get' : method.toLowerCase()];
+  if (op) exercised.add(`${method} ${p}`);
+  if (op && res.status < 300 && (opts.body !== undefined || opts.raw !== undefined)) {
+    const sent = opts.headers?.['content-type'] || 'application/json';
+    const media = resolve(op.requestBody)?.content?.[sent.split(';')[0]];
+    assert.ok(media, `${method} ${p} documents a ${sent} request body`);
+    const errors = [];
+    validate(media.schema, opts.body !== undefined ? opts.body : opts.raw, 'request', errors);
+    assert.deepEqual(errors, [], `${method} ${pathname} request`);
+  }
   // A method a route does not serve is the documented 405 for every route.
   const doc = op ? resolve(op.responses[String(res.status)])
     : res.status === 405 ? resolve(spec.components.responses.MethodNotAllowed) : null;
@@ -90,7 +110,7 @@ function conforms(method, pathname, res) {
       assert.ok(res.headers.get(h), `${method} ${p} ${res.status}: ${h} header present`);
     }
   }
-  if (!doc.content) {
+  if (!doc.content || method === 'HEAD') {
     assert.equal(res.text, '', `${method} ${p} ${res.status} has no body`);
     return;
   }
@@ -101,10 +121,11 @@ function conforms(method, pathname, res) {
   assert.deepEqual(errors, [], `${method} ${pathname} ${res.status}`);
 }
 
-let srv, token, adminToken, anvil;
+let srv, token, otherToken, adminToken, anvil;
 before(async () => {
   const dbUrl = freshDatabase();
   token = createApiKey(dbUrl);
+  otherToken = createApiKey(dbUrl);
   adminToken = createApiKey(dbUrl, 'admin');
   anvil = await startAnvil(['--block-time', '1']);
   srv = await startProvd({ dbUrl, command: 'run', logKey: createLogKey(),
@@ -127,6 +148,14 @@ test('every documented path and method is served, and only those', async () => {
     for (const m of allow) {
       if (m !== 'HEAD') assert.ok(documented.includes(m), `${p}: served ${m} is documented`);
     }
+  }
+  // A route of the table that the binary serves (405, not 404, to PATCH) must be documented.
+  assert.ok(routeNames.length >= Object.keys(spec.paths).length, 'route.c parsed');
+  for (const name of routeNames) {
+    if (spec.paths[name]) continue;
+    const concrete = name.replace('{content_hash}', 'sha256:' + '0'.repeat(64)).replace(/\{[^}]+\}/g, '1');
+    const res = await http(srv.base, 'PATCH', concrete);
+    assert.notEqual(res.status, 405, `served route ${name} is documented`);
   }
 });
 
@@ -220,7 +249,7 @@ test('live responses match their documented schemas', async () => {
       continue;
     }
     const res = await http(srv.base, method, pathname, opts);
-    conforms(method, pathname, res);
+    conforms(method, pathname, res, opts);
     seen.add(`${method} ${res.status}`);
     if (pathname === '/v1/items/batch') seen.add(`batch ${method} ${res.status}`);
     if (pathname === '/v1/items/batch' && res.status === 200) {
@@ -236,5 +265,235 @@ test('live responses match their documented schemas', async () => {
     'POST 413', 'POST 422', 'GET 404', 'GET 400', 'OPTIONS 204', 'OPTIONS 403', 'DELETE 405',
     'GET 200', 'POST 409']) {
     assert.ok(seen.has(s), `exercised ${s}`);
+  }
+});
+
+const randomHash = async () => 'sha256:' + (await sha256Hex(randomBytes(32)));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Calls a route, checks the reply against the spec and that it is the expected status (and
+// problem type); returns the reply.
+async function call(base, method, pathname, opts, status, problem) {
+  const res = await http(base, method, pathname, opts);
+  conforms(method, pathname, res, opts);
+  assert.equal(res.status, status, `${method} ${pathname}: ${res.text}`);
+  if (problem) assert.equal(res.body.type, `urn:provd:problem:${problem}`, res.text);
+  return res;
+}
+
+async function sealBody(d, count, root, signer) {
+  const value = await signer.sign(datasetStatement(d, count, root));
+  return { member_count: count, members_root: root,
+           signature: { scheme: 'ed25519', public_key: signer.publicKey, value } };
+}
+
+// Polls until pred(reply) holds, validating every reply on the way.
+async function until(base, pathname, pred, what) {
+  for (let i = 0; i < 600; i++) {
+    const res = await http(base, 'GET', pathname);
+    conforms('GET', pathname, res);
+    if (pred(res)) return res;
+    await sleep(50);
+  }
+  throw new Error(`${pathname}: ${what} did not happen`);
+}
+
+test('dataset routes: every status reached here matches the spec', async () => {
+  const b = srv.base;
+  const json = (raw) => ({ raw, token, headers: { 'content-type': 'application/json' } });
+  const text = (raw, t = token) => ({ raw, token: t, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const curator = await newEd25519Signer();
+  const item = await signedItem(curator, { license: 'MIT' });
+  await call(b, 'POST', '/v1/items', { body: item, token }, 201);
+  const list = [item.content_hash, ...await Promise.all([1, 2, 3, 4].map(randomHash))];
+
+  // create
+  const body = { name: 'contract', version: '1.0', metadata: { description: 'the contract test', tags: ['a'] },
+                 policy: { licenses: ['MIT', 'CC-BY-4.0'], require_logged: true, generative: false } };
+  const d = (await call(b, 'POST', '/v1/datasets', { body, token }, 201)).body;
+  assert.equal(d.status, 'open');
+  assert.deepEqual(d.policy, body.policy);
+  const created = await call(b, 'POST', '/v1/datasets', { body: { name: 'contract', version: '2' }, token }, 201);
+  assert.equal(created.headers.get('location'), `/v1/datasets/${created.body.id}`);
+  const doomed = created.body;
+  const empty = (await call(b, 'POST', '/v1/datasets', { body: { name: 'empty', version: '1' }, token }, 201)).body;
+  await call(b, 'POST', '/v1/datasets', { body }, 401, 'unauthorized');
+  await call(b, 'POST', '/v1/datasets', { body, token: adminToken }, 403, 'forbidden');
+  await call(b, 'POST', '/v1/datasets', json('{"name":'), 400, 'malformed-json');
+  await call(b, 'POST', '/v1/datasets', text('{}'), 415, 'unsupported-media-type');
+  await call(b, 'POST', '/v1/datasets', { body: { name: 'n' }, token }, 422, 'invalid-field');
+  await call(b, 'POST', '/v1/datasets', { body: { ...body, policy: { licenses: ['MIT OR GPL'] } }, token }, 422, 'invalid-field');
+  await call(b, 'POST', '/v1/datasets', { body: { ...body, metadata: { pad: 'x'.repeat(3000) } }, token }, 413, 'body-too-large');
+
+  // list and get
+  const page = await call(b, 'GET', '/v1/datasets?name=contract&limit=1', {}, 200);
+  assert.deepEqual(page.body.datasets.map((x) => x.id), [d.id]);
+  assert.ok(page.body.next_cursor);
+  await call(b, 'GET', `/v1/datasets?name=contract&cursor=${page.body.next_cursor}`, {}, 200);
+  await call(b, 'GET', '/v1/datasets', {}, 200);
+  await call(b, 'GET', '/v1/datasets?limit=0', {}, 400, 'invalid-parameter');
+  await call(b, 'GET', '/v1/datasets?cursor=zz', {}, 400, 'invalid-parameter');
+  assert.deepEqual((await call(b, 'GET', `/v1/datasets/${d.id}`, {}, 200)).body, d);
+  await call(b, 'GET', '/v1/datasets/999999', {}, 404, 'dataset-not-found');
+  await call(b, 'GET', '/v1/datasets/x', {}, 400, 'invalid-parameter');
+  await call(b, 'HEAD', `/v1/datasets/${d.id}`, {}, 200);
+
+  // append, both media types
+  const members = `/v1/datasets/${d.id}/members`;
+  let r = await call(b, 'POST', members, { body: { content_hashes: [...list.slice(0, 3), list[1]] }, token }, 200);
+  assert.deepEqual(r.body, { appended: 3, duplicates: 1, member_count: 3, members_root: membersRoot(list.slice(0, 3)) });
+  r = await call(b, 'POST', members, text(`${list[3]}\r\n\n${list[0]}\n${list[4]}`), 200);
+  assert.deepEqual(r.body, { appended: 2, duplicates: 1, member_count: 5, members_root: membersRoot(list) });
+  await call(b, 'POST', members, { body: { content_hashes: [list[0]] } }, 401, 'unauthorized');
+  await call(b, 'POST', members, { body: { content_hashes: [list[0]] }, token: adminToken }, 403, 'forbidden');
+  await call(b, 'POST', members, { body: { content_hashes: [list[0]] }, token: otherToken }, 403, 'dataset-forbidden');
+  await call(b, 'POST', members, text(`${list[0]}\n`, otherToken), 403, 'dataset-forbidden');
+  await call(b, 'POST', '/v1/datasets/999999/members', { body: { content_hashes: [list[0]] }, token }, 404, 'dataset-not-found');
+  await call(b, 'POST', '/v1/datasets/0/members', { body: { content_hashes: [list[0]] }, token }, 400, 'invalid-parameter');
+  await call(b, 'POST', members, json('{"content_hashes": ['), 400, 'malformed-json');
+  await call(b, 'POST', members, { raw: list[0], token, headers: { 'content-type': 'application/octet-stream' } }, 415, 'unsupported-media-type');
+  await call(b, 'POST', members, { body: { content_hashes: [] }, token }, 422, 'invalid-field');
+  assert.equal((await call(b, 'POST', members, text(`${list[0]}\nsha256:XYZ\n`), 422, 'invalid-field')).body.field, 'line 2');
+  const many = await Promise.all(Array.from({ length: 30 }, randomHash));
+  await call(b, 'POST', members, { body: { content_hashes: many }, token }, 413, 'body-too-large');
+  // text/plain is not bounded by --max-body (2K here)
+  r = await call(b, 'POST', `/v1/datasets/${empty.id}/members`, text(many.join('\n')), 200);
+  assert.equal(r.body.appended, 30);
+  await call(b, 'DELETE', `/v1/datasets/${empty.id}`, { token }, 204);
+  const bare = (await call(b, 'POST', '/v1/datasets', { body: { name: 'bare', version: '1' }, token }, 201)).body;
+
+  // members pages
+  let m = await call(b, 'GET', `${members}?limit=2`, {}, 200);
+  assert.deepEqual(m.body.members, [{ position: 0, content_hash: list[0] }, { position: 1, content_hash: list[1] }]);
+  assert.equal(m.body.next_cursor, '1');
+  m = await call(b, 'GET', `${members}?cursor=${m.body.next_cursor}`, {}, 200);
+  assert.deepEqual(m.body.members.map((x) => x.position), [2, 3, 4]);
+  assert.equal(m.body.next_cursor, null);
+  await call(b, 'GET', `${members}?cursor=x`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `${members}?limit=10001`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', '/v1/datasets/999999/members', {}, 404, 'dataset-not-found');
+
+  // no receipt or proof while open; refused seals
+  await call(b, 'GET', `/v1/datasets/${d.id}/receipt`, {}, 409, 'dataset-open');
+  await call(b, 'GET', `/v1/datasets/${d.id}/proof?content_hash=${list[0]}`, {}, 409, 'dataset-open');
+  const root = membersRoot(list);
+  const seal = `/v1/datasets/${d.id}/seal`;
+  const good = await sealBody(d, 5, root, curator);
+  await call(b, 'POST', seal, { body: good }, 401, 'unauthorized');
+  await call(b, 'POST', seal, { body: good, token: adminToken }, 403, 'forbidden');
+  await call(b, 'POST', seal, { body: good, token: otherToken }, 403, 'dataset-forbidden');
+  await call(b, 'POST', '/v1/datasets/999999/seal', { body: good, token }, 404, 'dataset-not-found');
+  await call(b, 'POST', '/v1/datasets/x/seal', { body: good, token }, 400, 'invalid-parameter');
+  await call(b, 'POST', seal, json('{"member_count": 5,'), 400, 'malformed-json');
+  await call(b, 'POST', seal, text(JSON.stringify(good)), 415, 'unsupported-media-type');
+  await call(b, 'POST', seal, { body: { ...good, members_root: undefined }, token }, 422, 'invalid-field');
+  await call(b, 'POST', seal, { body: await sealBody(d, 4, root, curator), token }, 409, 'dataset-mismatch');
+  await call(b, 'POST', seal, { body: await sealBody({ ...d, version: '9' }, 5, root, curator), token }, 422, 'signature-invalid');
+  await call(b, 'POST', `/v1/datasets/${bare.id}/seal`, { body: await sealBody(bare, 0, '00'.repeat(32), curator), token }, 409, 'dataset-empty');
+  await call(b, 'POST', seal, { body: { ...good, pad: 'x'.repeat(3000) }, token }, 413, 'body-too-large');
+
+  // seal; then the dataset is final
+  const sealed = (await call(b, 'POST', seal, { body: good, token }, 200)).body;
+  assert.equal(sealed.status, 'sealed');
+  assert.equal(sealed.signer.public_key, curator.publicKey);
+  await call(b, 'POST', seal, { body: good, token }, 409, 'dataset-sealed');
+  await call(b, 'POST', members, { body: { content_hashes: [await randomHash()] }, token }, 409, 'dataset-sealed');
+  await call(b, 'DELETE', `/v1/datasets/${d.id}`, { token }, 409, 'dataset-sealed');
+  const bySigner = await call(b, 'GET', `/v1/datasets?signer=${encodeURIComponent(curator.publicKey)}`, {}, 200);
+  assert.deepEqual(bySigner.body.datasets.map((x) => x.id), [d.id]);
+
+  // receipt and proof once logged (the first replies may be 202s), then anchored
+  const receipt = `/v1/datasets/${d.id}/receipt`;
+  const logged = await until(b, receipt, (x) => x.status === 200, 'logging');
+  assert.equal(logged.body.record.type, 'provd.dataset.v1');
+  assert.equal(logged.body.id, d.id);
+  const proofPath = `/v1/datasets/${d.id}/proof?content_hash=${list[3]}`;
+  const proof = await until(b, proofPath, (x) => x.status === 200, 'logging');
+  assert.equal(proof.body.position, 3);
+  await call(b, 'GET', `/v1/datasets/${d.id}/proof?content_hash=${await randomHash()}`, {}, 404, 'not-a-member');
+  await call(b, 'GET', `/v1/datasets/${d.id}/proof`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `/v1/datasets/${d.id}/proof?content_hash=nope`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `/v1/datasets/999999/proof?content_hash=${list[0]}`, {}, 404, 'dataset-not-found');
+  await call(b, 'GET', '/v1/datasets/999999/receipt', {}, 404, 'dataset-not-found');
+  await call(b, 'GET', '/v1/datasets/x/receipt', {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `${receipt}?x=1`, {}, 400, 'invalid-parameter');
+  assert.equal((await call(b, 'GET', `/v1/datasets/${d.id}`, {}, 200)).body.log_index, logged.body.log_index);
+  // the audit, final once logged: one registered member (the item above) and four unregistered
+  const audit = `/v1/datasets/${d.id}/audit`;
+  const a = (await call(b, 'GET', `${audit}?limit=2`, {}, 200)).body;
+  assert.equal(a.final, true);
+  assert.equal(a.members, 5);
+  assert.equal(a.failures.length, 2);
+  assert.ok(a.next_cursor);
+  await call(b, 'GET', `${audit}?cursor=${a.next_cursor}`, {}, 200);
+  await call(b, 'GET', `/v1/datasets/${bare.id}/audit`, {}, 200);
+  await call(b, 'GET', `${audit}?limit=0`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', '/v1/datasets/999999/audit', {}, 404, 'dataset-not-found');
+  const anchored = await until(b, receipt, (x) => x.body.status === 'anchored', 'anchoring');
+  assert.ok(anchored.body.anchor);
+  await until(b, proofPath, (x) => x.body.dataset.status === 'anchored', 'anchoring');
+
+  // provenance lists the sealed dataset
+  const prov = await call(b, 'GET', `/v1/provenance/${item.content_hash}`, {}, 200);
+  assert.deepEqual(prov.body.datasets, [{ id: d.id, name: 'contract', version: '1.0', position: 0 }]);
+  assert.equal(prov.body.datasets_truncated, false);
+  const batch = await call(b, 'POST', '/v1/provenance/batch', { body: { content_hashes: [item.content_hash, list[2]] } }, 200);
+  assert.deepEqual(batch.body.results.map((x) => x.datasets.map((u) => u.position)), [[0], [2]]);
+  assert.equal(batch.body.missing, 1);
+
+  // delete
+  const gone = `/v1/datasets/${doomed.id}`;
+  await call(b, 'DELETE', gone, {}, 401, 'unauthorized');
+  await call(b, 'DELETE', gone, { token: adminToken }, 403, 'forbidden');
+  await call(b, 'DELETE', gone, { token: otherToken }, 403, 'dataset-forbidden');
+  await call(b, 'DELETE', '/v1/datasets/x', { token }, 400, 'invalid-parameter');
+  await call(b, 'DELETE', gone, { token }, 204);
+  await call(b, 'DELETE', gone, { token }, 404, 'dataset-not-found');
+  await call(b, 'GET', gone, {}, 404, 'dataset-not-found');
+
+  // methods and CORS
+  await call(b, 'PUT', `/v1/datasets/${d.id}`, { token }, 405, 'method-not-allowed');
+  await call(b, 'GET', seal, {}, 405, 'method-not-allowed');
+  await call(b, 'DELETE', members, { token }, 405, 'method-not-allowed');
+  const pre = await call(b, 'OPTIONS', gone, { headers: { origin: 'https://app.example.org',
+    'access-control-request-method': 'DELETE' } }, 204);
+  assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, HEAD, DELETE, OPTIONS');
+  await call(b, 'OPTIONS', members, { headers: { origin: 'https://evil.example',
+    'access-control-request-method': 'POST' } }, 403, 'cors-origin-rejected');
+});
+
+test('dataset receipts and proofs are 202 while the record waits for a sequencer', async () => {
+  // `serve` alone has no sequencer, so a sealed dataset waits for good.
+  const dbUrl = freshDatabase();
+  const t = createApiKey(dbUrl);
+  const lone = await startProvd({ dbUrl });
+  try {
+    const curator = await newEd25519Signer();
+    const list = await Promise.all([1, 2, 3].map(randomHash));
+    const d = (await call(lone.base, 'POST', '/v1/datasets', { body: { name: 'waiting', version: '1' }, token: t }, 201)).body;
+    await call(lone.base, 'POST', `/v1/datasets/${d.id}/members`, { body: { content_hashes: list }, token: t }, 200);
+    const sealed = await call(lone.base, 'POST', `/v1/datasets/${d.id}/seal`,
+      { body: await sealBody(d, 3, membersRoot(list), curator), token: t }, 200);
+    assert.equal(sealed.body.log_index, null);
+    const rc = await call(lone.base, 'GET', `/v1/datasets/${d.id}/receipt`, {}, 202);
+    assert.equal(rc.body.status, 'sealed');
+    assert.equal(rc.body.record.type, 'provd.dataset.v1');
+    const pf = await call(lone.base, 'GET', `/v1/datasets/${d.id}/proof?content_hash=${list[1]}`, {}, 202);
+    assert.equal(pf.body.position, 1);
+    assert.deepEqual(pf.body.dataset, rc.body);
+  } finally {
+    await lone.stop();
+  }
+});
+
+test('every documented operation was called', async () => {
+  for (const p of Object.keys(spec.paths)) {
+    const concrete = p.replace('{content_hash}', 'sha256:' + '0'.repeat(64)).replace(/\{[^}]+\}/g, '1');
+    await call(srv.base, 'OPTIONS', concrete, {}, 204);
+  }
+  for (const [p, ops] of Object.entries(spec.paths)) {
+    for (const m of Object.keys(ops).filter((k) => k !== 'parameters')) {
+      assert.ok(exercised.has(`${m.toUpperCase()} ${p}`), `${m.toUpperCase()} ${p} was called`);
+    }
   }
 });
