@@ -51,6 +51,8 @@ void audit_member_free(struct audit_member *m)
         free(m->regs[i].license);
         free(m->regs[i].content_usage);
     }
+    free(m->regs);
+    m->regs = NULL;
     m->n_shown = 0;
 }
 
@@ -115,6 +117,10 @@ static void add_registration(struct audit_fold *f, const struct audit_row *r)
         note_usage(f, r);
     if (f->m.n_shown == AUDIT_REGS_SHOWN)
         return;
+    if (!f->m.regs && !(f->m.regs = malloc(AUDIT_REGS_SHOWN * sizeof *f->m.regs))) {
+        f->oom = true;
+        return;
+    }
     struct audit_reg *g = &f->m.regs[f->m.n_shown++];
     g->item_id = r->item_id;
     snprintf(g->signer, sizeof g->signer, "%s", r->signer ? r->signer : "");

@@ -71,7 +71,7 @@ struct audit_member {
     unsigned reasons; /* 0: passes */
     size_t n_regs;    /* registrations considered */
     size_t n_shown;
-    struct audit_reg regs[AUDIT_REGS_SHOWN];
+    struct audit_reg *regs; /* owned, room for AUDIT_REGS_SHOWN; NULL without registrations */
 };
 
 void audit_member_free(struct audit_member *m);

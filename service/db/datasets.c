@@ -470,6 +470,8 @@ enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const str
         hi_s, range->licenses ? "true" : "false", range->usage ? "true" : "false"};
     PGresult *res = NULL;
     enum db_status st = db_exec(conn, &db_dataset_audit_rows_stmt, values, NULL, NULL, &res);
+    uint8_t hash[SHA256_LEN];
+    uint64_t decoded = UINT64_MAX; /* the position whose hash is in hash */
     for (int i = 0; st == DB_OK && i < PQntuples(res); i++) {
         struct audit_row r = {
             .position = db_u64(res, i, 0),
@@ -484,10 +486,14 @@ enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const str
             .content_usage = db_str(res, i, 8),
         };
         r.anchored = r.logged && r.log_index < anchored_below;
-        if (!hex_decode(PQgetvalue(res, i, 1), 2 * SHA256_LEN, r.content_hash, SHA256_LEN, true))
+        if (r.position != decoded &&
+            !hex_decode(PQgetvalue(res, i, 1), 2 * SHA256_LEN, hash, SHA256_LEN, true)) {
             st = DB_ERROR;
-        else
-            row(arg, &r);
+            break;
+        }
+        decoded = r.position;
+        memcpy(r.content_hash, hash, SHA256_LEN);
+        row(arg, &r);
     }
     PQclear(res);
     return st;

@@ -16,15 +16,21 @@ void hex_encode(const uint8_t *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
+/* Digit values + 1 (0: not a digit); upper-case letters are marked apart. */
+#define UPPER 0x40
+static const uint8_t hex_table[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+    ['e'] = 15, ['f'] = 16, ['A'] = UPPER | 11, ['B'] = UPPER | 12, ['C'] = UPPER | 13,
+    ['D'] = UPPER | 14, ['E'] = UPPER | 15, ['F'] = UPPER | 16,
+};
+
 static int hex_value(char c, bool lower_only)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (!lower_only && c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    uint8_t v = hex_table[(uint8_t)c];
+    if (!v || (lower_only && (v & UPPER)))
+        return -1;
+    return (v & ~UPPER) - 1;
 }
 
 bool hex_decode(const char *in, size_t in_len, uint8_t *out, size_t out_len, bool lower_only)
