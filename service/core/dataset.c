@@ -393,15 +393,17 @@ static bool line_end(struct hash_lines *h)
 
 bool hash_lines_feed(struct hash_lines *h, const char *data, size_t len)
 {
-    for (size_t i = 0; i < len && !h->bad_line; i++) {
-        if (data[i] == '\n') {
-            if (!line_end(h))
-                return false;
-        } else if (h->len < sizeof h->line - 1) {
-            h->line[h->len++] = data[i];
-        } else {
-            h->overlong = true;
-        }
+    while (len && !h->bad_line) {
+        const char *nl = memchr(data, '\n', len);
+        size_t seg = nl ? (size_t)(nl - data) : len;
+        size_t room = sizeof h->line - 1 - h->len;
+        memcpy(h->line + h->len, data, seg < room ? seg : room);
+        h->len += seg < room ? seg : room;
+        h->overlong = h->overlong || seg > room;
+        if (nl && !line_end(h))
+            return false;
+        data += seg + (nl != NULL);
+        len -= seg + (nl != NULL);
     }
     return true;
 }

@@ -165,28 +165,85 @@ enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
     return st;
 }
 
-static const struct db_stmt db_dataset_members_insert_stmt = {
-    "db_dataset_members_insert",
-    "INSERT INTO dataset_members (dataset_id, position, content_hash) "
-    "SELECT $1, $3::bigint + h.g, h.content_hash FROM " HASHES_SQL(
-        "content_hash") " h "
-                        "ORDER BY h.content_hash", /* index order: each index page is touched once
-                                                    */
-    3};
+static uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    return p + bytes;
+}
+
+struct keyed {
+    uint64_t key; /* the hash's first 8 bytes, big-endian: their bytea order */
+    uint32_t index;
+};
+
+/* Sorts v (n) by key: LSD radix sort, 8 passes of 8 bits, through tmp. */
+static void radix_sort(struct keyed *v, struct keyed *tmp, size_t n)
+{
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((v[i].key >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].key >> shift) & 0xff]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+#define COPY_HEADER "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0" /* 19 bytes: signature, flags, extension  \
+                                                          */
+#define COPY_ROW (2 + 4 + 8 + 4 + 8 + 4 + SHA256_LEN)
+
+/* The rows (id, first + i, hashes[i]) in COPY's binary format (*len bytes, caller frees), in
+ * hash order so that the hash index's pages are visited in order. NULL when out of memory. */
+static uint8_t *copy_rows(int64_t id, uint64_t first, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                          size_t *len)
+{
+    struct keyed *order = malloc((n ? n : 1) * sizeof *order);
+    struct keyed *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    *len = 19 + n * COPY_ROW + 2;
+    uint8_t *out = order && tmp ? malloc(*len) : NULL, *p = out;
+    for (size_t i = 0; out && i < n; i++) {
+        uint64_t k = 0;
+        for (int j = 0; j < 8; j++)
+            k = k << 8 | hashes[i][j];
+        order[i] = (struct keyed){k, (uint32_t)i};
+    }
+    if (out) {
+        radix_sort(order, tmp, n);
+        memcpy(p, COPY_HEADER, 19);
+        p += 19;
+    }
+    for (size_t k = 0; out && k < n; k++) {
+        p = put_be(p, 3, 2); /* fields, then each one's length and value */
+        p = put_be(put_be(p, 8, 4), (uint64_t)id, 8);
+        p = put_be(put_be(p, 8, 4), first + order[k].index, 8);
+        p = put_be(p, SHA256_LEN, 4);
+        memcpy(p, hashes[order[k].index], SHA256_LEN);
+        p += SHA256_LEN;
+    }
+    if (out)
+        put_be(p, 0xffff, 2); /* trailer */
+    free(order);
+    free(tmp);
+    return out;
+}
 
 enum db_status db_dataset_members_insert(struct db_conn *conn, int64_t id, uint64_t first,
                                          const uint8_t (*hashes)[SHA256_LEN], size_t n)
 {
-    char id_s[24], first_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
     enum db_status st = DB_OK;
     for (size_t at = 0; st == DB_OK && at < n; at += HASH_CHUNK) {
-        size_t k = n - at < HASH_CHUNK ? n - at : HASH_CHUNK;
-        snprintf(first_s, sizeof first_s, "%" PRIu64, first + at);
-        const char *values[] = {id_s, (const char *)hashes[at], first_s};
-        const int lengths[] = {0, (int)(k * SHA256_LEN), 0};
-        const int formats[] = {0, 1, 0};
-        st = exec_void(conn, &db_dataset_members_insert_stmt, values, lengths, formats);
+        size_t k = n - at < HASH_CHUNK ? n - at : HASH_CHUNK, len;
+        uint8_t *rows = copy_rows(id, first + at, hashes + at, k, &len);
+        st = rows ? db_copy_in(conn,
+                               "COPY dataset_members (dataset_id, position, content_hash) "
+                               "FROM STDIN (FORMAT binary)",
+                               (const char *)rows, len)
+                  : DB_ERROR;
+        free(rows);
     }
     return st;
 }

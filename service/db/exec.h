@@ -40,6 +40,10 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
     __attribute__((warn_unused_result));
 
+/* COPY … FROM STDIN (sql) with data, the rows in the format sql names; inside a transaction. */
+enum db_status db_copy_in(struct db_conn *conn, const char *sql, const char *data, size_t len)
+    __attribute__((warn_unused_result));
+
 /* The raw libpq handle, for one-off work such as migrations. */
 PGconn *db_pg(struct db_conn *conn);
 

@@ -332,6 +332,28 @@ enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
     return st;
 }
 
+enum db_status db_copy_in(struct db_conn *conn, const char *sql, const char *data, size_t len)
+{
+    PGresult *res = PQexec(conn->pg, sql);
+    bool copying = PQresultStatus(res) == PGRES_COPY_IN;
+    enum db_status st = copying ? DB_OK : classify(conn->pg, res);
+    PQclear(res);
+    if (!copying)
+        return st == DB_OK ? DB_ERROR : st;
+    const size_t chunk = 1u << 20;
+    bool sent = true;
+    for (size_t at = 0; sent && at < len; at += chunk)
+        sent = PQputCopyData(conn->pg, data + at, (int)(len - at < chunk ? len - at : chunk)) == 1;
+    if (PQputCopyEnd(conn->pg, sent ? NULL : "provd could not send the rows") != 1)
+        return DB_UNAVAILABLE;
+    res = PQgetResult(conn->pg);
+    st = classify(conn->pg, res);
+    PQclear(res);
+    while ((res = PQgetResult(conn->pg))) /* the end of the command's results */
+        PQclear(res);
+    return st;
+}
+
 enum db_status db_transaction(struct db_conn *conn, enum db_status (*fn)(struct db_conn *, void *),
                               void *arg)
 {
