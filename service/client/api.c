@@ -62,11 +62,11 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 /* The request's headers; NULL when out of memory. */
 static struct curl_slist *headers_for(const struct api_client *c, const char *content_type)
 {
-    char ct[128];
     struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
     if (h && c->auth)
         h = curl_slist_append(h, c->auth);
     if (h && content_type) {
+        char ct[128];
         snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
         h = curl_slist_append(h, ct);
     }

@@ -253,6 +253,25 @@ static bool load_signing_key(const char *path, struct note_key *key)
            fail("%s is not an Ed25519 key in the note format", path) == 0;
 }
 
+/* The seal request: the statement signed with key. */
+static char *signed_seal(const struct note_key *key, uint64_t count, const char *root,
+                         const struct buf *statement)
+{
+    uint8_t sig[ED25519_SIGNATURE_LEN];
+    char pub_b64[64], sig_b64[100];
+    if (statement->oom ||
+        !ed25519_sign(key->secret_key, (const uint8_t *)statement->data, statement->len, sig))
+        return NULL;
+    base64url_encode(key->public_key, 32, pub_b64);
+    base64url_encode(sig, sizeof sig, sig_b64);
+    json_t *b = json_pack("{s:I, s:s, s:{s:s, s:s, s:s}}", "member_count", (json_int_t)count,
+                          "members_root", root, "signature", "scheme", "ed25519", "public_key",
+                          pub_b64, "value", sig_b64);
+    char *out = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    return out;
+}
+
 /* The signed seal request for dataset d (as the server shows it) with the local count and root. */
 static char *seal_body(json_t *d, const struct note_key *key, uint64_t count, const char *root)
 {
@@ -264,23 +283,12 @@ static char *seal_body(json_t *d, const struct note_key *key, uint64_t count, co
         .members_root_hex = root,
     };
     char *out = NULL;
-    uint8_t sig[ED25519_SIGNATURE_LEN];
-    char pub_b64[64], sig_b64[100];
     if (f.name && f.version && jcs_serialize(json_object_get(d, "metadata"), &md) &&
         jcs_serialize(json_object_get(d, "policy"), &pol)) {
         f.metadata = md.data, f.metadata_len = md.len;
         f.policy = pol.data, f.policy_len = pol.len;
         dataset_statement_write(&statement, &f);
-        if (!statement.oom &&
-            ed25519_sign(key->secret_key, (const uint8_t *)statement.data, statement.len, sig)) {
-            base64url_encode(key->public_key, 32, pub_b64);
-            base64url_encode(sig, sizeof sig, sig_b64);
-            json_t *b = json_pack("{s:I, s:s, s:{s:s, s:s, s:s}}", "member_count",
-                                  (json_int_t)count, "members_root", root, "signature", "scheme",
-                                  "ed25519", "public_key", pub_b64, "value", sig_b64);
-            out = b ? json_dumps(b, JSON_COMPACT) : NULL;
-            json_decref(b);
-        }
+        out = signed_seal(key, count, root, &statement);
     }
     buf_free(&md);
     buf_free(&pol);

@@ -147,7 +147,7 @@ static bool walk(const char *root, const char *rel, struct path_list *out, char 
         snprintf(err, err_len, "%s: %s", dir, strerror(errno));
     for (int i = 0; i < n; i++) {
         const char *name = names[i]->d_name;
-        if (ok && strcmp(name, ".") && strcmp(name, ".."))
+        if (ok && strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
             ok = walk_entry(root, rel, name, out, err, err_len, depth);
         free(names[i]);
     }

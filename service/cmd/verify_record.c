@@ -113,7 +113,7 @@ int verify_membership(json_t *proof)
                                  root))
         return verify_reject("the member's inclusion proof does not lead to members_root");
     const char *rec_root = json_string_value(json_object_get(record, "members_root"));
-    if (!json_is_object(record) || !rec_root || strcmp(rec_root, root_hex) ||
+    if (!json_is_object(record) || !rec_root || strcmp(rec_root, root_hex) != 0 ||
         !verify_get_uint(record, "member_count", &rec_count) || rec_count != count)
         return verify_reject("the dataset record commits to another members root or count");
     printf("OK: %s is member %" PRIu64 " of %" PRIu64 " under members root %s\n", ch, position,

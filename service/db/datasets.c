@@ -140,6 +140,27 @@ static const struct db_stmt db_dataset_members_existing_stmt = {
                         "ON m.dataset_id = $1 AND m.content_hash = h.content_hash",
     2};
 
+/* db_dataset_members_existing for one chunk of k hashes. */
+static enum db_status existing_chunk(struct db_conn *conn, const char *id_s,
+                                     const uint8_t (*hashes)[SHA256_LEN], size_t k, bool *exists)
+{
+    const char *values[] = {id_s, (const char *)hashes[0]};
+    const int lengths[] = {0, (int)(k * SHA256_LEN)};
+    const int formats[] = {0, 1};
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec(conn, &db_dataset_members_existing_stmt, values, lengths, formats, &res);
+    for (int r = 0; st == DB_OK && r < PQntuples(res); r++) {
+        size_t g = (size_t)db_u64(res, r, 0);
+        if (g < k)
+            exists[g] = true;
+        else
+            st = DB_ERROR; /* not one of the hashes sent */
+    }
+    PQclear(res);
+    return st;
+}
+
 enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
                                            const uint8_t (*hashes)[SHA256_LEN], size_t n,
                                            bool *exists)
@@ -148,20 +169,9 @@ enum db_status db_dataset_members_existing(struct db_conn *conn, int64_t id,
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
     memset(exists, 0, n * sizeof *exists);
     enum db_status st = DB_OK;
-    for (size_t at = 0; st == DB_OK && at < n; at += HASH_CHUNK) {
-        size_t k = n - at < HASH_CHUNK ? n - at : HASH_CHUNK;
-        const char *values[] = {id_s, (const char *)hashes[at]};
-        const int lengths[] = {0, (int)(k * SHA256_LEN)};
-        const int formats[] = {0, 1};
-        PGresult *res = NULL;
-        st = db_exec(conn, &db_dataset_members_existing_stmt, values, lengths, formats, &res);
-        for (int r = 0; st == DB_OK && r < PQntuples(res); r++) {
-            uint64_t g = db_u64(res, r, 0);
-            if (g < k)
-                exists[at + g] = true;
-        }
-        PQclear(res);
-    }
+    for (size_t at = 0; st == DB_OK && at < n; at += HASH_CHUNK)
+        st = existing_chunk(conn, id_s, hashes + at, n - at < HASH_CHUNK ? n - at : HASH_CHUNK,
+                            exists + at);
     return st;
 }
 
@@ -192,9 +202,10 @@ static void radix_sort(struct keyed *v, struct keyed *tmp, size_t n)
     }
 }
 
-#define COPY_HEADER "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0" /* 19 bytes: signature, flags, extension  \
-                                                          */
-#define COPY_ROW (2 + 4 + 8 + 4 + 8 + 4 + SHA256_LEN)
+/* COPY's binary format: a 19-byte header (signature, flags, extension length), then per row the
+ * field count and each field's length and value. */
+#define COPY_HEADER "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0"
+#define COPY_ROW    (2 + 4 + 8 + 4 + 8 + 4 + SHA256_LEN)
 
 /* The rows (id, first + i, hashes[i]) in COPY's binary format (*len bytes, caller frees), in
  * hash order so that the hash index's pages are visited in order. NULL when out of memory. */

@@ -196,7 +196,7 @@ enum MHD_Result handle_dataset_get(struct http_request *req, const char *param)
 
 enum MHD_Result handle_dataset_delete(struct http_request *req, const char *param)
 {
-    int64_t key_id, id;
+    int64_t key_id = 0, id = 0;
     enum MHD_Result r;
     if (!change_begin(req, param, &key_id, &id, &r))
         return r;
@@ -308,7 +308,7 @@ static bool append_hashes(struct http_request *req, struct hash_list *own,
 
 enum MHD_Result handle_dataset_members_post(struct http_request *req, const char *param)
 {
-    int64_t key_id, id;
+    int64_t key_id = 0, id = 0;
     enum MHD_Result r;
     struct hash_list own;
     const struct hash_list *hashes;
@@ -400,7 +400,7 @@ enum MHD_Result handle_dataset_members_list(struct http_request *req, const char
 
 enum MHD_Result handle_dataset_seal(struct http_request *req, const char *param)
 {
-    int64_t key_id, id;
+    int64_t key_id = 0, id = 0;
     enum MHD_Result r;
     if (!change_begin(req, param, &key_id, &id, &r) || !require_json(req, "seal", &r))
         return r;

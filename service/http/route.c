@@ -9,40 +9,52 @@ struct route {
     const char *name;   /* the path template, as in openapi.yaml (metrics label) */
     const char *path;   /* exact path, or prefix ending in '/' when has_param */
     bool has_param;     /* one non-empty segment after the prefix ... */
+    bool lines;         /* the POST takes a text/plain list of content hashes (route_takes_lines) */
     const char *suffix; /* ... followed by exactly this ("" for nothing) */
     http_handler get;   /* also serves HEAD */
     http_handler post;
     http_handler del;
-    bool lines; /* the POST takes a text/plain list of content hashes (route_takes_lines) */
 };
 
 static const struct route routes[] = {
-    {"/healthz", "/healthz", false, "", handle_healthz, NULL},
-    {"/readyz", "/readyz", false, "", handle_readyz, NULL},
-    {"/metrics", "/metrics", false, "", handle_metrics, NULL},
-    {"/v1/items", "/v1/items", false, "", handle_items_list, handle_items_post},
-    {"/v1/items/batch", "/v1/items/batch", false, "", NULL, handle_items_batch_post},
-    {"/v1/items/{id}", "/v1/items/", true, "", handle_item_get, NULL},
-    {"/v1/items/{id}/receipt", "/v1/items/", true, "/receipt", handle_item_receipt, NULL},
-    {"/v1/provenance/batch", "/v1/provenance/batch", false, "", NULL, handle_provenance_batch_post},
-    {"/v1/provenance/{content_hash}", "/v1/provenance/", true, "", handle_provenance_get, NULL},
-    {"/v1/signers", "/v1/signers", false, "", handle_signers_list, handle_signers_post},
-    {"/v1/signers/{identity}", "/v1/signers/", true, "", handle_signer_get, NULL},
-    {"/v1/signers/{identity}/revoke", "/v1/signers/", true, "/revoke", NULL, handle_signer_revoke},
-    {"/v1/log/checkpoint", "/v1/log/checkpoint", false, "", handle_log_checkpoint, NULL},
-    {"/v1/log/key", "/v1/log/key", false, "", handle_log_key, NULL},
-    {"/v1/log/consistency", "/v1/log/consistency", false, "", handle_log_consistency, NULL},
-    {"/v1/anchors", "/v1/anchors", false, "", handle_anchors_list, NULL},
-    {"/v1/anchors/{id}", "/v1/anchors/", true, "", handle_anchor_get, NULL},
-    {"/v1/datasets", "/v1/datasets", false, "", handle_datasets_list, handle_datasets_post},
-    {"/v1/datasets/{id}", "/v1/datasets/", true, "", handle_dataset_get, NULL,
+    {"/healthz", "/healthz", false, false, "", handle_healthz, NULL, NULL},
+    {"/readyz", "/readyz", false, false, "", handle_readyz, NULL, NULL},
+    {"/metrics", "/metrics", false, false, "", handle_metrics, NULL, NULL},
+    {"/v1/items", "/v1/items", false, false, "", handle_items_list, handle_items_post, NULL},
+    {"/v1/items/batch", "/v1/items/batch", false, false, "", NULL, handle_items_batch_post, NULL},
+    {"/v1/items/{id}", "/v1/items/", true, false, "", handle_item_get, NULL, NULL},
+    {"/v1/items/{id}/receipt", "/v1/items/", true, false, "/receipt", handle_item_receipt, NULL,
+     NULL},
+    {"/v1/provenance/batch", "/v1/provenance/batch", false, false, "", NULL,
+     handle_provenance_batch_post, NULL},
+    {"/v1/provenance/{content_hash}", "/v1/provenance/", true, false, "", handle_provenance_get,
+     NULL, NULL},
+    {"/v1/signers", "/v1/signers", false, false, "", handle_signers_list, handle_signers_post,
+     NULL},
+    {"/v1/signers/{identity}", "/v1/signers/", true, false, "", handle_signer_get, NULL, NULL},
+    {"/v1/signers/{identity}/revoke", "/v1/signers/", true, false, "/revoke", NULL,
+     handle_signer_revoke, NULL},
+    {"/v1/log/checkpoint", "/v1/log/checkpoint", false, false, "", handle_log_checkpoint, NULL,
+     NULL},
+    {"/v1/log/key", "/v1/log/key", false, false, "", handle_log_key, NULL, NULL},
+    {"/v1/log/consistency", "/v1/log/consistency", false, false, "", handle_log_consistency, NULL,
+     NULL},
+    {"/v1/anchors", "/v1/anchors", false, false, "", handle_anchors_list, NULL, NULL},
+    {"/v1/anchors/{id}", "/v1/anchors/", true, false, "", handle_anchor_get, NULL, NULL},
+    {"/v1/datasets", "/v1/datasets", false, false, "", handle_datasets_list, handle_datasets_post,
+     NULL},
+    {"/v1/datasets/{id}", "/v1/datasets/", true, false, "", handle_dataset_get, NULL,
      handle_dataset_delete},
-    {"/v1/datasets/{id}/members", "/v1/datasets/", true, "/members", handle_dataset_members_list,
-     handle_dataset_members_post, NULL, true},
-    {"/v1/datasets/{id}/seal", "/v1/datasets/", true, "/seal", NULL, handle_dataset_seal},
-    {"/v1/datasets/{id}/receipt", "/v1/datasets/", true, "/receipt", handle_dataset_receipt, NULL},
-    {"/v1/datasets/{id}/proof", "/v1/datasets/", true, "/proof", handle_dataset_proof, NULL},
-    {"/v1/datasets/{id}/audit", "/v1/datasets/", true, "/audit", handle_dataset_audit, NULL},
+    {"/v1/datasets/{id}/members", "/v1/datasets/", true, true, "/members",
+     handle_dataset_members_list, handle_dataset_members_post, NULL},
+    {"/v1/datasets/{id}/seal", "/v1/datasets/", true, false, "/seal", NULL, handle_dataset_seal,
+     NULL},
+    {"/v1/datasets/{id}/receipt", "/v1/datasets/", true, false, "/receipt", handle_dataset_receipt,
+     NULL, NULL},
+    {"/v1/datasets/{id}/proof", "/v1/datasets/", true, false, "/proof", handle_dataset_proof, NULL,
+     NULL},
+    {"/v1/datasets/{id}/audit", "/v1/datasets/", true, false, "/audit", handle_dataset_audit, NULL,
+     NULL},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])

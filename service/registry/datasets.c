@@ -250,7 +250,8 @@ static enum db_status check_seal(struct db_conn *conn, const struct change *c,
                     d->id);
         return DB_OK;
     }
-    if (s->member_count != d->member_count || strcmp(s->members_root_hex, d->members_root_hex)) {
+    if (s->member_count != d->member_count ||
+        strcmp(s->members_root_hex, d->members_root_hex) != 0) {
         problem_set(c->p, PROBLEM_DATASET_MISMATCH,
                     s->member_count != d->member_count ? "member_count" : "members_root",
                     "the dataset holds %" PRIu64 " members with root %s; the seal states %" PRIu64

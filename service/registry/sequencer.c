@@ -202,7 +202,7 @@ static enum db_status log_batch(struct db_conn *conn, struct seq_batch *b)
     if (st == DB_OK)
         st = publish_checkpoint(s);
     b->logged = (int)(ni + nd);
-    b->last_id = ni ? ids[ni - 1] : 0;
+    b->last_id = ids && ni ? ids[ni - 1] : 0;
     free(ids);
     return st;
 }

@@ -19,10 +19,12 @@ void hex_encode(const uint8_t *in, size_t len, char *out)
 /* Digit values + 1 (0: not a digit); upper-case letters are marked apart. */
 #define UPPER 0x40
 static const uint8_t hex_table[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
-    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
-    ['e'] = 15, ['f'] = 16, ['A'] = UPPER | 11, ['B'] = UPPER | 12, ['C'] = UPPER | 13,
-    ['D'] = UPPER | 14, ['E'] = UPPER | 15, ['F'] = UPPER | 16,
+    ['0'] = 1,          ['1'] = 2,          ['2'] = 3,          ['3'] = 4,
+    ['4'] = 5,          ['5'] = 6,          ['6'] = 7,          ['7'] = 8,
+    ['8'] = 9,          ['9'] = 10,         ['a'] = 11,         ['b'] = 12,
+    ['c'] = 13,         ['d'] = 14,         ['e'] = 15,         ['f'] = 16,
+    ['A'] = UPPER | 11, ['B'] = UPPER | 12, ['C'] = UPPER | 13, ['D'] = UPPER | 14,
+    ['E'] = UPPER | 15, ['F'] = UPPER | 16,
 };
 
 static int hex_value(char c, bool lower_only)
