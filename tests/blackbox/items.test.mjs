@@ -1,6 +1,7 @@
 // Registration, idempotency, single-item reads, provenance and the filtered keyset list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {
   startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase,
 } from './lib/harness.mjs';
@@ -191,7 +192,9 @@ test('health and readiness', async () => {
   const r = await http(srv.base, 'GET', '/readyz');
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ready');
-  assert.equal(r.body.schema_version, 5);
+  const migrations = fs.readdirSync(new URL('../../sql/', import.meta.url))
+    .filter((f) => f.endsWith('.sql')).length;
+  assert.equal(r.body.schema_version, migrations);
   const head = await fetch(srv.base + '/healthz', { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.ok(head.headers.get('x-request-id'));
