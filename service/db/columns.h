@@ -7,6 +7,7 @@
 #include "core/anchor.h"
 #include "core/item.h"
 #include "core/dataset.h"
+#include "db/datasets.h"
 #include "core/loghead.h"
 #include "tlog/tiles.h"
 #include "db/exec.h"
@@ -93,6 +94,11 @@ enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, co
  * their hashes $5 (and id_s $6). */
 enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const struct tile *const *tiles, size_t n);
+
+/* The sealed datasets containing one hash: $1 the limit, $2 the hash (binary). */
+extern const struct db_stmt db_datasets_containing_one_stmt;
+/* Turns its result (taken over) into uses. */
+enum db_status db_dataset_uses_take(PGresult *res, struct dataset_uses *out);
 
 /* A receipt's log context (struct log_context): LOG_CONTEXT_COLUMNS over LOG_CONTEXT_FROM(e),
  * where e is the SQL expression of the entry's log index. */

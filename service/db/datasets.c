@@ -419,16 +419,21 @@ void dataset_receipt_row_free(struct dataset_receipt_row *r)
     memset(r, 0, sizeof *r);
 }
 
-static const struct db_stmt db_datasets_containing_stmt = {
-    "db_datasets_containing",
-    "SELECT r.lookup, r.id, r.name, r.version, r.position FROM " HASHES_SQL(
-        "h") " x "
-             "CROSS JOIN LATERAL (SELECT x.g + 1 AS lookup, d.id, d.name, d.version, m.position, "
-             "row_number() OVER (ORDER BY d.sealed_at, d.id) AS rn FROM dataset_members m "
-             "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' "
-             "WHERE m.content_hash = x.h ORDER BY d.sealed_at, d.id LIMIT $1) r ORDER BY r.lookup, "
-             "r.rn",
-    2};
+#define USES_OF(h)                                                                                 \
+    "SELECT d.id, d.name, d.version, m.position, d.sealed_at FROM dataset_members m "              \
+    "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' WHERE m.content_hash = " h     \
+    " ORDER BY d.sealed_at, d.id LIMIT $1"
+
+const struct db_stmt db_datasets_containing_one_stmt = {
+    "db_datasets_containing_one", "SELECT 1::bigint, u.* FROM (" USES_OF("$2") ") u", 2};
+
+/* $2 the hashes, 32 bytes each */
+#define CONTAINING_SQL                                                                             \
+    "SELECT x.g + 1, u.* FROM " HASHES_SQL("h") " x CROSS JOIN LATERAL (" USES_OF(                 \
+        "x.h") ") u "                                                                              \
+               "ORDER BY x.g, u.sealed_at, u.id"
+static const struct db_stmt db_datasets_containing_stmt = {"db_datasets_containing", CONTAINING_SQL,
+                                                           2};
 
 static void read_use(const PGresult *res, int r, void *out, const void *arg)
 {
@@ -452,9 +457,15 @@ enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hash
     const int formats[] = {0, 1};
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
-    enum db_status st = db_exec(conn, &db_datasets_containing_stmt, values, lengths, formats, &res);
-    if (st != DB_OK)
-        return st;
+    enum db_status st =
+        db_exec(conn, n > 1 ? &db_datasets_containing_stmt : &db_datasets_containing_one_stmt,
+                values, lengths, formats, &res);
+    return st == DB_OK ? db_dataset_uses_take(res, out) : st;
+}
+
+enum db_status db_dataset_uses_take(PGresult *res, struct dataset_uses *out)
+{
+    memset(out, 0, sizeof *out);
     out->v = db_rows(res, sizeof *out->v, read_use, NULL, &out->n, &out->owner);
     return out->v ? DB_OK : DB_ERROR;
 }

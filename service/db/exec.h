@@ -36,6 +36,16 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
                             const char *const *values, const int *lengths, const int *formats,
                             PGresult **res) __attribute__((warn_unused_result));
 
+/* Different statements in one round trip (pipelined): res[i] holds call i's result on DB_OK,
+ * every res[i] is NULL otherwise. */
+struct db_call {
+    const struct db_stmt *stmt;
+    const char *const *values;
+    const int *lengths, *formats; /* may be NULL: all text */
+};
+enum db_status db_exec_calls(struct db_conn *conn, const struct db_call *calls, size_t n,
+                             PGresult **res) __attribute__((warn_unused_result));
+
 /* Plain SQL without parameters (migrations, BEGIN/COMMIT). */
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)
     __attribute__((warn_unused_result));

@@ -212,6 +212,32 @@ enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[
                      out);
 }
 
+enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
+                                  unsigned limit, unsigned uses_limit, struct item_rows *items,
+                                  struct dataset_uses *uses)
+{
+    char limit_s[16], uses_s[16];
+    snprintf(limit_s, sizeof limit_s, "%u", limit);
+    snprintf(uses_s, sizeof uses_s, "%u", uses_limit + 1);
+    const char *item_values[] = {(const char *)hash, limit_s};
+    const int item_lengths[] = {SHA256_LEN, 0}, item_formats[] = {1, 0};
+    const char *use_values[] = {uses_s, (const char *)hash};
+    const int use_lengths[] = {0, SHA256_LEN}, use_formats[] = {0, 1};
+    const struct db_call calls[] = {
+        {&db_item_by_content_hash_stmt, item_values, item_lengths, item_formats},
+        {&db_datasets_containing_one_stmt, use_values, use_lengths, use_formats},
+    };
+    PGresult *res[2];
+    memset(items, 0, sizeof *items);
+    memset(uses, 0, sizeof *uses);
+    enum db_status st = db_exec_calls(conn, calls, 2, res);
+    if (st != DB_OK)
+        return st;
+    st = to_rows(res[0], EXTRA_NONE, items);
+    enum db_status st2 = db_dataset_uses_take(res[1], uses);
+    return st != DB_OK ? st : st2;
+}
+
 static const struct db_stmt db_item_by_content_hashes_stmt = {
     "db_item_by_content_hashes",
     "SELECT r.* FROM unnest($1::text[]) WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("

@@ -9,6 +9,7 @@
 #include "core/anchor.h"
 #include "core/item.h"
 #include "core/loghead.h"
+#include "db/datasets.h"
 #include "db/pool.h"
 #include "util/rows.h"
 
@@ -46,6 +47,11 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
 enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                        unsigned limit, struct item_rows *out)
     __attribute__((warn_unused_result));
+/* db_item_by_content_hash and the sealed datasets containing the hash (up to uses_limit + 1),
+ * in one round trip. */
+enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
+                                  unsigned limit, unsigned uses_limit, struct item_rows *items,
+                                  struct dataset_uses *uses) __attribute__((warn_unused_result));
 /* The oldest registrations (up to limit each) of n content hashes in one query, ordered by the
  * hash's position in hashes (item_row.lookup, 1-based) and then by registration. */
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],

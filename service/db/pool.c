@@ -37,9 +37,12 @@ static void on_notice(void *arg, const char *message)
 static PGconn *connect_once(const char *url)
 {
     /* Our defaults come first so that the URL can override them; the client encoding comes
-     * last because everything we send and read is UTF-8. */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
-    const char *vals[] = {"5", "provd", url, "UTF8", NULL};
+     * last because everything we send and read is UTF-8. JIT is off: every statement is a few
+     * index lookups, which JIT compiling (chosen from the generic plans' cost estimates) would
+     * slow down tenfold. */
+    const char *keys[] = {"connect_timeout", "application_name", "options",
+                          "dbname",          "client_encoding",  NULL};
+    const char *vals[] = {"5", "provd", "-c jit=off", url, "UTF8", NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg)
         PQsetNoticeProcessor(pg, on_notice, NULL);
@@ -291,6 +294,51 @@ static enum db_status exec_chunk(struct db_conn *c, const struct db_stmt *stmt, 
     return read_pipeline(c->pg, n, res);
 }
 
+/* Leaves pipeline mode after a pipeline that ended with st; clears res (n) on failure. */
+static enum db_status leave_pipeline(struct db_conn *conn, enum db_status st, size_t n,
+                                     PGresult **res)
+{
+    if (!PQexitPipelineMode(conn->pg)) {
+        /* Results still queued (a send failed half-way): the connection cannot be trusted with
+         * another statement. Drop it; the next db_acquire() reconnects. */
+        diag_warn("leaving pipeline mode failed: %s", PQerrorMessage(conn->pg));
+        PQfinish(conn->pg);
+        conn->pg = NULL;
+        if (st == DB_OK)
+            st = DB_UNAVAILABLE;
+    }
+    if (st != DB_OK)
+        for (size_t i = 0; i < n; i++) {
+            PQclear(res[i]);
+            res[i] = NULL;
+        }
+    return st;
+}
+
+enum db_status db_exec_calls(struct db_conn *conn, const struct db_call *calls, size_t n,
+                             PGresult **res)
+{
+    memset(res, 0, n * sizeof *res);
+    enum db_status st = DB_OK;
+    for (size_t i = 0; i < n && st == DB_OK; i++)
+        st = ensure_prepared(conn, calls[i].stmt);
+    if (st != DB_OK)
+        return st;
+    if (!PQenterPipelineMode(conn->pg))
+        return DB_UNAVAILABLE;
+    for (size_t i = 0; i < n && st == DB_OK; i++) {
+        const struct db_call *c = &calls[i];
+        if (!PQsendQueryPrepared(conn->pg, c->stmt->name, c->stmt->n_params, c->values, c->lengths,
+                                 c->formats, c->stmt->binary_result ? 1 : 0))
+            st = DB_UNAVAILABLE;
+    }
+    if (st == DB_OK && !PQpipelineSync(conn->pg))
+        st = DB_UNAVAILABLE;
+    if (st == DB_OK)
+        st = read_pipeline(conn->pg, n, res);
+    return leave_pipeline(conn, st, n, res);
+}
+
 enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
                             const char *const *values, const int *lengths, const int *formats,
                             PGresult **res)
@@ -307,21 +355,7 @@ enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, si
         st = exec_chunk(conn, stmt, k, values + done * np, lengths ? lengths + done * np : NULL,
                         formats, res + done);
     }
-    if (!PQexitPipelineMode(conn->pg)) {
-        /* Results still queued (a send failed half-way): the connection cannot be trusted with
-         * another statement. Drop it; the next db_acquire() reconnects. */
-        diag_warn("leaving pipeline mode failed: %s", PQerrorMessage(conn->pg));
-        PQfinish(conn->pg);
-        conn->pg = NULL;
-        if (st == DB_OK)
-            st = DB_UNAVAILABLE;
-    }
-    if (st != DB_OK)
-        for (size_t i = 0; i < n; i++) {
-            PQclear(res[i]);
-            res[i] = NULL;
-        }
-    return st;
+    return leave_pipeline(conn, st, n, res);
 }
 
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)

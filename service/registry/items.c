@@ -184,10 +184,9 @@ bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], u
     enum db_status st;
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_by_content_hash(conn, hash, limit, &out->items) : DB_UNAVAILABLE;
-    if (st == DB_OK && out->items.n)
-        st = db_datasets_containing(conn, (const uint8_t(*)[SHA256_LEN])hash, 1,
-                                    PROVENANCE_MAX_DATASETS, &out->datasets);
+    st = conn ? db_item_provenance(conn, hash, limit, PROVENANCE_MAX_DATASETS, &out->items,
+                                   &out->datasets)
+              : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
     if (st != DB_OK) {
         provenance_free(out);
