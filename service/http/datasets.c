@@ -341,22 +341,41 @@ enum MHD_Result handle_dataset_members_post(struct http_request *req, const char
     return r;
 }
 
-enum MHD_Result handle_dataset_members_list(struct http_request *req, const char *param)
+struct position_page {
+    int64_t id, after;
+    unsigned limit;
+};
+
+/* A page request over positions: the dataset id, limit (def, max) and the cursor (the last
+ * position seen; -1 for the first page). On false the reply is queued in *r. */
+static bool parse_position_page(struct http_request *req, const char *param, unsigned def,
+                                unsigned max, struct position_page *pg, enum MHD_Result *r)
 {
     static const char *const params[] = {"limit", "cursor", NULL};
-    int64_t id, after = -1;
-    unsigned limit;
-    enum MHD_Result r;
-    if (!parse_dataset_id(req, param, &id, &r) || !reply_check_query(req, params, &r) ||
-        !reply_check_limit(req, MEMBERS_DEFAULT_LIMIT, DATASET_MEMBERS_MAX, &limit, &r))
-        return r;
+    pg->after = -1;
+    if (!parse_dataset_id(req, param, &pg->id, r) || !reply_check_query(req, params, r) ||
+        !reply_check_limit(req, def, max, &pg->limit, r))
+        return false;
     const char *v = http_query(req, "cursor");
     uint64_t pos;
-    if (v && (!parse_u64(v, &pos) || pos > INT64_MAX))
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
-                             "cursor must be a next_cursor value from an earlier reply");
+    if (v && (!parse_u64(v, &pos) || pos > INT64_MAX)) {
+        *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
+                           "cursor must be a next_cursor value from an earlier reply");
+        return false;
+    }
     if (v)
-        after = (int64_t)pos;
+        pg->after = (int64_t)pos;
+    return true;
+}
+
+enum MHD_Result handle_dataset_members_list(struct http_request *req, const char *param)
+{
+    struct position_page pg;
+    enum MHD_Result r;
+    if (!parse_position_page(req, param, MEMBERS_DEFAULT_LIMIT, DATASET_MEMBERS_MAX, &pg, &r))
+        return r;
+    int64_t id = pg.id, after = pg.after;
+    unsigned limit = pg.limit;
     struct dataset_member *m = malloc((limit + 1) * sizeof *m);
     if (!m)
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
@@ -614,23 +633,13 @@ static void write_audit(struct jsonw *w, const struct audit_report *r)
 
 enum MHD_Result handle_dataset_audit(struct http_request *req, const char *param)
 {
-    static const char *const params[] = {"limit", "cursor", NULL};
-    int64_t id, after = -1;
-    unsigned limit;
+    struct position_page pg;
     enum MHD_Result r;
-    if (!parse_dataset_id(req, param, &id, &r) || !reply_check_query(req, params, &r) ||
-        !reply_check_limit(req, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, &limit, &r))
+    if (!parse_position_page(req, param, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, &pg, &r))
         return r;
-    const char *v = http_query(req, "cursor");
-    uint64_t pos;
-    if (v && (!parse_u64(v, &pos) || pos > INT64_MAX))
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
-                             "cursor must be a next_cursor value from an earlier reply");
-    if (v)
-        after = (int64_t)pos;
     struct audit_report rep;
     struct problem p;
-    if (registry_dataset_audit(req->srv->reg, id, after, limit, &rep, &p)) {
+    if (registry_dataset_audit(req->srv->reg, pg.id, pg.after, pg.limit, &rep, &p)) {
         struct buf body = BUF_INIT;
         struct jsonw w;
         jw_init(&w, &body);
