@@ -413,12 +413,6 @@ enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, cons
     return DB_OK;
 }
 
-void dataset_receipt_row_free(struct dataset_receipt_row *r)
-{
-    rows_owner_release(&r->owner);
-    memset(r, 0, sizeof *r);
-}
-
 #define USES_OF(h)                                                                                 \
     "SELECT d.id, d.name, d.version, m.position, d.sealed_at FROM dataset_members m "              \
     "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' WHERE m.content_hash = " h     \

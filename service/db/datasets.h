@@ -87,7 +87,6 @@ struct dataset_receipt_row {
 enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
                                           struct dataset_receipt_row *out)
     __attribute__((warn_unused_result));
-void dataset_receipt_row_free(struct dataset_receipt_row *r);
 
 /* A sealed dataset containing a looked-up content hash. */
 struct dataset_use {

@@ -188,29 +188,11 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     return DB_OK;
 }
 
-void item_receipt_row_free(struct item_receipt_row *r)
-{
-    rows_owner_release(&r->owner);
-    memset(r, 0, sizeof *r);
-}
-
 static const struct db_stmt db_item_by_content_hash_stmt = {
     "db_item_by_content_hash",
     "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.content_hash = $1 "
     "ORDER BY i.registered_at, i.id LIMIT $2",
     2};
-
-enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                       unsigned limit, struct item_rows *out)
-{
-    char limit_s[16];
-    snprintf(limit_s, sizeof limit_s, "%u", limit);
-    const char *values[] = {(const char *)hash, limit_s};
-    const int lengths[] = {SHA256_LEN, 0};
-    const int formats[] = {1, 0};
-    return exec_rows(conn, &db_item_by_content_hash_stmt, values, lengths, formats, EXTRA_NONE,
-                     out);
-}
 
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                   unsigned limit, unsigned uses_limit, struct item_rows *items,

@@ -21,8 +21,6 @@ struct item_receipt_row {
     struct rows_owner owner;
 };
 
-void item_receipt_row_free(struct item_receipt_row *r);
-
 /* Inserts the registration (and queues it for the log) or, when the same signer already
  * registered the same statement, returns the stored one (created tells which). Nothing is
  * inserted for a revoked signer, nor for an unknown one when require_known: then no row comes
@@ -43,12 +41,8 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
     __attribute__((warn_unused_result));
-/* Registrations of a content hash, oldest first, at most limit rows. */
-enum db_status db_item_by_content_hash(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                       unsigned limit, struct item_rows *out)
-    __attribute__((warn_unused_result));
-/* db_item_by_content_hash and the sealed datasets containing the hash (up to uses_limit + 1),
- * in one round trip. */
+/* The registrations of a content hash, oldest first (at most limit), and the sealed datasets
+ * containing it (up to uses_limit + 1), in one round trip. */
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                   unsigned limit, unsigned uses_limit, struct item_rows *items,
                                   struct dataset_uses *uses) __attribute__((warn_unused_result));

@@ -90,37 +90,37 @@ static enum db_status become_leader(struct db_conn *conn, void *arg)
     return st;
 }
 
-/* Appends the batch's item leaves to the edge; ids receives the item ids. */
-static bool append_items(struct sequencer *s, const struct item_rows *rows, int64_t *ids)
+/* Writes record i of a batch's rows into out and returns its id. */
+typedef int64_t (*record_writer)(const void *rows, size_t i, struct buf *out);
+
+static int64_t write_item(const void *rows, size_t i, struct buf *out)
 {
-    struct buf record = BUF_INIT;
-    bool ok = true;
-    for (size_t r = 0; ok && r < rows->n; r++) {
-        struct item_record rec;
-        struct item_strings strs;
-        item_row_record(&rows->v[r], &rec, &strs);
-        buf_reset(&record);
-        item_record_write(&record, &rec);
-        uint8_t leaf[MERKLE_HASH_LEN];
-        merkle_leaf_hash(record.data, record.len, leaf);
-        ids[r] = rows->v[r].id;
-        ok = !record.oom && tile_edge_append(&s->edge, leaf);
-    }
-    buf_free(&record);
-    return ok;
+    const struct item_row *row = &((const struct item_rows *)rows)->v[i];
+    struct item_record rec;
+    struct item_strings strs;
+    item_row_record(row, &rec, &strs);
+    item_record_write(out, &rec);
+    return row->id;
 }
 
-/* The same for dataset records. */
-static bool append_datasets(struct sequencer *s, const struct dataset_rows *rows, int64_t *ids)
+static int64_t write_dataset(const void *rows, size_t i, struct buf *out)
+{
+    const struct dataset_row *row = &((const struct dataset_rows *)rows)->v[i];
+    dataset_record_write(out, row);
+    return row->id;
+}
+
+/* Appends the leaves of n records to the edge; ids receives their ids. */
+static bool append_records(struct sequencer *s, const void *rows, size_t n, record_writer write,
+                           int64_t *ids)
 {
     struct buf record = BUF_INIT;
     bool ok = true;
-    for (size_t r = 0; ok && r < rows->n; r++) {
+    for (size_t r = 0; ok && r < n; r++) {
         buf_reset(&record);
-        dataset_record_write(&record, &rows->v[r]);
+        ids[r] = write(rows, r, &record);
         uint8_t leaf[MERKLE_HASH_LEN];
         merkle_leaf_hash(record.data, record.len, leaf);
-        ids[r] = rows->v[r].id;
         ok = !record.oom && tile_edge_append(&s->edge, leaf);
     }
     buf_free(&record);
@@ -189,10 +189,10 @@ static enum db_status log_batch(struct db_conn *conn, struct seq_batch *b)
     size_t ni = b->items.n, nd = b->datasets.n;
     uint64_t first = s->edge.size;
     int64_t *ids = malloc((ni + nd) * sizeof *ids);
-    enum db_status st =
-        ids && append_items(s, &b->items, ids) && append_datasets(s, &b->datasets, ids + ni)
-            ? DB_OK
-            : DB_ERROR;
+    enum db_status st = ids && append_records(s, &b->items, ni, write_item, ids) &&
+                                append_records(s, &b->datasets, nd, write_dataset, ids + ni)
+                            ? DB_OK
+                            : DB_ERROR;
     if (st == DB_OK && ni)
         st = db_log_entries_insert(conn, LOG_RECORD_ITEM, first, ids, ni);
     if (st == DB_OK && nd)
