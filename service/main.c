@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"verify", cmd_verify,
      "check a receipt or membership proof offline (verify FILE.json --log-key VKEY)"},
     {"dataset", cmd_dataset, "datasets over the API: create, add, seal, audit, proof (--help)"},
+    {"model", cmd_model,
+     "the OpenSSF model signing digest of a model directory or file (model digest PATH)"},
     {"anchor-contract", cmd_anchor_contract,
      "deploy the optional anchor contract (emits an event per anchor) and print its address"},
 };

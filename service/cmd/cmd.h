@@ -19,6 +19,7 @@ int cmd_run(int argc, char **argv);
 int cmd_logkey(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 int cmd_anchor_contract(int argc, char **argv);
 
 /* Loads the configuration for cmd or prints usage/help. Returns -1 to go on, else an exit
@@ -32,7 +33,12 @@ struct service {
     struct registry reg;
     bool reg_ready;
     struct http_server http;
+    struct note_key log_key; /* with --log-key-file: signs model attestations */
 };
+
+/* Reads the log key file into key and, unless origin is NULL, checks it is the key for origin. */
+bool cmd_load_log_key(const char *path, const char *origin, struct note_key *key)
+    __attribute__((warn_unused_result));
 
 /* Shared by serve and run: checks the HTTP options, connects the pool, migrates, starts the
  * registry and HTTP. Returns an exit status on failure, -1 when serving. serve_stop undoes it

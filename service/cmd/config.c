@@ -50,10 +50,12 @@ static const struct option_def options[] = {
      "false", 0, 0, "[=BOOL]",
      "let requests without an API key register items of known, unrevoked signers"},
     {"log-level", "PROVD_LOG_LEVEL",
-     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET, OPT_STRING,
-     OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
-    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG, OPT_STRING, OFF(log_key_file), NULL, 0, 0,
-     "PATH", "the log's Ed25519 signing key (from provd logkey create); required"},
+     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
+     OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG | CMD_SERVE, OPT_STRING, OFF(log_key_file), NULL,
+     0, 0, "PATH",
+     "the log's Ed25519 signing key (from provd logkey create); required by worker and run, "
+     "optional for serve (it then signs model attestations)"},
     {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
@@ -111,6 +113,9 @@ static const struct option_def options[] = {
      "seal: the curator's Ed25519 key (note format, e.g. from provd logkey create)"},
     {"http-timeout", "PROVD_HTTP_TIMEOUT_MS", CMD_DATASET, OPT_UINT, OFF(http_timeout), "600000",
      100, 86400000, "MS", "timeout of each request"},
+    {"files", "PROVD_MODEL_FILES", CMD_MODEL, OPT_BOOL, OFF(list_files), "false", 0, 0, "[=BOOL]",
+     "digest: print {\"name\", \"digest\", \"files\": [{\"path\", \"digest\"}…]} (a model "
+     "statement's model members) instead of the digest alone"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
      "SCOPE", "register (register items) or admin (manage the service; cannot register items)"},
 };
@@ -250,7 +255,7 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
                 cfg->receipt_path = strdup(arg);
                 continue;
             }
-            if (cmd == CMD_DATASET && cfg->n_args < 3) {
+            if ((cmd == CMD_DATASET || cmd == CMD_MODEL) && cfg->n_args < 3) {
                 cfg->args[cfg->n_args++] = strdup(arg);
                 continue;
             }

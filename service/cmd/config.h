@@ -20,6 +20,7 @@ enum config_cmd {
     CMD_VERIFY = 1 << 6,
     CMD_CONTRACT = 1 << 7, /* anchor-contract: deploy the anchor contract */
     CMD_DATASET = 1 << 8,  /* dataset …: a client of the HTTP API */
+    CMD_MODEL = 1 << 9,    /* model …: local model files */
 };
 
 struct config {
@@ -43,8 +44,9 @@ struct config {
     /* dataset … (over HTTP) */
     char *url, *token, *signing_key_file, *dir, *version, *metadata, *policy;
     unsigned http_timeout; /* milliseconds */
-    char *args[3];         /* positional arguments after the subcommand */
+    char *args[3];         /* dataset, model: the positional arguments (subcommand first) */
     int n_args;
+    bool list_files; /* model digest --files: print the manifest, not only the digest */
     /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
     char *eth_rpc_url;          /* NULL: anchoring off */
     char *eth_key_file;         /* hex secp256k1 private key */

@@ -74,7 +74,7 @@ bool file_sha256(const char *path, uint8_t out[SHA256_LEN], struct progress *p, 
     return ok;
 }
 
-static bool push_path(struct path_list *l, char *path, uint64_t size)
+bool path_list_push(struct path_list *l, char *path, uint64_t size)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 64;
@@ -96,59 +96,99 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static bool walk(const char *root, const char *rel, struct path_list *out, char *err,
-                 size_t err_len, int depth);
+/* One directory walk: where it starts, what it collects and how strict it is. */
+struct walk {
+    const char *root;
+    struct path_list *out;
+    char *err;
+    size_t err_len;
+    bool strict;             /* symbolic links and special files are errors, not skipped */
+    const char *const *skip; /* top-level names left out (NULL-terminated), or NULL */
+};
 
-/* One entry of directory rel (relative to root): recurse into directories, keep files. */
-static bool walk_entry(const char *root, const char *rel, const char *name, struct path_list *out,
-                       char *err, size_t err_len, int depth)
+static bool walk(struct walk *w, const char *rel, int depth);
+
+static bool skipped(const struct walk *w, const char *rel, const char *name)
 {
+    for (const char *const *s = w->skip; s && !*rel && *s; s++)
+        if (!strcmp(name, *s))
+            return true;
+    return false;
+}
+
+/* What a strict walk says about an entry that is neither a directory nor a regular file. */
+static bool refuse(struct walk *w, const char *full, mode_t mode)
+{
+    snprintf(w->err, w->err_len, "%s: %s", full,
+             S_ISLNK(mode)
+                 ? "is a symbolic link"
+                 : "is neither a regular file nor a directory (a FIFO, socket or device)");
+    return false;
+}
+
+/* The entry child (relative to the root) at full: recurse into a directory, keep a file. Takes
+ * child. */
+static bool walk_path(struct walk *w, char *child, const char *full, int depth)
+{
+    struct stat st;
+    bool ok = true;
+    if (lstat(full, &st) != 0) {
+        snprintf(w->err, w->err_len, "%s: %s", full, strerror(errno));
+        ok = false;
+    } else if (S_ISDIR(st.st_mode)) {
+        ok = walk(w, child, depth + 1);
+    } else if (S_ISREG(st.st_mode)) {
+        ok = path_list_push(w->out, child, (uint64_t)st.st_size);
+        child = NULL; /* the list owns it now (or freed it) */
+    } else if (w->strict) {
+        ok = refuse(w, full, st.st_mode);
+    }
+    free(child);
+    return ok;
+}
+
+/* One entry of directory rel (relative to the root). */
+static bool walk_entry(struct walk *w, const char *rel, const char *name, int depth)
+{
+    if (skipped(w, rel, name))
+        return true;
     size_t len = strlen(rel) + strlen(name) + 2;
-    char *child = malloc(len), *full = NULL;
+    char *child = malloc(len);
     if (!child)
         return false;
     snprintf(child, len, "%s%s%s", rel, *rel ? "/" : "", name);
-    size_t flen = strlen(root) + len + 1;
-    full = malloc(flen);
-    struct stat st;
-    bool ok = full != NULL;
-    if (ok)
-        snprintf(full, flen, "%s/%s", root, child);
-    if (ok && lstat(full, &st) != 0) {
-        snprintf(err, err_len, "%s: %s", full, strerror(errno));
-        ok = false;
-    } else if (ok && S_ISDIR(st.st_mode)) {
-        ok = walk(root, child, out, err, err_len, depth + 1);
-    } else if (ok && S_ISREG(st.st_mode)) {
-        ok = push_path(out, child, (uint64_t)st.st_size);
-        child = NULL; /* the list owns it now (or freed it) */
+    size_t flen = strlen(w->root) + len + 1;
+    char *full = malloc(flen);
+    if (!full) {
+        free(child);
+        return false;
     }
-    free(child);
+    snprintf(full, flen, "%s/%s", w->root, child);
+    bool ok = walk_path(w, child, full, depth);
     free(full);
     return ok;
 }
 
-static bool walk(const char *root, const char *rel, struct path_list *out, char *err,
-                 size_t err_len, int depth)
+static bool walk(struct walk *w, const char *rel, int depth)
 {
     if (depth > 64) {
-        snprintf(err, err_len, "%s/%s: directories nest deeper than 64 levels", root, rel);
+        snprintf(w->err, w->err_len, "%s/%s: directories nest deeper than 64 levels", w->root, rel);
         return false;
     }
-    size_t len = strlen(root) + strlen(rel) + 2;
+    size_t len = strlen(w->root) + strlen(rel) + 2;
     char *dir = malloc(len);
     if (!dir)
         return false;
-    snprintf(dir, len, "%s%s%s", root, *rel ? "/" : "", rel);
+    snprintf(dir, len, "%s%s%s", w->root, *rel ? "/" : "", rel);
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, by_name);
     bool ok = n >= 0;
     if (!ok)
-        snprintf(err, err_len, "%s: %s", dir, strerror(errno));
+        snprintf(w->err, w->err_len, "%s: %s", dir, strerror(errno));
     for (int i = 0; i < n; i++) {
         const char *name = names[i]->d_name;
         if (ok && strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
-            ok = walk_entry(root, rel, name, out, err, err_len, depth);
+            ok = walk_entry(w, rel, name, depth);
         free(names[i]);
     }
     free(names);
@@ -156,14 +196,28 @@ static bool walk(const char *root, const char *rel, struct path_list *out, char 
     return ok;
 }
 
+static bool walk_from(struct walk *w)
+{
+    memset(w->out, 0, sizeof *w->out);
+    snprintf(w->err, w->err_len, "out of memory");
+    if (walk(w, "", 0))
+        return true;
+    path_list_free(w->out);
+    return false;
+}
+
 bool dir_files(const char *dir, struct path_list *out, char *err, size_t err_len)
 {
-    memset(out, 0, sizeof *out);
-    snprintf(err, err_len, "out of memory");
-    if (walk(dir, "", out, err, err_len, 0))
-        return true;
-    path_list_free(out);
-    return false;
+    struct walk w = {.root = dir, .out = out, .err = err, .err_len = err_len};
+    return walk_from(&w);
+}
+
+bool dir_files_strict(const char *dir, const char *const *skip_top, struct path_list *out,
+                      char *err, size_t err_len)
+{
+    struct walk w = {
+        .root = dir, .out = out, .err = err, .err_len = err_len, .strict = true, .skip = skip_top};
+    return walk_from(&w);
 }
 
 void path_list_free(struct path_list *l)

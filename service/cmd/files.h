@@ -1,5 +1,6 @@
 /* Local files for the CLI: streaming SHA-256 of files of any size, a directory's files in a
- * stable order, and a progress bar on a terminal. */
+ * stable order, and a progress bar on a terminal. Used by provd dataset (--dir) and provd model
+ * digest. */
 #ifndef PROVD_CMD_FILES_H
 #define PROVD_CMD_FILES_H
 
@@ -39,6 +40,14 @@ struct path_list {
 };
 
 bool dir_files(const char *dir, struct path_list *out, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+/* As dir_files, but a symbolic link or special file under dir is an error that names it, and
+ * the top-level entries named in skip_top (NULL-terminated; NULL for none) are left out without
+ * being looked at, with everything under them. */
+bool dir_files_strict(const char *dir, const char *const *skip_top, struct path_list *out,
+                      char *err, size_t err_len) __attribute__((warn_unused_result));
+/* Appends path (taking it: it is freed if that fails) of a file of size bytes. */
+bool path_list_push(struct path_list *l, char *path, uint64_t size)
     __attribute__((warn_unused_result));
 void path_list_free(struct path_list *l);
 

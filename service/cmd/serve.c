@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,28 @@ void signals_wait(const sigset_t *set)
     diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+bool cmd_load_log_key(const char *path, const char *origin, struct note_key *key)
+{
+    char text[512];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        diag_error("cannot read the log key file %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    if (!note_key_parse_private(text, key)) {
+        diag_error("%s is not a provd log key (make one with provd logkey create)", path);
+        return false;
+    }
+    if (origin && strcmp(key->name, origin) != 0) {
+        diag_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
+        return false;
+    }
+    return true;
+}
+
 int serve_start(struct service *svc, const struct config *cfg)
 {
     struct http_options opt = {.listen = cfg->listen,
@@ -60,6 +83,11 @@ int serve_start(struct service *svc, const struct config *cfg)
         return 1;
     }
     svc->reg_ready = true;
+    if (cfg->log_key_file) {
+        if (!cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &svc->log_key))
+            return 1;
+        svc->http.log_key = &svc->log_key;
+    }
     if (!http_server_start(&svc->http, &svc->reg))
         return 1;
     bool v6 = strchr(cfg->listen_host, ':') != NULL;

@@ -14,29 +14,6 @@
 #include "db/migrate.h"
 #include "registry/sequencer.h"
 
-/* Reads the key file and checks it is the key for origin. */
-static bool load_log_key(const char *path, const char *origin, struct note_key *key)
-{
-    char text[512];
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        diag_error("cannot read the log key file %s: %s", path, strerror(errno));
-        return false;
-    }
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    if (!note_key_parse_private(text, key)) {
-        diag_error("%s is not a provd log key (make one with provd logkey create)", path);
-        return false;
-    }
-    if (strcmp(key->name, origin) != 0) {
-        diag_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
-        return false;
-    }
-    return true;
-}
-
 struct worker {
     struct sequencer seq;
     struct anchorer anchorer;
@@ -94,7 +71,7 @@ static bool worker_start(struct worker *w, const struct config *cfg)
     struct note_key key;
     int applied;
     atomic_init(&w->stop, false);
-    if (!load_log_key(cfg->log_key_file, cfg->log_origin, &key) ||
+    if (!cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &key) ||
         !sequencer_init(&w->seq, cfg->database_url, &key))
         return false;
     struct db_conn *conn = db_connect(cfg->database_url, 30);

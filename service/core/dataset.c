@@ -12,29 +12,6 @@
 #include "core/jfield.h"
 #include "crypto/ethsig.h"
 
-/* An optional JSON object member, canonicalised into out ({} when absent). */
-static bool canonical_object(json_t *root, const char *key, size_t max, struct buf *out,
-                             struct problem *err)
-{
-    json_t *v = json_object_get(root, key);
-    if (!v) {
-        buf_puts(out, "{}");
-        return true;
-    }
-    if (!json_is_object(v))
-        return problem_set(err, PROBLEM_INVALID_FIELD, key, "%s must be a JSON object", key);
-    if (jf_depth(v) > ITEM_METADATA_DEPTH)
-        return problem_set(err, PROBLEM_INVALID_FIELD, key, "%s nests deeper than %d levels", key,
-                           ITEM_METADATA_DEPTH);
-    if (!jcs_serialize(v, out))
-        return problem_set(err, PROBLEM_INTERNAL, NULL, "out of memory");
-    if (out->len > max)
-        return problem_set(err, PROBLEM_INVALID_FIELD, key,
-                           "canonical %s is %zu bytes, more than the limit of %zu", key, out->len,
-                           max);
-    return true;
-}
-
 static bool parse_licenses(json_t *arr, struct dataset_policy *p, struct problem *err)
 {
     if (!json_is_array(arr) || json_array_size(arr) == 0 ||
@@ -98,8 +75,10 @@ static bool create_from_json(json_t *root, struct dataset_create *c, struct prob
     snprintf(c->name, sizeof c->name, "%s", name);
     snprintf(c->version, sizeof c->version, "%s", version);
     json_t *policy = json_object_get(root, "policy");
-    if (!canonical_object(root, "metadata", ITEM_METADATA_MAX, &c->metadata, err) ||
-        !canonical_object(root, "policy", ITEM_METADATA_MAX, &c->policy, err))
+    if (!jf_canonical_object(root, "metadata", "metadata", ITEM_METADATA_DEPTH, ITEM_METADATA_MAX,
+                             &c->metadata, err) ||
+        !jf_canonical_object(root, "policy", "policy", ITEM_METADATA_DEPTH, ITEM_METADATA_MAX,
+                             &c->policy, err))
         return false;
     json_t *empty = json_object();
     bool ok = empty && dataset_policy_parse(policy ? policy : empty, &c->pol, err);
@@ -230,30 +209,13 @@ void dataset_record_write(struct buf *out, const struct dataset_row *row)
 {
     struct dataset_fields f;
     dataset_row_fields(row, &f);
-    enum sig_scheme s = sig_scheme_parse(row->scheme ? row->scheme : "");
-    uint8_t sig[128];
-    size_t sig_len = row->signature_hex ? strlen(row->signature_hex) / 2 : 0;
-    if (sig_len > sizeof sig || !hex_decode(row->signature_hex, sig_len * 2, sig, sig_len, true))
-        sig_len = 0;
-    struct {
-        char signature[SIG_VALUE_MAX];
-        char sealed_at[RFC3339_US_LEN + 1];
-    } strs;
-    sig_format_value(s, sig, sig_len, strs.signature);
-    format_rfc3339_us(row->sealed_us, strs.sealed_at);
+    char sealed_at[RFC3339_US_LEN + 1];
+    format_rfc3339_us(row->sealed_us, sealed_at);
     write_head(out, &f);
     buf_puts(out, ",\"sealed_at\":");
-    jcs_write_string(out, strs.sealed_at, strlen(strs.sealed_at));
-    buf_puts(out, ",\"signature\":{");
-    const char *key_field = sig_key_field(s);
-    jcs_write_string(out, key_field, strlen(key_field));
-    buf_putc(out, ':');
-    jcs_write_string(out, row->signer ? row->signer : "", row->signer ? strlen(row->signer) : 0);
-    buf_puts(out, ",\"scheme\":");
-    jcs_write_string(out, sig_scheme_name(s), strlen(sig_scheme_name(s)));
-    buf_puts(out, ",\"value\":");
-    jcs_write_string(out, strs.signature, strlen(strs.signature));
-    buf_putc(out, '}');
+    jcs_write_string(out, sealed_at, strlen(sealed_at));
+    buf_putc(out, ',');
+    sig_record_write(out, row->scheme, row->signer, row->signature_hex);
     write_tail(out, &f);
 }
 

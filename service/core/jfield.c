@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/jcs.h"
+
 json_t *jf_load(const char *body, size_t len, struct problem *err)
 {
     json_error_t jerr;
@@ -111,4 +113,26 @@ int jf_depth(const json_t *v)
         return max + 1;
     }
     return 0;
+}
+
+bool jf_canonical_object(json_t *obj, const char *key, const char *field, int depth, size_t max,
+                         struct buf *out, struct problem *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        buf_puts(out, "{}");
+        return true;
+    }
+    if (!json_is_object(v))
+        return problem_set(err, PROBLEM_INVALID_FIELD, field, "%s must be a JSON object", field);
+    if (jf_depth(v) > depth)
+        return problem_set(err, PROBLEM_INVALID_FIELD, field, "%s nests deeper than %d levels",
+                           field, depth);
+    if (!jcs_serialize(v, out))
+        return problem_set(err, PROBLEM_INTERNAL, NULL, "out of memory");
+    if (out->len > max)
+        return problem_set(err, PROBLEM_INVALID_FIELD, field,
+                           "canonical %s is %zu bytes, more than the limit of %zu", field, out->len,
+                           max);
+    return true;
 }

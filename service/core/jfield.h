@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "core/problem.h"
 
 /* Parses a request body (duplicate member names refused); NULL with PROBLEM_MALFORMED_JSON. */
@@ -24,6 +25,10 @@ bool jf_bool(json_t *obj, const char *key, const char *field, bool *out, struct 
 bool jf_uint(json_t *obj, const char *key, uint64_t *out, struct problem *err);
 /* False (err naming prefix + key) when obj has a member not in allowed (NULL-terminated). */
 bool jf_only_keys(json_t *obj, const char *const *allowed, const char *prefix, struct problem *err);
+/* Optional JSON object member key, canonicalised into out ({} when absent): at most depth
+ * levels deep and max bytes. field names it. */
+bool jf_canonical_object(json_t *obj, const char *key, const char *field, int depth, size_t max,
+                         struct buf *out, struct problem *err) __attribute__((warn_unused_result));
 /* Nesting depth: 0 for a scalar, 1 for an object or array of scalars, … */
 int jf_depth(const json_t *v);
 

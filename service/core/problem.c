@@ -38,6 +38,11 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
     P(PROBLEM_DATASET_OPEN, 409, "dataset-open", "Dataset is not sealed"),
     P(PROBLEM_DATASET_EMPTY, 409, "dataset-empty", "Dataset has no members"),
     P(PROBLEM_DATASET_FORBIDDEN, 403, "dataset-forbidden", "Dataset belongs to another API key"),
+    P(PROBLEM_MODEL_NOT_FOUND, 404, "model-not-found", "No such model"),
+    P(PROBLEM_MODEL_DATASET, 422, "model-dataset-invalid",
+      "A named dataset is unknown, open or has another root"),
+    P(PROBLEM_ATTESTATION_UNAVAILABLE, 503, "attestation-unavailable",
+      "This server cannot sign attestations"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/codec.h"
+#include "util/jcs.h"
 #include "core/jfield.h"
 #include "crypto/ethsig.h"
 #include "crypto/p256.h"
@@ -122,4 +123,26 @@ bool sig_claim_verify(const struct sig_claim *c, const uint8_t *msg, size_t len,
                            "the signature does not verify over the canonical statement with this "
                            "key");
     return true;
+}
+
+void sig_record_write(struct buf *out, const char *scheme, const char *signer,
+                      const char *signature_hex)
+{
+    enum sig_scheme s = sig_scheme_parse(scheme ? scheme : "");
+    uint8_t sig[128];
+    size_t sig_len = signature_hex ? strlen(signature_hex) / 2 : 0;
+    if (sig_len > sizeof sig || !hex_decode(signature_hex, sig_len * 2, sig, sig_len, true))
+        sig_len = 0;
+    char value[SIG_VALUE_MAX];
+    sig_format_value(s, sig, sig_len, value);
+    const char *key_field = sig_key_field(s);
+    buf_puts(out, "\"signature\":{");
+    jcs_write_string(out, key_field, strlen(key_field));
+    buf_putc(out, ':');
+    jcs_write_string(out, signer ? signer : "", signer ? strlen(signer) : 0);
+    buf_puts(out, ",\"scheme\":");
+    jcs_write_string(out, sig_scheme_name(s), strlen(sig_scheme_name(s)));
+    buf_puts(out, ",\"value\":");
+    jcs_write_string(out, value, strlen(value));
+    buf_putc(out, '}');
 }

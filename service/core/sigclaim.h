@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "core/problem.h"
 #include "crypto/sig.h"
 
@@ -29,5 +30,10 @@ bool sig_claim_parse(json_t *root, struct sig_claim *out, struct problem *err)
  * PROBLEM_SIGNATURE_INVALID otherwise. */
 bool sig_claim_verify(const struct sig_claim *c, const uint8_t *msg, size_t len,
                       struct problem *err) __attribute__((warn_unused_result));
+
+/* Appends a stored signature as a record shows it: "signature":{<key_field>:signer,"scheme",
+ * "value"}, canonical (JCS) JSON. signature_hex is the raw signature in hex. */
+void sig_record_write(struct buf *out, const char *scheme, const char *signer,
+                      const char *signature_hex);
 
 #endif

@@ -126,6 +126,23 @@ void eth_eip712_dataset_digest(const char *statement_type, const char *name, con
     eip712_finish(message, out);
 }
 
+void eth_eip712_model_digest(const char *statement_type, const char *name, const char *version,
+                             const uint8_t digest[32], const char *statement, size_t statement_len,
+                             uint8_t out[32])
+{
+    uint8_t buf[6 * 32], message[32];
+    keccak_str("ProvdModel(string statementType,string name,string version,bytes32 digest,"
+               "bytes32 statementHash)",
+               buf);
+    keccak_str(statement_type, buf + 32);
+    keccak_str(name, buf + 64);
+    keccak_str(version, buf + 96);
+    memcpy(buf + 128, digest, 32);
+    keccak256(statement, statement_len, buf + 160);
+    keccak256(buf, sizeof buf, message);
+    eip712_finish(message, out);
+}
+
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],
                          uint8_t addr[ETH_ADDRESS_LEN])
 {

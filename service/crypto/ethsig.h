@@ -36,6 +36,14 @@ void eth_eip712_dataset_digest(const char *statement_type, const char *name, con
                                uint64_t member_count, const uint8_t members_root[32],
                                const char *metadata_jcs, size_t metadata_len,
                                const char *policy_jcs, size_t policy_len, uint8_t out[32]);
+/* The same for a model statement:
+ *   type    ProvdModel(string statementType,string name,string version,bytes32 digest,
+ *                      bytes32 statementHash)
+ *   message {statementType: "provd.model.v1", name, version, digest: the weights digest,
+ *            statementHash: keccak256(the canonical statement)} */
+void eth_eip712_model_digest(const char *statement_type, const char *name, const char *version,
+                             const uint8_t digest[32], const char *statement, size_t statement_len,
+                             uint8_t out[32]);
 /* Recovers the signer's address from a 65-byte signature over digest. Refuses v other than
  * 0, 1, 27, 28, high s (EIP-2), and anything libsecp256k1 rejects. */
 bool eth_recover_address(const uint8_t digest[32], const uint8_t sig[ETH_SIGNATURE_LEN],

@@ -7,10 +7,18 @@
 #include "core/anchor.h"
 #include "core/item.h"
 #include "core/dataset.h"
+#include "core/model.h"
 #include "db/datasets.h"
+#include "db/models.h"
 #include "core/loghead.h"
 #include "tlog/tiles.h"
 #include "db/exec.h"
+
+/* Bulk statements take their content hashes as one bytea of n * 32 bytes ($2), split in SQL:
+ * no escaping and no array parsing. HASHES_SQL(h) is a subquery of (g, h): position, hash. */
+#define HASHES_SQL(h)                                                                              \
+    "(SELECT g, substring($2::bytea FROM g * 32 + 1 FOR 32) AS " h                                 \
+    " FROM generate_series(0, length($2::bytea) / 32 - 1) g)"
 
 /* The stored registration: ITEM_FIELDS(p) are the record's columns (p is the items table's
  * alias with its dot, or ""), ITEM_COLUMNS add the log index, the signer's registry entry and
@@ -86,6 +94,43 @@ void db_dataset_row_read(const PGresult *res, int row, struct dataset_row *out);
 /* A db_row_reader of DATASET_COLUMNS (arg unused). */
 void db_dataset_rows_read(const PGresult *res, int r, void *out, const void *arg);
 
+/* A stored model: MODEL_COLUMNS over MODEL_FROM (models m, its log entry e, the signer sg). Its
+ * datasets come as the statement's canonical JSON array. */
+#define MODEL_COLUMNS                                                                              \
+    "m.id, m.name, m.version, encode(m.digest, 'hex'), m.model, m.metadata, "                      \
+    "(SELECT '[' || string_agg('{\"id\":' || md.dataset_id || ',\"members_root\":\"' || "          \
+    "encode(dd.members_root, 'hex') || '\"}', ',' ORDER BY md.position) || ']' "                   \
+    "FROM model_datasets md JOIN datasets dd ON dd.id = md.dataset_id WHERE md.model_id = m.id), " \
+    "m.signer, m.sig_scheme, encode(m.signature, 'hex'), "                                         \
+    "(extract(epoch FROM m.registered_at) * 1000000)::bigint, e.log_index, sg.name, "              \
+    "sg.revoked_at IS NOT NULL, "                                                                  \
+    "e.log_index < (SELECT max(tree_size) FROM anchors WHERE status = 'confirmed')"
+#define MODEL_FROM                                                                                 \
+    " FROM models m LEFT JOIN log_entries e ON e.model_id = m.id "                                 \
+    "LEFT JOIN signers sg ON sg.identity = m.signer "
+
+enum model_col {
+    MODEL_COL_ID,
+    MODEL_COL_NAME,
+    MODEL_COL_VERSION,
+    MODEL_COL_DIGEST, /* hex */
+    MODEL_COL_MODEL,
+    MODEL_COL_METADATA,
+    MODEL_COL_DATASETS,
+    MODEL_COL_SIGNER,
+    MODEL_COL_SCHEME,
+    MODEL_COL_SIGNATURE, /* hex */
+    MODEL_COL_REGISTERED_US,
+    MODEL_COL_LOG_INDEX,
+    MODEL_COL_SIGNER_NAME,
+    MODEL_COL_SIGNER_REVOKED,
+    MODEL_COL_ANCHORED, /* a confirmed anchor covers the record */
+    MODEL_COL_COUNT_,
+};
+
+/* A db_row_reader of MODEL_COLUMNS (arg unused). */
+void db_model_rows_read(const PGresult *res, int r, void *out, const void *arg);
+
 /* Tiles, of the log (stmt takes levels $1 and idxs $2) or of a dataset (and its id $3, id_s). */
 enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const unsigned *levels, const uint64_t *idxs, size_t n,
@@ -99,6 +144,11 @@ enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, co
 extern const struct db_stmt db_datasets_containing_one_stmt;
 /* Turns its result (taken over) into uses. */
 enum db_status db_dataset_uses_take(PGresult *res, struct dataset_uses *out);
+
+/* The models using one hash: $1 the limit, $2 the hash (binary). */
+extern const struct db_stmt db_models_using_one_stmt;
+/* Turns its result (taken over) into uses. */
+enum db_status db_model_uses_take(PGresult *res, struct model_uses *out);
 
 /* A receipt's log context (struct log_context): LOG_CONTEXT_COLUMNS over LOG_CONTEXT_FROM(e),
  * where e is the SQL expression of the entry's log index. */

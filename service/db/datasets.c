@@ -7,12 +7,8 @@
 
 #include "util/codec.h"
 
-/* Bulk statements take their content hashes as one bytea of n * 32 bytes ($2), split in SQL:
- * no escaping and no array parsing. Chunks bound a statement's size. */
+/* Chunks bound a bulk statement's size. */
 #define HASH_CHUNK 100000
-#define HASHES_SQL(h)                                                                              \
-    "(SELECT g, substring($2::bytea FROM g * 32 + 1 FOR 32) AS " h                                 \
-    " FROM generate_series(0, length($2::bytea) / 32 - 1) g)"
 
 void db_dataset_row_read(const PGresult *res, int row, struct dataset_row *out)
 {

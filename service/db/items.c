@@ -196,7 +196,7 @@ static const struct db_stmt db_item_by_content_hash_stmt = {
 
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                   unsigned limit, unsigned uses_limit, struct item_rows *items,
-                                  struct dataset_uses *uses)
+                                  struct dataset_uses *uses, struct model_uses *models)
 {
     char limit_s[16], uses_s[16];
     snprintf(limit_s, sizeof limit_s, "%u", limit);
@@ -208,16 +208,19 @@ enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA25
     const struct db_call calls[] = {
         {&db_item_by_content_hash_stmt, item_values, item_lengths, item_formats},
         {&db_datasets_containing_one_stmt, use_values, use_lengths, use_formats},
+        {&db_models_using_one_stmt, use_values, use_lengths, use_formats},
     };
-    PGresult *res[2];
+    PGresult *res[3];
     memset(items, 0, sizeof *items);
     memset(uses, 0, sizeof *uses);
-    enum db_status st = db_exec_calls(conn, calls, 2, res);
+    memset(models, 0, sizeof *models);
+    enum db_status st = db_exec_calls(conn, calls, 3, res);
     if (st != DB_OK)
         return st;
     st = to_rows(res[0], EXTRA_NONE, items);
     enum db_status st2 = db_dataset_uses_take(res[1], uses);
-    return st != DB_OK ? st : st2;
+    enum db_status st3 = db_model_uses_take(res[2], models);
+    return st != DB_OK ? st : st2 != DB_OK ? st2 : st3;
 }
 
 static const struct db_stmt db_item_by_content_hashes_stmt = {

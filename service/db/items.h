@@ -10,6 +10,7 @@
 #include "core/item.h"
 #include "core/loghead.h"
 #include "db/datasets.h"
+#include "db/models.h"
 #include "db/pool.h"
 #include "util/rows.h"
 
@@ -41,11 +42,12 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
     __attribute__((warn_unused_result));
-/* The registrations of a content hash, oldest first (at most limit), and the sealed datasets
- * containing it (up to uses_limit + 1), in one round trip. */
+/* The registrations of a content hash, oldest first (at most limit), the sealed datasets
+ * containing it and the models trained on them (up to uses_limit + 1 each), in one round trip. */
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                   unsigned limit, unsigned uses_limit, struct item_rows *items,
-                                  struct dataset_uses *uses) __attribute__((warn_unused_result));
+                                  struct dataset_uses *uses, struct model_uses *models)
+    __attribute__((warn_unused_result));
 /* The oldest registrations (up to limit each) of n content hashes in one query, ordered by the
  * hash's position in hashes (item_row.lookup, 1-based) and then by registration. */
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],

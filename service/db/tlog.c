@@ -131,6 +131,8 @@ static const struct db_stmt db_log_entries_insert_stmts[] = {
                          2},
     [LOG_RECORD_DATASET] = {"db_log_entries_insert_datasets",
                             ENTRIES_INSERT_SQL("dataset_id", "log_queue_datasets"), 2},
+    [LOG_RECORD_MODEL] = {"db_log_entries_insert_models",
+                          ENTRIES_INSERT_SQL("model_id", "log_queue_models"), 2},
 };
 
 enum db_status db_log_entries_insert(struct db_conn *conn, enum log_record_kind kind,

@@ -37,7 +37,7 @@ enum db_status db_log_queue_datasets(struct db_conn *conn, unsigned limit, struc
     __attribute__((warn_unused_result));
 
 /* What a log entry records. */
-enum log_record_kind { LOG_RECORD_ITEM, LOG_RECORD_DATASET };
+enum log_record_kind { LOG_RECORD_ITEM, LOG_RECORD_DATASET, LOG_RECORD_MODEL };
 
 /* Stores entries (first_index + i, ids[i]) of records of kind and removes them from their
  * queue. */

@@ -10,6 +10,7 @@
 #include "core/dataset.h"
 #include "core/item.h"
 #include "http/auth.h"
+#include "http/items.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "http/tlog.h"
@@ -34,44 +35,15 @@ static void write_time(struct jsonw *w, const char *key, bool set, int64_t us)
 /* The sealing signature and its signer (null while open). */
 static void write_seal(struct jsonw *w, const struct dataset_row *d)
 {
-    enum sig_scheme s = sig_scheme_parse(d->scheme ? d->scheme : "");
-    jw_key(w, "signer");
-    if (!d->sealed) {
-        jw_null(w);
-        jw_key(w, "signature");
-        jw_null(w);
+    if (d->sealed) {
+        http_write_signature(w, d->scheme, d->signer, d->signer_name, d->signer_revoked,
+                             d->signature_hex);
         return;
     }
-    jw_object_begin(w);
-    jw_key(w, "scheme");
-    jw_string(w, d->scheme);
-    jw_key(w, sig_key_field(s));
-    jw_string(w, d->signer);
-    jw_key(w, "known");
-    jw_bool(w, d->signer_name != NULL);
-    jw_key(w, "name");
-    if (d->signer_name)
-        jw_string(w, d->signer_name);
-    else
-        jw_null(w);
-    jw_key(w, "revoked");
-    jw_bool(w, d->signer_revoked);
-    jw_object_end(w);
-    uint8_t sig[128];
-    size_t len = strlen(d->signature_hex) / 2;
-    char value[SIG_VALUE_MAX];
-    if (len > sizeof sig || !hex_decode(d->signature_hex, 2 * len, sig, len, true))
-        len = 0;
-    sig_format_value(s, sig, len, value);
+    jw_key(w, "signer");
+    jw_null(w);
     jw_key(w, "signature");
-    jw_object_begin(w);
-    jw_key(w, "scheme");
-    jw_string(w, d->scheme);
-    jw_key(w, sig_key_field(s));
-    jw_string(w, d->signer);
-    jw_key(w, "value");
-    jw_string(w, value);
-    jw_object_end(w);
+    jw_null(w);
 }
 
 static void write_dataset(struct jsonw *w, const struct dataset_row *d)

@@ -73,6 +73,41 @@ void http_write_item(struct jsonw *w, const struct item_row *row)
     jw_object_end(w);
 }
 
+void http_write_signature(struct jsonw *w, const char *scheme, const char *signer,
+                          const char *signer_name, bool revoked, const char *signature_hex)
+{
+    enum sig_scheme s = sig_scheme_parse(scheme);
+    uint8_t sig[128];
+    size_t len = strlen(signature_hex) / 2;
+    char value[SIG_VALUE_MAX];
+    if (len > sizeof sig || !hex_decode(signature_hex, 2 * len, sig, len, true))
+        len = 0;
+    sig_format_value(s, sig, len, value);
+    for (int k = 0; k < 2; k++) {
+        jw_key(w, k ? "signature" : "signer");
+        jw_object_begin(w);
+        jw_key(w, "scheme");
+        jw_string(w, scheme);
+        jw_key(w, sig_key_field(s));
+        jw_string(w, signer);
+        if (k) {
+            jw_key(w, "value");
+            jw_string(w, value);
+        } else {
+            jw_key(w, "known");
+            jw_bool(w, signer_name != NULL);
+            jw_key(w, "name");
+            if (signer_name)
+                jw_string(w, signer_name);
+            else
+                jw_null(w);
+            jw_key(w, "revoked");
+            jw_bool(w, revoked);
+        }
+        jw_object_end(w);
+    }
+}
+
 static enum MHD_Result reply_registration(struct http_request *req, const struct item_row *row)
 {
     struct buf body = BUF_INIT;

@@ -11,6 +11,11 @@
 /* Writes one registration as the API shows it. */
 void http_write_item(struct jsonw *w, const struct item_row *row);
 
+/* Writes the "signer" ({scheme, <key field>, known, name, revoked}) and "signature" ({scheme,
+ * <key field>, value}) members of a stored signature; signature_hex is the raw value in hex. */
+void http_write_signature(struct jsonw *w, const char *scheme, const char *signer,
+                          const char *signer_name, bool revoked, const char *signature_hex);
+
 /* Checks the API key (or --open-registration) and the content type. On false the reply is
  * queued in *r. *keyless says whether the request came without credentials (its signer must
  * then be known). */

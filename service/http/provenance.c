@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/codec.h"
 #include "core/item.h"
@@ -40,6 +41,38 @@ static void write_uses(struct jsonw *w, const struct dataset_uses *u, size_t at,
     jw_bool(w, count > max);
 }
 
+/* The models of lookup position at from *row on, at most max: "used_in" and
+ * "used_in_truncated". */
+static void write_used_in(struct jsonw *w, const struct model_uses *u, size_t at, size_t *row,
+                          size_t max)
+{
+    size_t count = 0;
+    jw_key(w, "used_in");
+    jw_array_begin(w);
+    for (; *row < u->n && u->v[*row].lookup == at; (*row)++) {
+        if (count++ >= max)
+            continue;
+        const struct model_use *m = &u->v[*row];
+        char digest[CONTENT_HASH_STR_LEN + 1];
+        snprintf(digest, sizeof digest, "sha256:%s", m->digest_hex);
+        jw_object_begin(w);
+        jw_key(w, "model_id");
+        jw_int(w, m->id);
+        jw_key(w, "name");
+        jw_string(w, m->name);
+        jw_key(w, "version");
+        jw_string(w, m->version);
+        jw_key(w, "digest");
+        jw_string(w, digest);
+        jw_key(w, "dataset_ids");
+        jw_raw(w, m->dataset_ids, strlen(m->dataset_ids));
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    jw_key(w, "used_in_truncated");
+    jw_bool(w, count > max);
+}
+
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
 {
     uint8_t hash[SHA256_LEN];
@@ -64,8 +97,9 @@ enum MHD_Result handle_provenance_get(struct http_request *req, const char *para
     jw_array_end(&w);
     jw_key(&w, "truncated");
     jw_bool(&w, n > PROVENANCE_MAX_ROWS);
-    size_t row = 0;
+    size_t row = 0, model = 0;
     write_uses(&w, &prov.datasets, 1, &row, PROVENANCE_MAX_DATASETS);
+    write_used_in(&w, &prov.models, 1, &model, PROVENANCE_MAX_DATASETS);
     jw_object_end(&w);
     provenance_free(&prov);
     return reply_json(req, MHD_HTTP_OK, &body);
@@ -106,7 +140,7 @@ static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], s
                          const struct provenance *prov)
 {
     const struct item_rows *res = &prov->items;
-    size_t rows = res->n, row = 0, use = 0;
+    size_t rows = res->n, row = 0, use = 0, model = 0;
     size_t found = 0;
     jw_object_begin(w);
     jw_key(w, "results");
@@ -127,6 +161,7 @@ static void write_lookup(struct jsonw *w, const uint8_t (*hashes)[SHA256_LEN], s
         jw_key(w, "truncated");
         jw_bool(w, count > LOOKUP_PER_HASH);
         write_uses(w, &prov->datasets, i + 1, &use, LOOKUP_DATASETS);
+        write_used_in(w, &prov->models, i + 1, &model, LOOKUP_DATASETS);
         jw_object_end(w);
         found += count > 0;
     }

@@ -55,6 +55,15 @@ static const struct route routes[] = {
      NULL},
     {"/v1/datasets/{id}/audit", "/v1/datasets/", true, false, "/audit", handle_dataset_audit, NULL,
      NULL},
+    {"/v1/models", "/v1/models", false, false, "", handle_models_list, handle_models_post, NULL},
+    {"/v1/models/{id}", "/v1/models/", true, false, "", handle_model_get, NULL, NULL},
+    {"/v1/models/{id}/receipt", "/v1/models/", true, false, "/receipt", handle_model_receipt, NULL,
+     NULL},
+    {"/v1/models/{id}/lineage", "/v1/models/", true, false, "/lineage", handle_model_lineage, NULL,
+     NULL},
+    {"/v1/models/{id}/proof", "/v1/models/", true, false, "/proof", handle_model_proof, NULL, NULL},
+    {"/v1/models/{id}/attestation", "/v1/models/", true, false, "/attestation",
+     handle_model_attestation, NULL, NULL},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])

@@ -48,6 +48,13 @@ enum MHD_Result handle_dataset_seal(struct http_request *req, const char *param)
 enum MHD_Result handle_dataset_receipt(struct http_request *req, const char *param);
 enum MHD_Result handle_dataset_proof(struct http_request *req, const char *param);
 enum MHD_Result handle_dataset_audit(struct http_request *req, const char *param);
+enum MHD_Result handle_models_post(struct http_request *req, const char *param);
+enum MHD_Result handle_models_list(struct http_request *req, const char *param);
+enum MHD_Result handle_model_get(struct http_request *req, const char *param);
+enum MHD_Result handle_model_receipt(struct http_request *req, const char *param);
+enum MHD_Result handle_model_lineage(struct http_request *req, const char *param);
+enum MHD_Result handle_model_proof(struct http_request *req, const char *param);
+enum MHD_Result handle_model_attestation(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 

@@ -14,6 +14,7 @@
 #include "http/metrics.h"
 #include "util/buf.h"
 #include "core/dataset.h"
+#include "tlog/note.h"
 
 #define HTTP_MAX_EXTRA_HEADERS 8
 
@@ -36,7 +37,8 @@ struct http_server {
     struct cors_policy cors; /* owned */
     struct http_metrics metrics;
     struct MHD_Daemon *daemon;
-    uint16_t port; /* bound port */
+    uint16_t port;                  /* bound port */
+    const struct note_key *log_key; /* borrowed, NULL: no model attestations */
 };
 
 struct http_header {

@@ -8,22 +8,6 @@
 #include "registry/prove.h"
 #include "registry/signers.h"
 
-/* Runs fn(conn, arg) in a transaction on a pooled connection; *p says what went wrong (a
- * domain refusal set by fn, which then returns DB_OK and changes nothing). */
-static bool in_transaction(struct registry *reg, enum db_status (*fn)(struct db_conn *, void *),
-                           void *arg, struct problem *p)
-{
-    p->code = PROBLEM_NONE;
-    struct db_conn *conn = db_acquire(reg->pool);
-    if (!conn)
-        return registry_db_problem(DB_UNAVAILABLE, p);
-    enum db_status st = db_transaction(conn, fn, arg);
-    db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    return p->code == PROBLEM_NONE;
-}
-
 bool registry_dataset_create(struct registry *reg, const struct dataset_create *c, int64_t key_id,
                              struct dataset_rows *out, struct problem *p)
 {
@@ -117,7 +101,7 @@ static enum db_status delete_txn(struct db_conn *conn, void *arg)
 bool registry_dataset_delete(struct registry *reg, int64_t id, int64_t key_id, struct problem *p)
 {
     struct change c = {.id = id, .key_id = key_id, .p = p};
-    return in_transaction(reg, delete_txn, &c, p);
+    return registry_in_transaction(reg, delete_txn, &c, p);
 }
 
 /* Rebuilds the members tree's edge at size from the stored tiles. */
@@ -237,7 +221,7 @@ bool registry_dataset_append(struct registry *reg, int64_t id, int64_t key_id,
 {
     memset(out, 0, sizeof *out);
     struct change c = {.id = id, .key_id = key_id, .p = p, .hashes = hashes, .result = out};
-    return in_transaction(reg, append_txn, &c, p);
+    return registry_in_transaction(reg, append_txn, &c, p);
 }
 
 /* The seal's checks against the locked dataset d: counts, root, signature, signer. */
@@ -301,7 +285,7 @@ bool registry_dataset_seal(struct registry *reg, int64_t id, int64_t key_id,
                        .seal = seal,
                        .require_known = reg->policy.require_known_signer,
                        .rows = out};
-    return in_transaction(reg, seal_txn, &c, p);
+    return registry_in_transaction(reg, seal_txn, &c, p);
 }
 
 bool registry_dataset_members(struct registry *reg, int64_t id, int64_t after, unsigned limit,
@@ -369,6 +353,17 @@ bool registry_dataset_receipt(struct registry *reg, int64_t id, struct receipt *
     return ok;
 }
 
+bool registry_dataset_proof_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                               const uint8_t hash[SHA256_LEN], struct membership_proof *out,
+                               struct problem *p)
+{
+    if (!receipt_on(reg, conn, id, hash, &out->dataset, out, p))
+        return false;
+    enum db_status st = prove_dataset_inclusion(conn, &reg->tiles, id, out->position,
+                                                out->member_count, out->proof, &out->n_proof);
+    return st == DB_OK || registry_db_problem(st, p);
+}
+
 bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash[SHA256_LEN],
                             struct membership_proof *out, struct problem *p)
 {
@@ -377,12 +372,7 @@ bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash
     struct db_conn *conn = db_acquire(reg->pool);
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);
-    bool ok = receipt_on(reg, conn, id, hash, &out->dataset, out, p);
-    if (ok) {
-        enum db_status st = prove_dataset_inclusion(conn, &reg->tiles, id, out->position,
-                                                    out->member_count, out->proof, &out->n_proof);
-        ok = st == DB_OK || registry_db_problem(st, p);
-    }
+    bool ok = registry_dataset_proof_on(reg, conn, id, hash, out, p);
     db_release(reg->pool, conn);
     return ok;
 }

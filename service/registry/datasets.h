@@ -72,5 +72,9 @@ bool registry_dataset_proof(struct registry *reg, int64_t id, const uint8_t hash
                             struct membership_proof *out, struct problem *p)
     __attribute__((warn_unused_result));
 void membership_proof_free(struct membership_proof *m);
+/* registry_dataset_proof on conn (out zeroed by the caller). */
+bool registry_dataset_proof_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                               const uint8_t hash[SHA256_LEN], struct membership_proof *out,
+                               struct problem *p) __attribute__((warn_unused_result));
 
 #endif

@@ -176,6 +176,7 @@ void provenance_free(struct provenance *p)
 {
     item_rows_free(&p->items);
     dataset_uses_free(&p->datasets);
+    model_uses_free(&p->models);
 }
 
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
@@ -185,7 +186,7 @@ bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], u
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
     st = conn ? db_item_provenance(conn, hash, limit, PROVENANCE_MAX_DATASETS, &out->items,
-                                   &out->datasets)
+                                   &out->datasets, &out->models)
               : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
     if (st != DB_OK) {
@@ -212,6 +213,8 @@ bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA2
     st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, &out->items) : DB_UNAVAILABLE;
     if (st == DB_OK)
         st = db_datasets_containing(conn, hashes, n, LOOKUP_DATASETS, &out->datasets);
+    if (st == DB_OK)
+        st = db_models_using(conn, hashes, n, LOOKUP_DATASETS, &out->models);
     db_release(reg->pool, conn);
     if (st != DB_OK)
         provenance_free(out);

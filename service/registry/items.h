@@ -9,6 +9,7 @@
 
 #include "core/item.h"
 #include "db/datasets.h"
+#include "db/models.h"
 #include "core/problem.h"
 #include "registry/registry.h"
 
@@ -20,10 +21,11 @@
 #define LOOKUP_DATASETS         10   /* ... per hash in a lookup reply */
 
 /* What is known of a content hash: its registrations, and the sealed datasets containing it
- * (one row more than the limit tells that the list was cut). */
+ * and the models trained on them (one row more than the limit tells that a list was cut). */
 struct provenance {
     struct item_rows items;
     struct dataset_uses datasets; /* ordered by lookup position, then by seal */
+    struct model_uses models;     /* trained on those datasets: by lookup, then registration */
 };
 
 void provenance_free(struct provenance *p);

@@ -91,9 +91,8 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
     return st == DB_OK || registry_db_problem(st, p);
 }
 
-/* Loads the receipt of item id on conn. */
-static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
-                       struct problem *p)
+bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                              struct receipt *r, struct problem *p)
 {
     struct item_receipt_row row;
     enum db_status st = db_item_get_for_receipt(conn, id, &row);
@@ -121,7 +120,7 @@ bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, str
     struct db_conn *conn = db_acquire(reg->pool);
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);
-    bool ok = receipt_on(reg, conn, id, out, p);
+    bool ok = registry_item_receipt_on(reg, conn, id, out, p);
     db_release(reg->pool, conn);
     return ok;
 }

@@ -47,6 +47,10 @@ struct receipt {
 bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
 void receipt_free(struct receipt *r);
+/* registry_receipt on conn. */
+bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                              struct receipt *out, struct problem *p)
+    __attribute__((warn_unused_result));
 
 /* Completes a receipt whose record, logged, log_index and ctx are set, on conn: the leaf hash
  * and, once logged, the proofs. */

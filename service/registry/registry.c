@@ -38,3 +38,17 @@ bool registry_db_result(enum db_status st, struct problem *p)
     p->code = PROBLEM_NONE;
     return true;
 }
+
+bool registry_in_transaction(struct registry *reg, enum db_status (*fn)(struct db_conn *, void *),
+                             void *arg, struct problem *p)
+{
+    p->code = PROBLEM_NONE;
+    struct db_conn *conn = db_acquire(reg->pool);
+    if (!conn)
+        return registry_db_problem(DB_UNAVAILABLE, p);
+    enum db_status st = db_transaction(conn, fn, arg);
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    return p->code == PROBLEM_NONE;
+}

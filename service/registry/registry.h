@@ -42,5 +42,9 @@ bool registry_db_problem(enum db_status st, struct problem *p);
 /* The outcome of a database call: true (p->code PROBLEM_NONE) on DB_OK, else as
  * registry_db_problem. */
 bool registry_db_result(enum db_status st, struct problem *p);
+/* Runs fn(conn, arg) in a transaction on a pooled connection; *p says what went wrong (a
+ * domain refusal set by fn, which then returns DB_OK and changes nothing). */
+bool registry_in_transaction(struct registry *reg, enum db_status (*fn)(struct db_conn *, void *),
+                             void *arg, struct problem *p) __attribute__((warn_unused_result));
 
 #endif

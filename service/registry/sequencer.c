@@ -9,6 +9,7 @@
 #include "util/diag.h"
 #include "util/sleep.h"
 #include "db/items.h"
+#include "db/models.h"
 #include "db/tlog.h"
 
 bool sequencer_init(struct sequencer *s, const char *database_url, const struct note_key *key)
@@ -110,6 +111,13 @@ static int64_t write_dataset(const void *rows, size_t i, struct buf *out)
     return row->id;
 }
 
+static int64_t write_model(const void *rows, size_t i, struct buf *out)
+{
+    const struct model_row *row = &((const struct model_rows *)rows)->v[i];
+    model_record_write(out, row);
+    return row->id;
+}
+
 /* Appends the leaves of n records to the edge; ids receives their ids. */
 static bool append_records(struct sequencer *s, const void *rows, size_t n, record_writer write,
                            int64_t *ids)
@@ -160,15 +168,20 @@ struct seq_batch {
     int64_t last_id; /* highest item id in the batch */
     struct item_rows items;
     struct dataset_rows datasets;
+    struct model_rows models;
 };
 
-/* Reads the batch: queued datasets, and registrations from the cursor. A dataset record goes
- * after every registration committed before its seal, so with datasets waiting the queue is
- * read from the start, and they wait for a batch that empties it. */
+/* Reads the batch: queued models and datasets, and registrations from the cursor. A dataset
+ * record goes after every registration committed before its seal, so with datasets waiting the
+ * queue is read from the start, and they wait for a batch that empties it. A model record goes
+ * after the records of its datasets: the models are read first, so a batch that logs all the
+ * datasets then queued logs every dataset they name; otherwise they wait. */
 static enum db_status read_batch(struct db_conn *conn, struct seq_batch *b)
 {
     struct sequencer *s = b->s;
-    enum db_status st = db_log_queue_datasets(conn, SEQUENCER_DATASETS, &b->datasets);
+    enum db_status st = db_log_queue_models(conn, SEQUENCER_MODELS, &b->models);
+    if (st == DB_OK)
+        st = db_log_queue_datasets(conn, SEQUENCER_DATASETS, &b->datasets);
     int64_t from = s->since_sweep >= SEQUENCER_SWEEP_EVERY || b->datasets.n ? 0 : s->cursor;
     if (st == DB_OK)
         st = db_log_queue_batch(conn, from, s->batch, &b->items);
@@ -176,8 +189,13 @@ static enum db_status read_batch(struct db_conn *conn, struct seq_batch *b)
         item_rows_free(&b->items);
         st = db_log_queue_batch(conn, from = 0, s->batch, &b->items);
     }
-    if (st == DB_OK && b->items.n == s->batch)
+    bool all_datasets = b->datasets.n < SEQUENCER_DATASETS;
+    if (st == DB_OK && b->items.n == s->batch && b->datasets.n) {
         dataset_rows_free(&b->datasets);
+        all_datasets = false;
+    }
+    if (!all_datasets)
+        model_rows_free(&b->models);
     b->from = from;
     return st;
 }
@@ -186,23 +204,26 @@ static enum db_status read_batch(struct db_conn *conn, struct seq_batch *b)
 static enum db_status log_batch(struct db_conn *conn, struct seq_batch *b)
 {
     struct sequencer *s = b->s;
-    size_t ni = b->items.n, nd = b->datasets.n;
+    const void *rows[] = {&b->items, &b->datasets, &b->models};
+    const size_t counts[] = {b->items.n, b->datasets.n, b->models.n};
+    const record_writer writers[] = {write_item, write_dataset, write_model};
+    size_t total = counts[0] + counts[1] + counts[2], at = 0;
     uint64_t first = s->edge.size;
-    int64_t *ids = malloc((ni + nd) * sizeof *ids);
-    enum db_status st = ids && append_records(s, &b->items, ni, write_item, ids) &&
-                                append_records(s, &b->datasets, nd, write_dataset, ids + ni)
-                            ? DB_OK
-                            : DB_ERROR;
-    if (st == DB_OK && ni)
-        st = db_log_entries_insert(conn, LOG_RECORD_ITEM, first, ids, ni);
-    if (st == DB_OK && nd)
-        st = db_log_entries_insert(conn, LOG_RECORD_DATASET, first + ni, ids + ni, nd);
+    int64_t *ids = malloc(total * sizeof *ids);
+    enum db_status st = ids ? DB_OK : DB_ERROR;
+    for (int k = 0; k < 3 && st == DB_OK; at += counts[k], k++) {
+        if (!append_records(s, rows[k], counts[k], writers[k], ids + at))
+            st = DB_ERROR;
+        else if (counts[k])
+            st = db_log_entries_insert(conn, (enum log_record_kind)k, first + at, ids + at,
+                                       counts[k]);
+    }
     if (st == DB_OK)
         st = store_tiles(s);
     if (st == DB_OK)
         st = publish_checkpoint(s);
-    b->logged = (int)(ni + nd);
-    b->last_id = ids && ni ? ids[ni - 1] : 0;
+    b->logged = (int)total;
+    b->last_id = ids && counts[0] ? ids[counts[0] - 1] : 0;
     free(ids);
     return st;
 }
@@ -228,10 +249,11 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
     }
     if (st == DB_OK)
         st = read_batch(conn, b);
-    if (st == DB_OK && b->items.n + b->datasets.n > 0)
+    if (st == DB_OK && b->items.n + b->datasets.n + b->models.n > 0)
         st = log_batch(conn, b);
     item_rows_free(&b->items);
     dataset_rows_free(&b->datasets);
+    model_rows_free(&b->models);
     log_head_free(&state);
     return st;
 }

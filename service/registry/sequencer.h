@@ -19,7 +19,9 @@
  * Sealed datasets wait in their own queue; their records are appended after the batch's
  * registrations, and only by a batch that read the registration queue from its start and
  * emptied it, so every registration committed before a seal gets a lower index than the
- * dataset record (the audit's "registered before the seal" rests on it). */
+ * dataset record (the audit's "registered before the seal" rests on it). Registered models wait
+ * in a third queue and are appended last, by a batch that logs every dataset then queued, so a
+ * model record follows the records of the datasets it names. */
 #ifndef PROVD_REGISTRY_SEQUENCER_H
 #define PROVD_REGISTRY_SEQUENCER_H
 
@@ -33,6 +35,7 @@
 #define SEQUENCER_BATCH       10000
 #define SEQUENCER_SWEEP_EVERY 16
 #define SEQUENCER_DATASETS    100 /* dataset records per batch at most */
+#define SEQUENCER_MODELS      100 /* model records per batch at most */
 
 struct sequencer {
     char *database_url;   /* owned */
