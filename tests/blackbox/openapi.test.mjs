@@ -4,7 +4,7 @@
 // operation is called at least once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash, webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import {
 import { startAnvil } from './lib/anvil.mjs';
 import { anchorArgs, ethKeyFile, waitAnchors } from './lib/anchoring.mjs';
 import { datasetStatement, membersRoot } from './lib/dataset.mjs';
+import { canonicalize } from './lib/jcs.mjs';
+import { parseVkey } from './lib/tlog.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const spec = YAML.parse(fs.readFileSync(path.resolve(here, '../../openapi/openapi.yaml'), 'utf8'));
@@ -483,6 +485,181 @@ test('dataset receipts and proofs are 202 while the record waits for a sequencer
     assert.deepEqual(pf.body.dataset, rc.body);
   } finally {
     await lone.stop();
+  }
+});
+
+// A sealed dataset of hashes (created, filled and sealed with curator's signature) over b.
+async function sealedDataset(b, t, name, hashes, curator) {
+  const d = (await call(b, 'POST', '/v1/datasets', { body: { name, version: '1' }, token: t }, 201)).body;
+  await call(b, 'POST', `/v1/datasets/${d.id}/members`, { body: { content_hashes: hashes }, token: t }, 200);
+  const root = membersRoot(hashes);
+  await call(b, 'POST', `/v1/datasets/${d.id}/seal`, { body: await sealBody(d, hashes.length, root, curator), token: t }, 200);
+  return { ...d, root };
+}
+
+// model.digest over a file manifest: SHA-256 of the files' 32-byte digests in order.
+const filesDigest = (files) => 'sha256:' + createHash('sha256')
+  .update(Buffer.concat(files.map((f) => Buffer.from(f.digest.slice(7), 'hex')))).digest('hex');
+
+// A POST /v1/models body for stmt ({model, datasets, metadata?}), signed by signer (ed25519) over
+// the model statement, or over `over` when given (to get a signature that does not verify).
+async function modelBody(stmt, signer, over = stmt) {
+  const bytes = Buffer.from(canonicalize({ type: 'provd.model.v1', model: over.model,
+    datasets: over.datasets, metadata: over.metadata ?? {} }), 'utf8');
+  return { ...stmt, signature: { scheme: 'ed25519', public_key: signer.publicKey, value: await signer.sign(bytes) } };
+}
+
+test('model routes: every status reached here matches the spec', async () => {
+  const b = srv.base;
+  const json = (raw) => ({ raw, token, headers: { 'content-type': 'application/json' } });
+  const curator = await newEd25519Signer();
+  const trainer = await newEd25519Signer();
+  const item = await signedItem(curator, { license: 'MIT' });
+  await call(b, 'POST', '/v1/items', { body: item, token }, 201);
+  const list = [item.content_hash, await randomHash(), await randomHash()];
+  const d = await sealedDataset(b, token, 'trained-on', list, curator);
+  const open = (await call(b, 'POST', '/v1/datasets', { body: { name: 'still-open', version: '1' }, token }, 201)).body;
+
+  // register
+  const files = [{ path: 'config.json', digest: await randomHash() },
+                 { path: 'weights/model.safetensors', digest: await randomHash() }];
+  const model = { name: 'contract-model', version: '1.0', digest: filesDigest(files), files };
+  const stmt = { model, datasets: [{ id: d.id, members_root: d.root }], metadata: { framework: 'none' } };
+  const body = await modelBody(stmt, trainer);
+  const created = await call(b, 'POST', '/v1/models', { body, token }, 201);
+  const m = created.body;
+  assert.equal(created.headers.get('location'), `/v1/models/${m.id}`);
+  assert.deepEqual(m.model, model);
+  assert.equal(m.signer.public_key, trainer.publicKey);
+  await call(b, 'POST', '/v1/models', { body, token }, 200);
+  await call(b, 'POST', '/v1/models', { body }, 401, 'unauthorized');
+  await call(b, 'POST', '/v1/models', { body, token: adminToken }, 403, 'forbidden');
+  await call(b, 'POST', '/v1/models', json('{"model":'), 400, 'malformed-json');
+  await call(b, 'POST', '/v1/models', { raw: JSON.stringify(body), token, headers: { 'content-type': 'text/plain' } }, 415, 'unsupported-media-type');
+  await call(b, 'POST', '/v1/models', { body: { ...body, metadata: { pad: 'x'.repeat(3000) } }, token }, 413, 'body-too-large');
+  const refused = async (s, field, problem = 'invalid-field') => {
+    const r = await call(b, 'POST', '/v1/models', { body: await modelBody(s, trainer), token }, 422, problem);
+    assert.equal(r.body.field, field, r.text);
+  };
+  await refused({ ...stmt, model: { ...model, name: '' } }, 'model.name');
+  await refused({ ...stmt, model: { ...model, digest: item.content_hash } }, 'model.digest');
+  await refused({ ...stmt, model: { ...model, files: [...files].reverse(), digest: filesDigest([...files].reverse()) } }, 'model.files[1].path');
+  await refused({ ...stmt, datasets: [{ id: d.id, members_root: 'X' }] }, 'datasets[0].members_root');
+  await refused({ ...stmt, datasets: [{ id: 999999, members_root: d.root }] }, 'datasets[0].id', 'model-dataset-invalid');
+  await refused({ ...stmt, datasets: [{ id: d.id, members_root: d.root }, { id: open.id, members_root: d.root }] }, 'datasets[1].id', 'model-dataset-invalid');
+  await refused({ ...stmt, datasets: [{ id: d.id, members_root: '0'.repeat(64) }] }, 'datasets[0].members_root', 'model-dataset-invalid');
+  const forged = await modelBody(stmt, trainer, { ...stmt, metadata: { framework: 'other' } });
+  await call(b, 'POST', '/v1/models', { body: forged, token }, 422, 'signature-invalid');
+
+  // list and get
+  const page = await call(b, 'GET', `/v1/models?digest=${files[1].digest}`, {}, 200);
+  assert.deepEqual(page.body.models.map((x) => x.id), [m.id]);
+  const other = await call(b, 'POST', '/v1/models', { body: await modelBody({ ...stmt, model: { name: 'contract-model', version: '2', digest: await randomHash() } }, trainer), token }, 201);
+  assert.equal(other.body.model.files, undefined);
+  const first = await call(b, 'GET', `/v1/models?name=contract-model&dataset=${d.id}&limit=1`, {}, 200);
+  assert.deepEqual(first.body.models.map((x) => x.id), [m.id]);
+  assert.ok(first.body.next_cursor);
+  const next = await call(b, 'GET', `/v1/models?signer=${encodeURIComponent(trainer.publicKey)}&cursor=${first.body.next_cursor}`, {}, 200);
+  assert.deepEqual(next.body.models.map((x) => x.id), [other.body.id]);
+  assert.equal(next.body.next_cursor, null);
+  await call(b, 'GET', '/v1/models', {}, 200);
+  for (const q of ['limit=0', 'digest=x', 'dataset=x', 'cursor=zz', 'name=', 'x=1']) {
+    await call(b, 'GET', `/v1/models?${q}`, {}, 400, 'invalid-parameter');
+  }
+  await call(b, 'GET', `/v1/models/${m.id}`, {}, 200);
+  await call(b, 'HEAD', `/v1/models/${m.id}`, {}, 200);
+  await call(b, 'GET', '/v1/models/999999', {}, 404, 'model-not-found');
+  await call(b, 'GET', '/v1/models/x', {}, 400, 'invalid-parameter');
+
+  // receipt, lineage, proof and attestation once logged (the first replies may be 202s)
+  const receipt = await until(b, `/v1/models/${m.id}/receipt`, (x) => x.status === 200, 'logging');
+  assert.equal(receipt.body.record.type, 'provd.model.v1');
+  assert.equal(receipt.body.id, m.id);
+  await call(b, 'GET', '/v1/models/999999/receipt', {}, 404, 'model-not-found');
+  await call(b, 'GET', '/v1/models/x/receipt', {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `/v1/models/${m.id}/receipt?x=1`, {}, 400, 'invalid-parameter');
+  const lineage = (await call(b, 'GET', `/v1/models/${m.id}/lineage`, {}, 200)).body;
+  assert.deepEqual(lineage.datasets.map((x) => [x.id, x.members_root, x.audit.members]), [[d.id, d.root, 3]]);
+  assert.equal(lineage.datasets[0].curator.public_key, curator.publicKey);
+  assert.equal(lineage.totals.members, 3);
+  await call(b, 'GET', '/v1/models/999999/lineage', {}, 404, 'model-not-found');
+  await call(b, 'GET', '/v1/models/0/lineage', {}, 400, 'invalid-parameter');
+  const proofPath = `/v1/models/${m.id}/proof?content_hash=${item.content_hash}`;
+  const proof = (await until(b, proofPath, (x) => x.status === 200, 'logging')).body;
+  assert.equal(proof.dataset_id, d.id);
+  assert.equal(proof.membership.position, 0);
+  assert.deepEqual(proof.registrations.map((x) => x.record.content_hash), [item.content_hash]);
+  const unregistered = await call(b, 'GET', `/v1/models/${m.id}/proof?content_hash=${list[2]}`, {}, 200);
+  assert.deepEqual(unregistered.body.registrations, []);
+  await call(b, 'GET', `/v1/models/${m.id}/proof?content_hash=${await randomHash()}`, {}, 404, 'not-a-member');
+  await call(b, 'GET', `/v1/models/${m.id}/proof`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `/v1/models/${m.id}/proof?content_hash=nope`, {}, 400, 'invalid-parameter');
+  await call(b, 'GET', `/v1/models/999999/proof?content_hash=${item.content_hash}`, {}, 404, 'model-not-found');
+  const att = (await until(b, `/v1/models/${m.id}/attestation`, (x) => x.status === 200, 'a checkpoint')).body;
+  await call(b, 'GET', '/v1/models/999999/attestation', {}, 404, 'model-not-found');
+  await call(b, 'GET', '/v1/models/x/attestation', {}, 400, 'invalid-parameter');
+  // the payload is the documented in-toto statement, signed with the log's key over the PAE
+  const payload = Buffer.from(att.payload, 'base64');
+  const st = JSON.parse(payload.toString('utf8'));
+  const errors = [];
+  validate(spec.components.schemas.ModelLineageStatement, st, 'statement', errors);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(st.subject, [{ name: model.name, digest: { sha256: model.digest.slice(7) } }]);
+  assert.equal(st.predicate.model.log_index, receipt.body.log_index);
+  const vkey = parseVkey((await call(b, 'GET', '/v1/log/key', {}, 200)).text);
+  assert.equal(att.signatures[0].keyid, vkey.id.toString('hex'));
+  const type = Buffer.from(att.payloadType);
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
+  const key = await webcrypto.subtle.importKey('raw', vkey.pub, { name: 'Ed25519' }, false, ['verify']);
+  assert.ok(await webcrypto.subtle.verify({ name: 'Ed25519' }, key, Buffer.from(att.signatures[0].sig, 'base64'), pae));
+
+  // provenance lists the models trained on the content
+  const use = { model_id: m.id, name: model.name, version: model.version, digest: model.digest, dataset_ids: [d.id] };
+  const prov = await call(b, 'GET', `/v1/provenance/${item.content_hash}`, {}, 200);
+  assert.deepEqual(prov.body.used_in, [use, { ...use, model_id: other.body.id, version: '2', digest: other.body.model.digest }]);
+  assert.equal(prov.body.used_in_truncated, false);
+  const batch = await call(b, 'POST', '/v1/provenance/batch', { body: { content_hashes: [list[1], await randomHash()] } }, 200);
+  assert.deepEqual(batch.body.results.map((x) => x.used_in.length), [2, 0]);
+
+  // methods and CORS
+  await call(b, 'DELETE', `/v1/models/${m.id}`, { token }, 405, 'method-not-allowed');
+  await call(b, 'POST', `/v1/models/${m.id}/attestation`, {}, 405, 'method-not-allowed');
+  const pre = await call(b, 'OPTIONS', '/v1/models', { headers: { origin: 'https://app.example.org',
+    'access-control-request-method': 'POST' } }, 204);
+  assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, HEAD, POST, OPTIONS');
+  await call(b, 'OPTIONS', `/v1/models/${m.id}/proof`, { headers: { origin: 'https://evil.example',
+    'access-control-request-method': 'GET' } }, 403, 'cors-origin-rejected');
+});
+
+test('model receipts, proofs and attestations wait for a sequencer; no log key, no attestation', async () => {
+  // `serve` alone has no sequencer, so the model record waits for good; one server signs
+  // attestations (--log-key-file), the other cannot.
+  const dbUrl = freshDatabase();
+  const t = createApiKey(dbUrl);
+  const [keyless, keyed] = await Promise.all([startProvd({ dbUrl }),
+    startProvd({ dbUrl, args: ['--log-key-file', createLogKey().keyFile] })]);
+  try {
+    const b = keyless.base;
+    const curator = await newEd25519Signer();
+    const list = await Promise.all([1, 2].map(randomHash));
+    const d = await sealedDataset(b, t, 'waiting', list, curator);
+    const stmt = { model: { name: 'waiting', version: '1', digest: await randomHash() },
+                   datasets: [{ id: d.id, members_root: d.root }] };
+    const m = (await call(b, 'POST', '/v1/models', { body: await modelBody(stmt, curator), token: t }, 201)).body;
+    assert.equal(m.status, 'registered');
+    assert.deepEqual(m.metadata, {});
+    const rc = await call(b, 'GET', `/v1/models/${m.id}/receipt`, {}, 202);
+    assert.equal(rc.body.status, 'registered');
+    const pf = await call(b, 'GET', `/v1/models/${m.id}/proof?content_hash=${list[1]}`, {}, 202);
+    assert.equal(pf.body.membership.position, 1);
+    assert.deepEqual(pf.body.model, rc.body);
+    assert.deepEqual(pf.body.registrations, []);
+    await call(b, 'GET', `/v1/models/${m.id}/attestation`, {}, 503, 'attestation-unavailable');
+    await call(b, 'GET', '/v1/models/999999/attestation', {}, 503, 'attestation-unavailable');
+    const pending = await call(keyed.base, 'GET', `/v1/models/${m.id}/attestation`, {}, 202);
+    assert.deepEqual(pending.body, { model_id: m.id, status: 'registered' });
+  } finally {
+    await Promise.all([keyless.stop(), keyed.stop()]);
   }
 });
 
