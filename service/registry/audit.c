@@ -5,6 +5,7 @@
 #include <string.h>
 
 struct audit_run {
+    struct audit_cache *cache;
     struct audit_report *r;
     struct problem *p;
     int64_t id, after;
@@ -81,16 +82,50 @@ static bool prepare(struct audit_run *a, const struct dataset_row *d)
     return true;
 }
 
+/* Fills r's totals from the cache: true when it holds them and no failure is to be listed. */
+static bool cached(struct audit_cache *c, int64_t id, uint64_t anchored_below, unsigned limit,
+                   struct audit_report *r)
+{
+    pthread_mutex_lock(&c->lock);
+    const struct audit_totals *t = &c->slot[(uint64_t)id % AUDIT_CACHE_SLOTS];
+    bool hit = t->dataset_id == id && t->anchored_below == anchored_below &&
+               (limit == 0 || t->failing == 0);
+    if (hit) {
+        r->members = t->members;
+        r->passing = t->passing;
+        r->failing = t->failing;
+        memcpy(r->by_reason, t->by_reason, sizeof r->by_reason);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
+static void remember(struct audit_cache *c, int64_t id, uint64_t anchored_below,
+                     const struct audit_report *r)
+{
+    struct audit_totals t = {.dataset_id = id,
+                             .anchored_below = anchored_below,
+                             .members = r->members,
+                             .passing = r->passing,
+                             .failing = r->failing};
+    memcpy(t.by_reason, r->by_reason, sizeof t.by_reason);
+    pthread_mutex_lock(&c->lock);
+    c->slot[(uint64_t)id % AUDIT_CACHE_SLOTS] = t;
+    pthread_mutex_unlock(&c->lock);
+}
+
 static enum db_status scan(struct db_conn *conn, struct audit_run *a, uint64_t count)
 {
     struct audit_report *r = a->r;
     bool found;
     uint64_t max = 0;
     enum db_status st = db_anchor_max_confirmed(conn, r->final, r->as_of.index, &found, &max);
-    audit_fold_init(&a->fold, &a->policy);
     struct audit_range range = {.anchored_below = found ? max : 0,
                                 .licenses = a->policy.has_licenses,
                                 .usage = a->policy.respect_content_usage};
+    if (st != DB_OK || (r->final && cached(a->cache, a->id, range.anchored_below, a->limit, r)))
+        return st;
+    audit_fold_init(&a->fold, &a->policy);
     for (range.lo = 0; st == DB_OK && range.lo < count; range.lo += AUDIT_CHUNK) {
         range.hi = range.lo + AUDIT_CHUNK;
         st = db_dataset_audit_rows(conn, a->id, &r->as_of, &range, on_row, a);
@@ -101,6 +136,8 @@ static enum db_status scan(struct db_conn *conn, struct audit_run *a, uint64_t c
     if (a->fold.oom || r->oom)
         st = DB_ERROR;
     audit_fold_free(&a->fold);
+    if (st == DB_OK && r->final)
+        remember(a->cache, a->id, range.anchored_below, r);
     return st;
 }
 
@@ -129,7 +166,8 @@ bool registry_dataset_audit(struct registry *reg, int64_t id, int64_t after, uns
 {
     memset(out, 0, sizeof *out);
     p->code = PROBLEM_NONE;
-    struct audit_run a = {.r = out, .p = p, .id = id, .after = after, .limit = limit};
+    struct audit_run a = {
+        .cache = &reg->audits, .r = out, .p = p, .id = id, .after = after, .limit = limit};
     struct db_conn *conn = db_acquire(reg->pool);
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);

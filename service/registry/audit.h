@@ -4,7 +4,11 @@
  * As of the seal: once the dataset record is logged, only registrations with a lower log
  * index count, anchors only when they cover the registration but not the dataset record, and
  * the signer registry as it was when the dataset was sealed, so the answer never changes (but
- * for anchors of those trees that get confirmed later). Before that, the current state. */
+ * for anchors of those trees that get confirmed later). Before that, the current state.
+ *
+ * A settled audit is a function of the dataset and of the highest confirmed anchor below its
+ * record, so its totals are cached (struct audit_cache) under both: lineage and attestations of
+ * models trained on large datasets, and audits with no failure to list, read no members. */
 #ifndef PROVD_REGISTRY_AUDIT_H
 #define PROVD_REGISTRY_AUDIT_H
 

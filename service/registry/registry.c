@@ -8,6 +8,7 @@ bool registry_init(struct registry *reg, struct db_pool *pool, const struct regi
     reg->pool = pool;
     reg->policy = *policy;
     auth_cache_init(&reg->auth);
+    pthread_mutex_init(&reg->audits.lock, NULL);
     if (!tile_cache_init(&reg->tiles) || !proof_cache_init(&reg->proofs)) {
         registry_destroy(reg);
         return false;
@@ -20,6 +21,7 @@ void registry_destroy(struct registry *reg)
     auth_cache_destroy(&reg->auth);
     tile_cache_destroy(&reg->tiles);
     proof_cache_destroy(&reg->proofs);
+    pthread_mutex_destroy(&reg->audits.lock);
     reg->pool = NULL;
 }
 

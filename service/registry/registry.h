@@ -10,8 +10,11 @@
 #ifndef PROVD_REGISTRY_REGISTRY_H
 #define PROVD_REGISTRY_REGISTRY_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "core/audit.h"
 #include "core/problem.h"
 #include "db/pool.h"
 #include "registry/auth.h"
@@ -23,6 +26,19 @@ struct registry_policy {
     bool open_registration;    /* known signers may register without an API key */
 };
 
+/* Totals of settled audits (final, as of the logged seal), which depend on nothing but the
+ * dataset and the highest confirmed anchor below its record: keyed by both. */
+#define AUDIT_CACHE_SLOTS 256
+struct audit_totals {
+    int64_t dataset_id; /* 0: empty slot */
+    uint64_t anchored_below;
+    uint64_t members, passing, failing, by_reason[AUDIT_REASONS];
+};
+struct audit_cache {
+    pthread_mutex_t lock;
+    struct audit_totals slot[AUDIT_CACHE_SLOTS]; /* direct-mapped by dataset id */
+};
+
 /* The state the domain functions share: the pool and the caches. Thread-safe. */
 struct registry {
     struct db_pool *pool; /* borrowed: whoever created the registry owns it */
@@ -30,6 +46,7 @@ struct registry {
     struct auth_cache auth;    /* API keys */
     struct tile_cache tiles;   /* full tiles for proofs */
     struct proof_cache proofs; /* consistency proofs */
+    struct audit_cache audits; /* settled audits' totals */
 };
 
 /* Sets up reg over pool; false when out of memory (reg is then destroyed). */
