@@ -18,7 +18,7 @@ static const struct command commands[] = {
     {"run", cmd_run, "serve and worker in one process, for small deployments"},
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
     {"verify", cmd_verify,
-     "check a receipt or membership proof offline (verify FILE.json --log-key VKEY)"},
+     "check a receipt, membership proof or model proof offline (verify FILE.json --log-key VKEY)"},
     {"dataset", cmd_dataset, "datasets over the API: create, add, seal, audit, proof (--help)"},
     {"model", cmd_model,
      "the OpenSSF model signing digest of a model directory or file (model digest PATH)"},

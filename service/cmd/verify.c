@@ -1,7 +1,7 @@
-/* provd verify FILE.json --log-key VKEY [--rpc URL]: checks a receipt (of an item or a dataset)
- * or a dataset membership proof, trusting nothing but the log's verifier key (and, with --rpc,
- * an Ethereum node of the anchor's chain). The steps are the ones the README documents for
- * third-party verifiers. */
+/* provd verify FILE.json --log-key VKEY [--rpc URL]: checks a receipt (of an item, a dataset or
+ * a model), a dataset membership proof or a model proof, trusting nothing but the log's verifier
+ * key (and, with --rpc, an Ethereum node of the anchor's chain). The steps are the ones the
+ * README documents for third-party verifiers. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,18 +12,51 @@
 #include "cmd/verify.h"
 #include "util/codec.h"
 #include "util/jcs.h"
+#include "core/dataset.h"
+#include "core/model.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
+
+/* The link named in every line (verify_link); the CLI checks one document, single-threaded. */
+static char link_name[64];
+
+void verify_link(const char *name)
+{
+    snprintf(link_name, sizeof link_name, "%s", name ? name : "");
+}
+
+static void vline(FILE *out, const char *tag, const char *fmt, va_list ap)
+{
+    fputs(tag, out);
+    if (link_name[0])
+        fprintf(out, "%s: ", link_name);
+    vfprintf(out, fmt, ap);
+    fputc('\n', out);
+}
 
 int verify_reject(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("FAIL: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vline(stderr, "FAIL: ", fmt, ap);
     va_end(ap);
     return 1;
+}
+
+void verify_ok(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vline(stdout, "OK: ", fmt, ap);
+    va_end(ap);
+}
+
+void verify_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vline(stdout, "WARN: ", fmt, ap);
+    va_end(ap);
 }
 
 bool verify_get_uint(json_t *obj, const char *key, uint64_t *out)
@@ -79,6 +112,20 @@ bool verify_get_proof(json_t *arr, uint8_t (*proof)[MERKLE_HASH_LEN], size_t *n)
     return true;
 }
 
+/* What the OK line calls a record: an item record by its content hash. */
+static const char *record_name(json_t *record)
+{
+    const char *type = json_string_value(json_object_get(record, "type"));
+    const char *hash = json_string_value(json_object_get(record, "content_hash"));
+    if (!type)
+        return hash ? hash : "the item record";
+    if (!strcmp(type, DATASET_STATEMENT_TYPE))
+        return "the dataset record";
+    if (!strcmp(type, MODEL_STATEMENT_TYPE))
+        return "the model record";
+    return "the record";
+}
+
 static int check_receipt(const struct note_key *key, struct receipt *r, struct verify_ctx *v)
 {
     char err[200], origin[NOTE_NAME_MAX], root_hex[65], leaf_hex[65];
@@ -111,11 +158,23 @@ static int check_receipt(const struct note_key *key, struct receipt *r, struct v
     memcpy(v->root, root, MERKLE_HASH_LEN);
     hex_encode(root, MERKLE_HASH_LEN, root_hex);
     hex_encode(leaf, MERKLE_HASH_LEN, leaf_hex);
-    const char *what = json_string_value(json_object_get(r->record, "content_hash"));
-    printf("OK: %s is entry %llu of log %s\n  leaf %s\n  tree size %llu, root %s\n",
-           what ? what : "the dataset record", (unsigned long long)r->index, origin, leaf_hex,
-           (unsigned long long)size, root_hex);
+    verify_ok("%s is entry %llu of log %s", record_name(r->record), (unsigned long long)r->index,
+              origin);
+    printf("  leaf %s\n  tree size %llu, root %s\n", leaf_hex, (unsigned long long)size, root_hex);
     return 0;
+}
+
+int verify_receipt(struct verify_ctx *v, json_t *receipt)
+{
+    struct receipt r = {0};
+    int rc = parse_receipt(receipt, &r);
+    if (rc == 0)
+        rc = check_receipt(v->key, &r, v);
+    if (rc == 0)
+        rc = verify_record_signature(r.record);
+    if (rc == 0)
+        rc = verify_anchor(v, receipt);
+    return rc;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -129,7 +188,6 @@ int cmd_verify(int argc, char **argv)
     struct note_key key;
     json_error_t jerr;
     json_t *root = NULL;
-    struct receipt r = {0};
     if (!note_key_parse_vkey(cfg.log_key, &key)) {
         rc = verify_reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
         goto out;
@@ -144,20 +202,15 @@ int cmd_verify(int argc, char **argv)
                            .rpc_url = cfg.eth_rpc_url,
                            .rpc_timeout_ms = cfg.eth_rpc_timeout,
                            .depth = cfg.anchor_depth};
-    json_t *receipt = root;
-    rc = 0;
-    if (json_object_get(root, "members_root") && json_object_get(root, "dataset")) {
+    if (json_object_get(root, "membership") && json_object_get(root, "model")) {
+        rc = verify_model_proof(&v, root);
+    } else if (json_object_get(root, "members_root") && json_object_get(root, "dataset")) {
         rc = verify_membership(root);
-        receipt = json_object_get(root, "dataset");
+        if (rc == 0)
+            rc = verify_receipt(&v, json_object_get(root, "dataset"));
+    } else {
+        rc = verify_receipt(&v, root);
     }
-    if (rc == 0)
-        rc = parse_receipt(receipt, &r);
-    if (rc == 0)
-        rc = check_receipt(&key, &r, &v);
-    if (rc == 0)
-        rc = verify_record_signature(r.record);
-    if (rc == 0)
-        rc = verify_anchor(&v, receipt);
 out:
     json_decref(root);
     config_free(&cfg);

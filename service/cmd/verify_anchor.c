@@ -148,10 +148,9 @@ static int check_online(const struct verify_ctx *v, const struct anchor_claim *c
         r = check_depth(&rpc, c, v->depth, &confirmations);
     if (!r) {
         char *tx = eth_hex(c->tx_hash, 32);
-        printf("OK: anchored on chain %llu in block %llu by transaction %s (%llu "
-               "confirmations)\n",
-               (unsigned long long)c->chain_id, (unsigned long long)c->block_number, tx ? tx : "?",
-               (unsigned long long)confirmations);
+        verify_ok("anchored on chain %llu in block %llu by transaction %s (%llu confirmations)",
+                  (unsigned long long)c->chain_id, (unsigned long long)c->block_number,
+                  tx ? tx : "?", (unsigned long long)confirmations);
         free(tx);
     }
     eth_rpc_free(&rpc);
@@ -173,8 +172,8 @@ int verify_anchor(const struct verify_ctx *v, json_t *receipt)
     if (!r)
         r = check_offline(v, a, &c);
     if (!r && !v->rpc_url)
-        printf("OK: anchor of tree size %llu is consistent (not checked on chain: use --rpc)\n",
-               (unsigned long long)c.tree_size);
+        verify_ok("anchor of tree size %llu is consistent (not checked on chain: use --rpc)",
+                  (unsigned long long)c.tree_size);
     else if (!r)
         r = check_online(v, &c);
     buf_free(&c.calldata);

@@ -1,7 +1,8 @@
-/* provd verify, the record half: the signature inside a logged record (item or dataset), and a
- * dataset membership proof's first link, content hash -> members root. */
+/* provd verify, the record half: the signature inside a logged record (item, dataset or model),
+ * and a dataset membership proof's first link, content hash -> members root. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/verify.h"
@@ -10,6 +11,7 @@
 #include "core/dataset.h"
 #include "core/item.h"
 #include "core/jfield.h"
+#include "core/model.h"
 
 /* An item record: {content_hash, metadata, registered_at, signature}. The registration it
  * came from (without registered_at) must parse and verify as a new one would. */
@@ -25,8 +27,8 @@ static int check_item(json_t *record)
     json_decref(copy);
     if (!ok)
         return verify_reject("the record's signature: %s", p.detail);
-    printf("OK: the %s signature by %s verifies over the item statement\n",
-           sig_scheme_name(req.sig.scheme), req.sig.signer);
+    verify_ok("the %s signature by %s verifies over the item statement",
+              sig_scheme_name(req.sig.scheme), req.sig.signer);
     item_request_free(&req);
     return 0;
 }
@@ -71,11 +73,47 @@ static int check_dataset(json_t *record)
     ok = ok && sig_claim_verify(&sig, msg, len, &p);
     int rc = ok ? 0 : verify_reject("the dataset record: %s", p.detail);
     if (ok)
-        printf("OK: the %s signature by %s verifies over the statement of dataset %s %s\n",
-               sig_scheme_name(sig.scheme), sig.signer, f.name, f.version);
+        verify_ok("the %s signature by %s verifies over the statement of dataset %s %s",
+                  sig_scheme_name(sig.scheme), sig.signer, f.name, f.version);
     buf_free(&md);
     buf_free(&pol);
     buf_free(&statement);
+    return rc;
+}
+
+/* A model record: the statement's members plus registered_at and signature. Without type and
+ * registered_at it is a POST /v1/models body, which must parse and verify as a new one would
+ * (model_request_parse: every field, the file manifest against the digest, and the signature over
+ * the statement or its EIP-712 digest, model_signed_message). */
+static int check_model(json_t *record)
+{
+    struct model_request *req = malloc(sizeof *req);
+    json_t *copy = json_deep_copy(record);
+    struct buf body = BUF_INIT;
+    struct problem p;
+    int rc = 1;
+    if (!req || !copy) {
+        rc = verify_reject("out of memory");
+        goto out;
+    }
+    json_object_del(copy, "type");
+    json_object_del(copy, "registered_at");
+    if (!jcs_serialize(copy, &body)) {
+        rc = verify_reject("the model record cannot be canonicalised");
+        goto out;
+    }
+    if (!model_request_parse(body.data, body.len, req, &p)) {
+        rc = verify_reject("the model record: %s", p.detail);
+        goto out;
+    }
+    verify_ok("the %s signature by %s verifies over the statement of model %s %s",
+              sig_scheme_name(req->sig.scheme), req->sig.signer, req->name, req->version);
+    model_request_free(req);
+    rc = 0;
+out:
+    buf_free(&body);
+    json_decref(copy);
+    free(req);
     return rc;
 }
 
@@ -86,37 +124,53 @@ int verify_record_signature(json_t *record)
         return check_item(record);
     if (!strcmp(type, DATASET_STATEMENT_TYPE))
         return check_dataset(record);
+    if (!strcmp(type, MODEL_STATEMENT_TYPE))
+        return check_model(record);
     return verify_reject("the record has an unknown type %.60s", type);
 }
 
-int verify_membership(json_t *proof)
+int verify_member(const char *ch, json_t *m)
 {
     uint64_t position, count;
     uint8_t hash[SHA256_LEN], leaf[SHA256_LEN], root[SHA256_LEN];
     uint8_t path[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     size_t n;
-    const char *ch = json_string_value(json_object_get(proof, "content_hash"));
-    const char *root_hex = json_string_value(json_object_get(proof, "members_root"));
-    json_t *record = json_object_get(json_object_get(proof, "dataset"), "record");
-    uint64_t rec_count;
+    const char *root_hex = json_string_value(json_object_get(m, "members_root"));
     if (!ch || !item_parse_content_hash(ch, hash))
         return verify_reject("content_hash must be sha256: and 64 lowercase hex digits");
-    if (!verify_get_uint(proof, "position", &position) ||
-        !verify_get_uint(proof, "member_count", &count) || position >= count)
+    if (!verify_get_uint(m, "position", &position) || !verify_get_uint(m, "member_count", &count) ||
+        position >= count)
         return verify_reject("position and member_count must be integers, position below count");
     if (!root_hex || strlen(root_hex) != 64 || !hex_decode(root_hex, 64, root, SHA256_LEN, true))
         return verify_reject("members_root must be 64 lowercase hex digits");
-    if (!verify_get_proof(json_object_get(proof, "inclusion_proof"), path, &n))
+    if (!verify_get_proof(json_object_get(m, "inclusion_proof"), path, &n))
         return verify_reject("inclusion_proof must be an array of 32-byte lowercase hex hashes");
     dataset_member_leaf(hash, leaf);
     if (!merkle_verify_inclusion(leaf, position, count, (const uint8_t(*)[MERKLE_HASH_LEN])path, n,
                                  root))
         return verify_reject("the member's inclusion proof does not lead to members_root");
+    verify_ok("%s is member %" PRIu64 " of %" PRIu64 " under members root %s", ch, position, count,
+              root_hex);
+    return 0;
+}
+
+int verify_dataset_commits(json_t *record, json_t *m)
+{
+    uint64_t count, rec_count;
+    const char *root_hex = json_string_value(json_object_get(m, "members_root"));
     const char *rec_root = json_string_value(json_object_get(record, "members_root"));
-    if (!json_is_object(record) || !rec_root || strcmp(rec_root, root_hex) != 0 ||
+    if (!json_is_object(record) || !root_hex || !rec_root || strcmp(rec_root, root_hex) != 0 ||
+        !verify_get_uint(m, "member_count", &count) ||
         !verify_get_uint(record, "member_count", &rec_count) || rec_count != count)
         return verify_reject("the dataset record commits to another members root or count");
-    printf("OK: %s is member %" PRIu64 " of %" PRIu64 " under members root %s\n", ch, position,
-           count, root_hex);
     return 0;
+}
+
+int verify_membership(json_t *proof)
+{
+    const char *ch = json_string_value(json_object_get(proof, "content_hash"));
+    int rc = verify_member(ch, proof);
+    return rc ? rc
+              : verify_dataset_commits(json_object_get(json_object_get(proof, "dataset"), "record"),
+                                       proof);
 }
