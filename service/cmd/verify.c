@@ -26,6 +26,9 @@ void verify_link(const char *name)
 }
 
 static void vline(FILE *out, const char *tag, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vline(FILE *out, const char *tag, const char *fmt, va_list ap)
 {
     fputs(tag, out);
     if (link_name[0])

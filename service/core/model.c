@@ -45,9 +45,9 @@ static bool valid_path(const char *s)
     size_t len = strlen(s);
     if (len == 0 || len > MODEL_PATH_MAX)
         return false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return false; /* C0, DEL and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F) controls */
     for (const char *p = s;;) {
         size_t n = strcspn(p, "/");
         if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))

@@ -169,6 +169,32 @@ static void write_statement(struct buf *out, const struct model_lineage *l, cons
     jw_object_end(&w);
 }
 
+static void write_envelope(struct buf *out, const char *payload, uint32_t key_id,
+                           const uint8_t sig[ED25519_SIGNATURE_LEN])
+{
+    char sig_b64[4 * ((ED25519_SIGNATURE_LEN + 2) / 3) + 1], keyid[9];
+    base64_std_encode(sig, ED25519_SIGNATURE_LEN, sig_b64);
+    snprintf(keyid, sizeof keyid, "%08" PRIx32, key_id);
+    struct jsonw w;
+    jw_init(&w, out);
+    jw_object_begin(&w);
+    jw_key(&w, "payloadType");
+    jw_string(&w, DSSE_PAYLOAD_TYPE);
+    jw_key(&w, "payload");
+    jw_string(&w, payload);
+    jw_key(&w, "signatures");
+    jw_array_begin(&w);
+    jw_object_begin(&w);
+    jw_key(&w, "keyid");
+    jw_string(&w, keyid);
+    jw_key(&w, "sig");
+    jw_string(&w, sig_b64);
+    jw_object_end(&w);
+    jw_array_end(&w);
+    jw_object_end(&w);
+}
+
+/* Signs the DSSE pre-authentication encoding of statement and writes the envelope. */
 static bool sign_envelope(const struct note_key *key, const struct buf *statement, struct buf *out)
 {
     struct buf pae = BUF_INIT;
@@ -176,32 +202,12 @@ static bool sign_envelope(const struct note_key *key, const struct buf *statemen
                statement->len);
     buf_append(&pae, statement->data, statement->len);
     uint8_t sig[ED25519_SIGNATURE_LEN];
-    char sig_b64[128];
     char *payload = malloc(4 * ((statement->len + 2) / 3) + 1); /* padded */
     bool ok = !pae.oom && payload &&
               ed25519_sign(key->secret_key, (const uint8_t *)pae.data, pae.len, sig);
     if (ok) {
         base64_std_encode((const uint8_t *)statement->data, statement->len, payload);
-        base64_std_encode(sig, sizeof sig, sig_b64);
-        struct jsonw w;
-        jw_init(&w, out);
-        jw_object_begin(&w);
-        jw_key(&w, "payloadType");
-        jw_string(&w, DSSE_PAYLOAD_TYPE);
-        jw_key(&w, "payload");
-        jw_string(&w, payload);
-        jw_key(&w, "signatures");
-        jw_array_begin(&w);
-        jw_object_begin(&w);
-        char keyid[9];
-        snprintf(keyid, sizeof keyid, "%08" PRIx32, key->id);
-        jw_key(&w, "keyid");
-        jw_string(&w, keyid);
-        jw_key(&w, "sig");
-        jw_string(&w, sig_b64);
-        jw_object_end(&w);
-        jw_array_end(&w);
-        jw_object_end(&w);
+        write_envelope(out, payload, key->id, sig);
         ok = !out->oom;
     }
     free(payload);
