@@ -71,6 +71,7 @@ bool anchorer_init(struct anchorer *a, const struct anchorer_options *cfg,
     a->interval_s = cfg->anchor_interval;
     a->poll_ms = cfg->anchor_poll;
     a->database_url = strdup(cfg->database_url);
+    a->db_limits = cfg->db_limits;
     if (!a->database_url || !eth_rpc_init_http(&a->rpc, cfg->eth_rpc_url, cfg->eth_rpc_timeout)) {
         anchorer_free(a);
         return false;
@@ -192,7 +193,7 @@ static enum track_result load_or_create(struct anchorer *a, const struct tracker
 /* One step; false on an error to back off from. */
 static bool step(struct anchorer *a)
 {
-    if (!a->conn && !(a->conn = db_connect(a->database_url, 0)))
+    if (!a->conn && !(a->conn = db_connect(a->database_url, 0, &a->db_limits)))
         return false;
     if (!a->leader) {
         bool got = false;

@@ -20,6 +20,7 @@
 
 struct anchorer {
     char *database_url; /* owned */
+    struct db_limits db_limits;
     struct db_conn *conn;
     struct eth_rpc rpc;
     struct tracker_config tc;
@@ -35,6 +36,7 @@ struct anchorer {
 /* What the anchorer is told (strings borrowed for anchorer_init's call). */
 struct anchorer_options {
     const char *database_url;
+    struct db_limits db_limits; /* of its database session */
     const char *eth_rpc_url;
     unsigned eth_rpc_timeout; /* milliseconds */
     const char *eth_key_file; /* hex secp256k1 private key */

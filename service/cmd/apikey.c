@@ -18,7 +18,8 @@ static int apikey_create(int argc, char **argv)
     char token[APIKEY_TOKEN_LEN + 1];
     struct problem p;
     int applied;
-    struct db_conn *conn = db_connect(cfg.database_url, 30);
+    struct db_limits limits = cmd_db_limits(&cfg, false);
+    struct db_conn *conn = db_connect(cfg.database_url, 30, &limits);
     if (!conn || !migrate_apply(conn, &applied))
         goto out;
     if (!registry_apikey_create(conn, cfg.name, cfg.scope, token, &p)) {

@@ -27,6 +27,12 @@ int cmd_anchor_contract(int argc, char **argv);
 int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, int argc,
                     char **argv);
 
+/* The limits of provd's PostgreSQL sessions (README "When PostgreSQL stalls"): api for the HTTP
+ * API's pool (statement, lock and acquire timeouts); otherwise migrations, the worker's sequencer
+ * and anchorer and the CLI, which are never cut by a statement or lock timeout. All get the
+ * connect and idle-in-transaction timeouts. */
+struct db_limits cmd_db_limits(const struct config *cfg, bool api);
+
 /* What serve and run start: the pool, the domain layer over it and the HTTP adapter. */
 struct service {
     struct db_pool *pool;

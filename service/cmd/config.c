@@ -34,6 +34,24 @@ struct option_def {
 static const struct option_def options[] = {
     {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
      "URL", "PostgreSQL connection (libpq URI or key=value conninfo); required"},
+    {"db-connect-timeout", "PROVD_DB_CONNECT_TIMEOUT_S", CMD_WITH_DB, OPT_UINT,
+     OFF(db_connect_timeout), "5", 2, 600, "SECONDS",
+     "give up an attempt to connect to PostgreSQL after this long (libpq connect_timeout)"},
+    {"db-statement-timeout", "PROVD_DB_STATEMENT_TIMEOUT_MS", CMD_HTTP, OPT_UINT,
+     OFF(db_statement_timeout), "10000", 0, 3600000, "MS",
+     "PostgreSQL cancels an API request's statement after this long, and provd drops a "
+     "connection that has not answered 1 s later (503 database-unavailable); 0 for none "
+     "(migrations and the worker never have one)"},
+    {"db-lock-timeout", "PROVD_DB_LOCK_TIMEOUT_MS", CMD_HTTP, OPT_UINT, OFF(db_lock_timeout),
+     "5000", 0, 3600000, "MS",
+     "an API request's statement waits at most this long for a lock (503); 0 for none"},
+    {"db-acquire-timeout", "PROVD_DB_ACQUIRE_TIMEOUT_MS", CMD_HTTP, OPT_UINT,
+     OFF(db_acquire_timeout), "3000", 1, 600000, "MS",
+     "a request waits at most this long for a free pooled connection (503)"},
+    {"db-idle-in-transaction-timeout", "PROVD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", CMD_WITH_DB,
+     OPT_UINT, OFF(db_idle_txn_timeout), "60000", 0, 86400000, "MS",
+     "PostgreSQL ends a provd session left idle inside a transaction this long, releasing its "
+     "locks (idle_in_transaction_session_timeout); 0 for none"},
     {"listen", "PROVD_LISTEN", CMD_HTTP, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
      "HOST:PORT", "address to listen on; port 0 picks a free port (the chosen one is logged)"},
     {"threads", "PROVD_THREADS", CMD_HTTP, OPT_UINT, OFF(threads), "0", 0, 256, "N",
@@ -43,6 +61,24 @@ static const struct option_def options[] = {
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
     {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,
      "LIST", "comma-separated browser origins allowed by CORS, or * for any; default none"},
+    {"max-connections", "PROVD_MAX_CONNECTIONS", CMD_HTTP, OPT_UINT, OFF(max_connections), "512", 1,
+     65536, "N",
+     "connections open at once, at least --threads; more wait in the listen backlog (the open "
+     "file limit is raised to fit when it can)"},
+    {"max-connections-per-ip", "PROVD_MAX_CONNECTIONS_PER_IP", CMD_HTTP, OPT_UINT,
+     OFF(max_connections_per_ip), "0", 0, 65536, "N",
+     "connections open at once from one client address, more are refused; 0 for no limit "
+     "(behind a reverse proxy every client has the proxy's address)"},
+    {"request-timeout", "PROVD_REQUEST_TIMEOUT_S", CMD_HTTP, OPT_UINT, OFF(request_timeout), "30",
+     1, 3600, "SECONDS",
+     "a request must arrive whole this long after the connection opened (or its previous reply "
+     "was sent), however slowly its bytes come; later it gets 408 or the connection is closed"},
+    {"idle-timeout", "PROVD_IDLE_TIMEOUT_S", CMD_HTTP, OPT_UINT, OFF(idle_timeout), "15", 1, 3600,
+     "SECONDS", "close a connection that sends and receives nothing this long"},
+    {"max-buffered", "PROVD_MAX_BUFFERED", CMD_HTTP, OPT_SIZE, OFF(max_buffered), "64M", 64 << 10,
+     4096ul << 20, "BYTES",
+     "request bodies held in memory across all connections, more than --max-body; a body that "
+     "would pass it gets 503 server-busy (suffix K or M allowed)"},
     {"require-known-signer", "PROVD_REQUIRE_KNOWN_SIGNER", CMD_HTTP, OPT_BOOL,
      OFF(require_known_signer), "false", 0, 0, "[=BOOL]",
      "refuse registrations whose signer is not in the signer registry (403)"},
@@ -52,6 +88,10 @@ static const struct option_def options[] = {
     {"log-level", "PROVD_LOG_LEVEL",
      CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
      OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
+    {"log-format", "PROVD_LOG_FORMAT",
+     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
+     OPT_STRING, OFF(log_format), "text", 0, 0, "FORMAT",
+     "text (TIME LEVEL [request-id] message) or json (one JSON object per line)"},
     {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG | CMD_SERVE, OPT_STRING, OFF(log_key_file), NULL,
      0, 0, "PATH",
      "the log's Ed25519 signing key (from provd logkey create); required by worker and run, "
@@ -382,9 +422,37 @@ static bool validate_anchor(struct config *cfg, enum config_cmd cmd, char *err, 
     return true;
 }
 
+/* A lock timeout past the statement timeout would never fire. */
+static bool validate_db(const struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
+{
+    if ((cmd & CMD_HTTP) && cfg->db_lock_timeout && cfg->db_statement_timeout &&
+        cfg->db_lock_timeout > cfg->db_statement_timeout) {
+        snprintf(err, err_len, "--db-lock-timeout exceeds --db-statement-timeout");
+        return false;
+    }
+    return true;
+}
+
+/* MHD shares the connections among the threads; one body of --max-body must fit the budget. */
+static bool validate_http_limits(const struct config *cfg, char *err, size_t err_len)
+{
+    if (cfg->max_connections < cfg->threads) {
+        snprintf(err, err_len, "--max-connections (%u) must be at least --threads (%u)",
+                 cfg->max_connections, cfg->threads);
+        return false;
+    }
+    if (cfg->max_buffered <= cfg->max_body) {
+        snprintf(err, err_len, "--max-buffered (%zu) must be more than --max-body (%zu)",
+                 cfg->max_buffered, cfg->max_body);
+        return false;
+    }
+    return true;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
-    if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len))
+    if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len) ||
+        !validate_db(cfg, cmd, err, err_len))
         return false;
     if ((cmd & CMD_WITH_DB) && (!cfg->database_url || !*cfg->database_url)) {
         snprintf(err, err_len, "--database-url (or PROVD_DATABASE_URL) is required");
@@ -396,6 +464,10 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         snprintf(err, err_len, "--log-level must be debug, info, warn or error");
         return false;
     }
+    if (strcmp(cfg->log_format, "text") != 0 && strcmp(cfg->log_format, "json") != 0) {
+        snprintf(err, err_len, "--log-format must be text or json");
+        return false;
+    }
     if ((cmd & CMD_HTTP) &&
         !config_parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port)) {
         snprintf(err, err_len, "--listen: '%s' is not HOST:PORT", cfg->listen);
@@ -405,6 +477,8 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
     }
+    if ((cmd & CMD_HTTP) && !validate_http_limits(cfg, err, err_len))
+        return false;
     if (cmd & CMD_APIKEY_CREATE) {
         size_t n = cfg->name ? strlen(cfg->name) : 0;
         if (n < 1 || n > 100) {

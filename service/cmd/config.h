@@ -26,6 +26,13 @@ enum config_cmd {
 struct config {
     /* Strings are owned by the config and freed by config_free(). */
     char *database_url;
+    /* PostgreSQL session limits (README "When PostgreSQL stalls"); 0: none */
+    unsigned db_connect_timeout;   /* seconds */
+    unsigned db_statement_timeout; /* milliseconds, API sessions (serve, run) */
+    unsigned db_lock_timeout;      /* milliseconds, API sessions */
+    unsigned db_acquire_timeout;   /* milliseconds, the wait for a pooled connection */
+    unsigned db_idle_txn_timeout;  /* milliseconds, idle_in_transaction_session_timeout */
+
     char *listen;      /* HOST:PORT as given */
     char *listen_host; /* parsed from listen */
     uint16_t listen_port;
@@ -34,7 +41,12 @@ struct config {
     char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
     bool require_known_signer; /* refuse registrations by signers not in the registry */
     bool open_registration;    /* known signers may register without an API key */
+    /* HTTP limits (README "Limits") */
+    unsigned max_connections, max_connections_per_ip; /* open at once; per IP 0: no limit */
+    unsigned request_timeout, idle_timeout;           /* seconds */
+    size_t max_buffered;                              /* bytes of bodies across connections */
     char *log_level;
+    char *log_format;   /* "text" or "json" */
     char *name;         /* apikey create */
     char *scope;        /* apikey create */
     char *log_key_file; /* worker, run, logkey create */

@@ -26,7 +26,20 @@ int cmd_load_config(struct config *cfg, enum config_cmd cmd, const char *usage, 
                    : !strcmp(lv, "warn")  ? DIAG_WARN
                    : !strcmp(lv, "error") ? DIAG_ERROR
                                           : DIAG_INFO);
+    diag_set_format(!strcmp(cfg->log_format, "json") ? DIAG_JSON : DIAG_TEXT);
     return -1;
+}
+
+struct db_limits cmd_db_limits(const struct config *cfg, bool api)
+{
+    struct db_limits l = {.connect_timeout_s = cfg->db_connect_timeout,
+                          .idle_in_transaction_ms = cfg->db_idle_txn_timeout};
+    if (api) {
+        l.statement_timeout_ms = cfg->db_statement_timeout;
+        l.lock_timeout_ms = cfg->db_lock_timeout;
+        l.acquire_timeout_ms = cfg->db_acquire_timeout;
+    }
+    return l;
 }
 
 int cmd_migrate(int argc, char **argv)
@@ -37,7 +50,8 @@ int cmd_migrate(int argc, char **argv)
         return rc;
     rc = 1;
     int applied = 0;
-    struct db_conn *conn = db_connect(cfg.database_url, 30);
+    struct db_limits limits = cmd_db_limits(&cfg, false);
+    struct db_conn *conn = db_connect(cfg.database_url, 30, &limits);
     if (!conn || !migrate_apply(conn, &applied))
         goto out;
     diag_info("schema at version %d (%d migration%s applied)", migrate_latest_version(), applied,

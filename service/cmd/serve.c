@@ -8,12 +8,14 @@
 #include "util/diag.h"
 #include "db/migrate.h"
 
-static bool migrate_at_start(struct db_pool *pool)
+/* On a session of its own: the pool's statement and lock timeouts would cut a long migration. */
+static bool migrate_at_start(const struct config *cfg)
 {
     int applied = 0;
-    struct db_conn *conn = db_acquire(pool);
+    struct db_limits limits = cmd_db_limits(cfg, false);
+    struct db_conn *conn = db_connect(cfg->database_url, 5, &limits);
     bool ok = conn && migrate_apply(conn, &applied);
-    db_release(pool, conn);
+    db_disconnect(conn);
     if (ok)
         diag_info("schema at version %d (%d migration%s applied)", migrate_latest_version(),
                   applied, applied == 1 ? "" : "s");
@@ -67,7 +69,12 @@ int serve_start(struct service *svc, const struct config *cfg)
                                .listen_port = cfg->listen_port,
                                .threads = cfg->threads,
                                .max_body = cfg->max_body,
-                               .cors_origins = cfg->cors_origins};
+                               .cors_origins = cfg->cors_origins,
+                               .max_connections = cfg->max_connections,
+                               .max_connections_per_ip = cfg->max_connections_per_ip,
+                               .request_timeout = cfg->request_timeout,
+                               .idle_timeout = cfg->idle_timeout,
+                               .max_buffered = cfg->max_buffered};
     struct registry_policy policy = {.require_known_signer = cfg->require_known_signer,
                                      .open_registration = cfg->open_registration};
     char err[256];
@@ -75,8 +82,9 @@ int serve_start(struct service *svc, const struct config *cfg)
         fprintf(stderr, "provd: %s\n", err);
         return 2;
     }
-    svc->pool = db_pool_create(cfg->database_url, cfg->threads, 30);
-    if (!svc->pool || !migrate_at_start(svc->pool))
+    struct db_limits limits = cmd_db_limits(cfg, true);
+    svc->pool = db_pool_create(cfg->database_url, cfg->threads, 30, &limits);
+    if (!svc->pool || !migrate_at_start(cfg))
         return 1;
     if (!registry_init(&svc->reg, svc->pool, &policy)) {
         diag_error("out of memory");

@@ -44,6 +44,7 @@ static bool anchoring_start(struct worker *w, const struct config *cfg, const st
         return true;
     }
     struct anchorer_options opt = {.database_url = cfg->database_url,
+                                   .db_limits = cmd_db_limits(cfg, false),
                                    .eth_rpc_url = cfg->eth_rpc_url,
                                    .eth_rpc_timeout = cfg->eth_rpc_timeout,
                                    .eth_key_file = cfg->eth_key_file,
@@ -70,11 +71,12 @@ static bool worker_start(struct worker *w, const struct config *cfg)
 {
     struct note_key key;
     int applied;
+    struct db_limits limits = cmd_db_limits(cfg, false);
     atomic_init(&w->stop, false);
     if (!cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &key) ||
-        !sequencer_init(&w->seq, cfg->database_url, &key))
+        !sequencer_init(&w->seq, cfg->database_url, &limits, &key))
         return false;
-    struct db_conn *conn = db_connect(cfg->database_url, 30);
+    struct db_conn *conn = db_connect(cfg->database_url, 30, &limits);
     bool ok = conn && migrate_apply(conn, &applied);
     db_disconnect(conn);
     if (!ok || pthread_create(&w->thread, NULL, worker_main, w) != 0)

@@ -234,10 +234,12 @@ void hash_list_free(struct hash_list *l)
     memset(l, 0, sizeof *l);
 }
 
+#define HASH_LIST_FIRST_CAP 256 /* entries; then doubled (hash_lines_cap_after mirrors this) */
+
 static bool hash_list_push(struct hash_list *l, const uint8_t h[SHA256_LEN])
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
+        size_t cap = l->cap ? 2 * l->cap : HASH_LIST_FIRST_CAP;
         void *v = realloc(l->v, cap * sizeof *l->v);
         if (!v)
             return false;
@@ -368,6 +370,21 @@ bool hash_lines_feed(struct hash_lines *h, const char *data, size_t len)
         len -= seg + (nl != NULL);
     }
     return true;
+}
+
+size_t hash_lines_cap_after(const struct hash_lines *h, uint64_t more)
+{
+    /* Each hash takes a line of CONTENT_HASH_STR_LEN bytes and a newline (the last one may end
+     * the stream instead); the list grows as hash_list_push grows it. */
+    uint64_t room = (uint64_t)DATASET_APPEND_LINES_MAX * (CONTENT_HASH_STR_LEN + 1);
+    uint64_t bytes = h->bad_line ? 0 : h->len + 1 + (more < room ? more : room);
+    uint64_t n = h->list.n + bytes / (CONTENT_HASH_STR_LEN + 1);
+    if (n > DATASET_APPEND_LINES_MAX)
+        n = DATASET_APPEND_LINES_MAX;
+    size_t cap = h->list.cap;
+    while (cap < n)
+        cap = cap ? 2 * cap : HASH_LIST_FIRST_CAP;
+    return cap;
 }
 
 bool hash_lines_finish(struct hash_lines *h, struct problem *err)

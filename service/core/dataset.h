@@ -151,5 +151,8 @@ bool hash_lines_feed(struct hash_lines *h, const char *data, size_t len)
 /* Ends the stream: true with h->list filled (at least one hash), false with err set. */
 bool hash_lines_finish(struct hash_lines *h, struct problem *err)
     __attribute__((warn_unused_result));
+/* The most entries h->list can hold (its capacity, as it grows) once `more` further bytes are fed
+ * and the stream ends: what a server must budget for before feeding them. */
+size_t hash_lines_cap_after(const struct hash_lines *h, uint64_t more);
 
 #endif

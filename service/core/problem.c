@@ -43,6 +43,8 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
       "A named dataset is unknown, open or has another root"),
     P(PROBLEM_ATTESTATION_UNAVAILABLE, 503, "attestation-unavailable",
       "This server cannot sign attestations"),
+    P(PROBLEM_SERVER_BUSY, 503, "server-busy", "Server busy"),
+    P(PROBLEM_REQUEST_TIMEOUT, 408, "request-timeout", "Request not received in time"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

@@ -39,6 +39,8 @@ enum problem_code {
     PROBLEM_MODEL_NOT_FOUND = 30,
     PROBLEM_MODEL_DATASET = 31,
     PROBLEM_ATTESTATION_UNAVAILABLE = 32,
+    PROBLEM_SERVER_BUSY = 33,     /* request bodies buffered at once would pass --max-buffered */
+    PROBLEM_REQUEST_TIMEOUT = 34, /* the request did not arrive within --request-timeout */
     PROBLEM_COUNT_
 };
 

@@ -7,6 +7,7 @@
 
 #include "util/jsonw.h"
 #include "util/diag.h"
+#include "util/validate.h"
 
 static void add_cors_headers(struct http_request *req, struct MHD_Response *resp)
 {
@@ -55,6 +56,37 @@ enum MHD_Result reply_empty(struct http_request *req, unsigned status)
     return reply_body(req, status, NULL, NULL);
 }
 
+/* A string member whose value may hold client input (a URL, a parameter name, a detail cut at
+ * a byte count): each byte of invalid UTF-8 becomes U+FFFD, so that the reply stays JSON. */
+static void write_text(struct jsonw *w, const char *key, const char *s)
+{
+    struct buf b = BUF_INIT;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_char_len(s + i, len - i);
+        if (n)
+            buf_append(&b, s + i, n);
+        else
+            buf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD */
+        i += n ? n : 1;
+    }
+    jw_key(w, key);
+    jw_string_len(w, b.data ? b.data : "", b.len);
+    buf_free(&b);
+}
+
+/* The request's log line: the message for text logs, its parts as fields for JSON logs. */
+static void log_problem(struct http_request *req, const struct problem_info *p, const char *detail)
+{
+    const struct diag_field fields[] = {{"method", req->method, 0},
+                                        {"path", req->url, 0},
+                                        {"status", NULL, p->status},
+                                        {"problem", p->type, 0}};
+    diag_fields(p->status >= 500 ? DIAG_ERROR : DIAG_INFO, req->rid, fields,
+                sizeof fields / sizeof *fields, "%s %s -> %u %s: %s", req->method, req->url,
+                p->status, p->type, detail);
+}
+
 enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, const char *field,
                               const char *fmt, ...)
 {
@@ -64,8 +96,7 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    diag_msg(p->status >= 500 ? DIAG_ERROR : DIAG_INFO, req->rid, "%s %s -> %u %s: %s", req->method,
-             req->url, p->status, p->type, detail);
+    log_problem(req, p, detail);
     struct buf body = BUF_INIT;
     struct jsonw w;
     jw_init(&w, &body);
@@ -76,14 +107,10 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
     jw_string(&w, p->title);
     jw_key(&w, "status");
     jw_int(&w, p->status);
-    jw_key(&w, "detail");
-    jw_string(&w, detail);
-    if (field && *field) {
-        jw_key(&w, "field");
-        jw_string(&w, field);
-    }
-    jw_key(&w, "instance");
-    jw_string(&w, req->url);
+    write_text(&w, "detail", detail);
+    if (field && *field)
+        write_text(&w, "field", field);
+    write_text(&w, "instance", req->url);
     jw_key(&w, "request_id");
     jw_string(&w, req->rid);
     jw_object_end(&w);
@@ -123,6 +150,17 @@ bool reply_check_query(struct http_request *req, const char *const *allowed, enu
         *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, bad,
                            "unknown or repeated query parameter %.64s", bad);
     return !bad;
+}
+
+bool reply_check_params(struct http_request *req, const char *name, const char *param,
+                        enum MHD_Result *r)
+{
+    const char *bad, *why;
+    if (http_params_valid(req, param, &bad, &why))
+        return true;
+    bad = bad ? bad : name;
+    *r = reply_problem(req, PROBLEM_INVALID_PARAMETER, bad, "%.64s %s", bad, why);
+    return false;
 }
 
 bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, unsigned *limit,

@@ -30,6 +30,11 @@ json_t *reply_parse_body(struct http_request *req, size_t flags, enum MHD_Result
  * parameter queues 400 invalid-parameter in *r and returns false. */
 bool reply_check_query(struct http_request *req, const char *const *allowed, enum MHD_Result *r)
     __attribute__((warn_unused_result));
+/* Checks the path parameter param (NULL: none), shown as name, and every query parameter with
+ * http_params_valid: when one is bad queues 400 invalid-parameter naming it in *r and returns
+ * false. */
+bool reply_check_params(struct http_request *req, const char *name, const char *param,
+                        enum MHD_Result *r) __attribute__((warn_unused_result));
 /* Reads the "limit" parameter (see http_query_limit): when it is malformed queues 400
  * invalid-parameter in *r and returns false. */
 bool reply_check_limit(struct http_request *req, unsigned def, unsigned max, unsigned *limit,

@@ -1,5 +1,6 @@
 #include "http/route.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "http/metrics.h"
@@ -141,14 +142,26 @@ static enum MHD_Result preflight(struct http_request *req, const struct route *r
     return reply_empty(req, MHD_HTTP_NO_CONTENT);
 }
 
+/* The name of the route's path parameter, from its template ("/v1/items/{id}" -> "id"). */
+static const char *param_name(const struct route *r, char out[32])
+{
+    const char *open = strchr(r->name, '{');
+    size_t n = open ? strcspn(open + 1, "}") : 0;
+    snprintf(out, 32, "%.*s", (int)n, open ? open + 1 : "");
+    return out;
+}
+
 enum MHD_Result route_dispatch(struct http_request *req)
 {
     const char *param;
-    char param_buf[256];
+    char param_buf[256], name[32];
     const struct route *r = match(req->url, &param, param_buf, sizeof param_buf);
     if (!r)
         return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
     req->route = (int)(r - routes);
+    enum MHD_Result res;
+    if (!reply_check_params(req, param_name(r, name), param, &res))
+        return res;
     const char *m = req->method;
     if ((!strcmp(m, "GET") || !strcmp(m, "HEAD")) && r->get)
         return r->get(req, param);

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "util/codec.h"
 #include "util/diag.h"
+#include "util/validate.h"
 #include "crypto/hash.h"
 #include "http/auth.h"
 #include "http/reply.h"
@@ -32,6 +34,14 @@ static bool rid_is_sane(const char *s)
     return true;
 }
 
+/* The connection's registration, NULL once it is closed (on_connection clears it). */
+static struct http_conn *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static struct http_request *request_new(struct http_server *srv, struct MHD_Connection *conn,
                                         const char *url, const char *method)
 {
@@ -43,6 +53,7 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     req->url = url;
     req->method = method;
     req->route = -1;
+    req->hc = conn_of(conn);
     clock_gettime(CLOCK_MONOTONIC, &req->start);
     const char *given = http_header(req, "X-Request-Id");
     if (given && rid_is_sane(given))
@@ -102,6 +113,47 @@ const char *http_query_check(struct http_request *req, const char *const *allowe
     return qc.bad;
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+_Static_assert(HTTP_PARAM_MAX >= URL_MAX_LEN, "the longest source_url is a valid filter");
+
+/* What is wrong with a parameter's name or value s (len bytes), or NULL. */
+static const char *param_problem(const char *s, size_t len)
+{
+    if (!valid_utf8_text(s, len))
+        return "must be UTF-8 without NUL";
+    return len > HTTP_PARAM_MAX ? "must be at most " STRINGIFY(HTTP_PARAM_MAX) " bytes" : NULL;
+}
+
+struct param_check {
+    const char *bad, *why;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct param_check *pc = cls;
+    pc->why = param_problem(key, key_size);
+    if (!pc->why && value)
+        pc->why = param_problem(value, value_size);
+    if (!pc->why)
+        return MHD_YES;
+    pc->bad = key;
+    return MHD_NO;
+}
+
+bool http_params_valid(struct http_request *req, const char *param, const char **bad,
+                       const char **why)
+{
+    struct param_check pc = {NULL, param ? param_problem(param, strlen(param)) : NULL};
+    if (!pc.why)
+        MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    *bad = pc.bad;
+    *why = pc.why;
+    return !pc.why;
+}
+
 bool http_parse_id(const char *s, int64_t *id)
 {
     uint64_t v;
@@ -114,13 +166,11 @@ bool http_parse_id(const char *s, int64_t *id)
 bool http_query_limit(struct http_request *req, unsigned def, unsigned max, unsigned *out)
 {
     const char *v = http_query(req, "limit");
+    uint64_t l;
     *out = def;
     if (!v)
         return true;
-    char *end;
-    errno = 0;
-    long l = strtol(v, &end, 10);
-    if (errno || *end || end == v || l < 1 || (unsigned long)l > max)
+    if (!parse_u64(v, &l) || l < 1 || l > max)
         return false;
     *out = (unsigned)l;
     return true;
@@ -133,6 +183,17 @@ void http_cursor_encode(int64_t us, int64_t id, char out[64])
     base64url_encode((const uint8_t *)raw, (size_t)n, out);
 }
 
+/* A decimal int64 as http_cursor_encode writes one: an optional '-', no leading zeros. */
+static bool parse_i64(const char *s, int64_t *v)
+{
+    bool neg = *s == '-';
+    uint64_t u;
+    if (!parse_u64(s + neg, &u) || u > INT64_MAX)
+        return false;
+    *v = neg ? -(int64_t)u : (int64_t)u;
+    return true;
+}
+
 bool http_cursor_decode(const char *s, int64_t *us, int64_t *id)
 {
     uint8_t raw[48];
@@ -141,15 +202,12 @@ bool http_cursor_decode(const char *s, int64_t *us, int64_t *id)
         return false;
     raw[n] = '\0';
     char *dot = strchr((char *)raw, '.');
-    if (!dot)
+    if (!dot || strlen((char *)raw) != n)
         return false;
     *dot = '\0';
-    char *end;
-    errno = 0;
-    *us = strtoll((char *)raw, &end, 10);
-    if (errno || *end || end == (char *)raw)
-        return false;
-    return http_parse_id(dot + 1, id);
+    /* a time outside RFC 3339's years would overflow PostgreSQL's timestamp arithmetic */
+    return parse_i64((char *)raw, us) && *us >= UNIX_US_MIN && *us <= UNIX_US_MAX &&
+           http_parse_id(dot + 1, id);
 }
 
 bool http_is_json(struct http_request *req)
@@ -175,10 +233,160 @@ bool http_is_text(struct http_request *req)
     return n == 10 && !strncasecmp(ct, "text/plain", 10);
 }
 
-static bool content_length_too_large(struct http_request *req, size_t max)
+/* The request's Content-Length, when it has one. */
+static bool content_length(struct http_request *req, uint64_t *n)
 {
     const char *cl = http_header(req, "Content-Length");
-    return cl && strtoull(cl, NULL, 10) > max;
+    *n = cl ? strtoull(cl, NULL, 10) : 0;
+    return cl != NULL;
+}
+
+/* Makes room for n more body bytes, taking the growth from the budget first, so that buf_append
+ * never reallocates and the budget counts what the buffer holds (its capacity). False when the
+ * budget has no room; an allocation failure only sets body.oom. */
+static bool body_room(struct http_request *req, size_t n)
+{
+    struct buf *b = &req->body;
+    size_t want = b->len + n + 1, limit = req->srv->opt.max_body + 1;
+    if (want <= b->cap)
+        return true;
+    size_t cap = b->cap && 2 * b->cap > want ? 2 * b->cap : want; /* chunked: double */
+    if (cap > limit && want <= limit)
+        cap = limit;
+    if (!conns_take(&req->srv->conns, cap - b->cap))
+        return false;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        conns_give(&req->srv->conns, cap - b->cap);
+        b->oom = true;
+        return true;
+    }
+    p[b->len] = '\0';
+    req->held += cap - b->cap;
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+/* Takes from the budget what req->lines may hold once `more` bytes are fed (32 bytes a hash). */
+static bool lines_room(struct http_request *req, uint64_t more)
+{
+    size_t need = hash_lines_cap_after(req->lines, more) * sizeof *req->lines->list.v;
+    if (need <= req->held)
+        return true;
+    if (!conns_take(&req->srv->conns, need - req->held))
+        return false;
+    req->held = need;
+    return true;
+}
+
+/* Frees the body or the lines received so far and gives their bytes back to the budget. */
+static void release_body(struct http_request *req)
+{
+    buf_free(&req->body);
+    if (req->lines)
+        hash_list_free(&req->lines->list);
+    conns_give(&req->srv->conns, req->held);
+    req->held = 0;
+}
+
+static enum MHD_Result reply_busy(struct http_request *req)
+{
+    return reply_problem(req, PROBLEM_SERVER_BUSY, NULL,
+                         "request bodies being received use the server's %zu bytes for them; "
+                         "retry shortly",
+                         req->srv->opt.max_buffered);
+}
+
+static enum MHD_Result reply_too_large(struct http_request *req)
+{
+    return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
+                         "the request body is larger than %zu bytes", req->srv->opt.max_body);
+}
+
+/* 408 with Connection: close, while MHD can still reply (before or after the body, not during). */
+static enum MHD_Result reply_timeout(struct http_request *req)
+{
+    http_add_header(req, "Connection", "close");
+    return reply_problem(req, PROBLEM_REQUEST_TIMEOUT, NULL,
+                         "the request did not arrive within %u seconds",
+                         req->srv->opt.request_timeout);
+}
+
+/* A text/plain list of content hashes: parsed as it arrives, not buffered, and may be long, so
+ * only for a valid key. */
+static enum MHD_Result lines_begin(struct http_request *req, uint64_t length)
+{
+    enum problem_code code = auth_require(req, "register");
+    if (code != PROBLEM_NONE)
+        return reply_auth_problem(req, code, "register");
+    req->lines = malloc(sizeof *req->lines);
+    if (!req->lines)
+        return MHD_NO;
+    hash_lines_init(req->lines);
+    return lines_room(req, length) ? MHD_YES : reply_busy(req);
+}
+
+/* The headers are in: MHD can still reply before reading the body, so refuse it here when the
+ * request is late, too large or finds no room in the budget (then MHD closes the connection). */
+static enum MHD_Result request_begin(struct http_request *req)
+{
+    if (!req->hc)
+        return MHD_NO; /* not registered (out of memory): no deadline, no service */
+    if (conns_expired(req->hc))
+        return reply_timeout(req);
+    uint64_t length;
+    bool has_length = content_length(req, &length);
+    if (http_is_text(req) && route_takes_lines(req->url, req->method))
+        return lines_begin(req, length);
+    if (length > req->srv->opt.max_body)
+        return reply_too_large(req);
+    if (has_length && length && !body_room(req, (size_t)length))
+        return reply_busy(req);
+    return MHD_YES;
+}
+
+/* Part of the body. Past the deadline MHD cannot reply mid-body, so the connection is closed. */
+static enum MHD_Result request_upload(struct http_request *req, const char *data, size_t n)
+{
+    if (conns_expired(req->hc)) {
+        diag_msg(DIAG_INFO, req->rid, "%s %s: body still arriving at the %u s deadline, closing",
+                 req->method, req->url, req->srv->opt.request_timeout);
+        return MHD_NO;
+    }
+    if (req->responded || req->busy || req->body_too_large)
+        return MHD_YES; /* dropped */
+    if (req->lines) {
+        req->busy = !lines_room(req, n);
+        if (!req->busy && !hash_lines_feed(req->lines, data, n))
+            req->body.oom = true;
+    } else if (req->body.len + n > req->srv->opt.max_body) {
+        req->body_too_large = true;
+    } else if (body_room(req, n)) {
+        buf_append(&req->body, data, n);
+    } else {
+        req->busy = true;
+    }
+    if (req->busy || req->body_too_large)
+        release_body(req);
+    return MHD_YES;
+}
+
+/* The whole request is in: the handler runs, unless the request is late or was refused. */
+static enum MHD_Result request_end(struct http_request *req)
+{
+    if (req->responded)
+        return MHD_YES;
+    if (conns_expired(req->hc))
+        return reply_timeout(req);
+    if (req->body_too_large)
+        return reply_too_large(req);
+    if (req->busy)
+        return reply_busy(req);
+    if (req->body.oom)
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    conns_disarm(req->hc);
+    return route_dispatch(req);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -186,57 +394,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    struct http_server *srv = cls;
     struct http_request *req = *con_cls;
+    enum MHD_Result r;
     if (!req) {
-        req = request_new(srv, conn, url, method);
+        req = request_new(cls, conn, url, method);
         if (!req)
             return MHD_NO;
         *con_cls = req;
-        if (http_is_text(req) && route_takes_lines(url, method)) {
-            /* The body is parsed, not buffered, and may be long: only for a valid key. */
-            enum problem_code code = auth_require(req, "register");
-            if (code != PROBLEM_NONE)
-                return reply_auth_problem(req, code, "register");
-            req->lines = malloc(sizeof *req->lines);
-            if (!req->lines)
-                return MHD_NO;
-            hash_lines_init(req->lines);
-            return MHD_YES;
-        }
-        if (content_length_too_large(req, srv->opt.max_body))
-            return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
-                                 "the request body is larger than %zu bytes", srv->opt.max_body);
-        return MHD_YES;
-    }
-    if (*upload_size && req->lines) {
-        if (!hash_lines_feed(req->lines, upload, *upload_size))
-            req->body.oom = true;
+        r = request_begin(req);
+    } else if (*upload_size) {
+        r = request_upload(req, upload, *upload_size);
         *upload_size = 0;
-        return MHD_YES;
+    } else {
+        r = request_end(req);
     }
-    if (*upload_size) {
-        if (req->body.len + *upload_size > srv->opt.max_body)
-            req->body_too_large = true;
-        else if (!req->responded)
-            buf_append(&req->body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (req->responded)
-        return MHD_YES;
-    if (req->body_too_large)
-        return reply_problem(req, PROBLEM_BODY_TOO_LARGE, NULL,
-                             "the request body is larger than %zu bytes", srv->opt.max_body);
-    if (req->body.oom)
-        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    return route_dispatch(req);
+    if (req->responded && req->hc)
+        conns_disarm(req->hc); /* a reply is queued: the deadline is met */
+    return r;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)cls, (void)toe;
     struct http_request *req = *con_cls;
     if (!req)
         return;
@@ -247,12 +427,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             (now.tv_sec - req->start.tv_sec) * 1000000 + (now.tv_nsec - req->start.tv_nsec) / 1000;
         metrics_observe(&req->srv->metrics, req->route, req->status, us > 0 ? (uint64_t)us : 0);
     }
-    buf_free(&req->body);
-    if (req->lines)
-        hash_list_free(&req->lines->list);
+    struct http_conn *hc = conn_of(conn);
+    if (hc)
+        conns_arm(&req->srv->conns, hc); /* the next request on a kept-alive connection */
+    release_body(req);
     free(req->lines);
     free(req);
     *con_cls = NULL;
+}
+
+/* Registers each connection with the deadline (socket_context holds it) and unregisters it before
+ * MHD closes the socket. Runs on the worker that owns the connection. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conns_close(&srv->conns, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_context = ci ? conns_open(&srv->conns, ci->connect_fd) : NULL;
+}
+
+/* MHD's own %HH decoding of the path and the query, except that %00 becomes the byte 0xFF: a
+ * NUL would silently cut a path or value short, while 0xFF, which never occurs in UTF-8, makes
+ * http_params_valid refuse it. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls, (void)conn;
+    for (char *p = s; (p = strstr(p, "%00")) != NULL; p += 3)
+        p[1] = p[2] = 'F';
+    return MHD_http_unescape(s);
 }
 
 /* MHD hands us its own format strings. */
@@ -287,6 +495,35 @@ static bool resolve(const struct http_options *opt, struct sockaddr_storage *ss,
     return true;
 }
 
+/* File descriptors beyond the connections: per worker its epoll set, wake-up channel and
+ * database connection, and a margin for the listener, logs and the worker's connections. */
+#define FDS_PER_THREAD 4
+#define FDS_MARGIN     64
+
+/* Raises the soft descriptor limit when the connections and threads need more (up to the hard
+ * limit); false, logged, when even the hard limit is too low. */
+static bool fd_limit_fits(const struct http_options *opt)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)opt->max_connections + (rlim_t)FDS_PER_THREAD * opt->threads + FDS_MARGIN;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return true;
+    rlim_t was = rl.rlim_cur;
+    if (rl.rlim_max >= need) {
+        rl.rlim_cur = need;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+            diag_info("raised the open file limit from %llu to %llu for --max-connections %u",
+                      (unsigned long long)was, (unsigned long long)need, opt->max_connections);
+            return true;
+        }
+    }
+    diag_error("--max-connections %u and %u threads need %llu file descriptors, the limit is "
+               "%llu: raise it (ulimit -n, LimitNOFILE=) or lower --max-connections",
+               opt->max_connections, opt->threads, (unsigned long long)need,
+               (unsigned long long)rl.rlim_max);
+    return false;
+}
+
 bool http_server_init(struct http_server *srv, const struct http_options *opt, char *err,
                       size_t err_len)
 {
@@ -306,15 +543,23 @@ bool http_server_start(struct http_server *srv, struct registry *reg)
     socklen_t ss_len;
     if (!resolve(&srv->opt, &ss, &ss_len))
         return false;
+    if (!fd_limit_fits(&srv->opt) ||
+        !conns_start(&srv->conns, srv->opt.request_timeout, srv->opt.max_buffered))
+        return false;
+    struct MHD_OptionItem limits[] = {
+        {MHD_OPTION_CONNECTION_LIMIT, srv->opt.max_connections, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.max_connections_per_ip, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.idle_timeout, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    srv->daemon = MHD_start_daemon(flags, srv->opt.listen_port, NULL, NULL, on_request, srv,
-                                   MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                                   MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
-                                   (unsigned)srv->opt.threads, MHD_OPTION_NOTIFY_COMPLETED,
-                                   on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    srv->daemon = MHD_start_daemon(
+        flags, srv->opt.listen_port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opt.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY,
+        limits, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {
         diag_error("cannot listen on %s", srv->opt.listen);
         return false;
@@ -328,5 +573,6 @@ void http_server_stop(struct http_server *srv)
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    conns_stop(&srv->conns); /* after MHD closed every connection */
     cors_policy_free(&srv->cors);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "http/conns.h"
 #include "http/cors.h"
 #include "http/metrics.h"
 #include "util/buf.h"
@@ -28,6 +29,12 @@ struct http_options {
     unsigned threads;
     size_t max_body;          /* bytes */
     const char *cors_origins; /* comma-separated, "*" for any; NULL for none */
+
+    unsigned max_connections;        /* open at once, in all; at least threads */
+    unsigned max_connections_per_ip; /* open at once from one address; 0: no limit */
+    unsigned request_timeout;        /* seconds from accept (or the previous reply) to a handler */
+    unsigned idle_timeout;           /* seconds without traffic before a connection is closed */
+    size_t max_buffered;             /* bytes of request bodies held across connections */
 };
 
 /* The handlers' context: what the HTTP adapter owns, and the domain it serves. */
@@ -36,6 +43,7 @@ struct http_server {
     struct registry *reg;    /* borrowed: the domain layer the handlers call */
     struct cors_policy cors; /* owned */
     struct http_metrics metrics;
+    struct conns conns; /* the request deadline and the buffered-bytes budget */
     struct MHD_Daemon *daemon;
     uint16_t port;                  /* bound port */
     const struct note_key *log_key; /* borrowed, NULL: no model attestations */
@@ -56,12 +64,16 @@ struct http_request {
     struct hash_lines *lines; /* instead of body: a text/plain list of content hashes, parsed as
                                  it arrives (route_takes_lines), owned */
     bool body_too_large;
+    bool busy; /* the budget had no room for the body: 503 server-busy */
     bool responded;
     int route;             /* index in the route table once matched, else -1 */
     unsigned status;       /* of the response queued */
     struct timespec start; /* CLOCK_MONOTONIC, when the request arrived */
     struct http_header headers[HTTP_MAX_EXTRA_HEADERS]; /* extra response headers */
     int n_headers;
+
+    struct http_conn *hc; /* the request's connection (srv->conns owns it) */
+    size_t held;          /* bytes taken from srv->conns' budget for body or lines */
 };
 
 /* Sets srv up for opt: false with a one-line reason in err when the CORS list is malformed. */
@@ -78,10 +90,18 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 /* A request header or query parameter; NULL when absent. Valid for the request's life. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* Longest query parameter value (and name) accepted, bytes. */
+#define HTTP_PARAM_MAX 2048
+/* The path parameter param (NULL when the route has none) and every query parameter's name and
+ * value are UTF-8 without NUL and at most HTTP_PARAM_MAX bytes: true, or false with *bad the
+ * offending query parameter's name (NULL: the path parameter) and *why what is wrong. */
+bool http_params_valid(struct http_request *req, const char *param, const char **bad,
+                       const char **why) __attribute__((warn_unused_result));
 /* A positive decimal id without sign or leading zeros. */
 bool http_parse_id(const char *s, int64_t *id) __attribute__((warn_unused_result));
 /* The "limit" query parameter (1..max), def when absent; false when it is malformed. */
-/* A keyset cursor over (time in microseconds, id) as lists show it (base64url, < 64 bytes). */
+/* A keyset cursor over (time in microseconds, id) as lists show it (base64url, < 64 bytes); the
+ * decoder takes exactly what the encoder writes, with a time in UNIX_US_MIN..UNIX_US_MAX. */
 void http_cursor_encode(int64_t us, int64_t id, char out[64]);
 bool http_cursor_decode(const char *s, int64_t *us, int64_t *id)
     __attribute__((warn_unused_result));

@@ -192,7 +192,8 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
     char after[SIG_IDENTITY_MAX] = "";
     size_t n = 0;
     if ((v = http_query(req, "cursor")) &&
-        (!base64_decode(v, strlen(v), (uint8_t *)after, sizeof after - 1, &n) || n == 0))
+        (!base64_decode(v, strlen(v), (uint8_t *)after, sizeof after - 1, &n) || n == 0 ||
+         !valid_utf8_text(after, n)))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "cursor",
                              "cursor must be a next_cursor value from an earlier reply");
     after[n] = '\0';

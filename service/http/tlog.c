@@ -86,10 +86,10 @@ enum MHD_Result handle_log_consistency(struct http_request *req, const char *par
     enum MHD_Result r = MHD_NO;
     if (!reply_check_query(req, allowed, &r))
         return r;
-    if (!parse_u64(http_query(req, "from"), &from) || from == 0)
+    if (!parse_u64(http_query(req, "from"), &from) || from == 0 || from > INT64_MAX)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "from",
                              "from must be a tree size of at least 1");
-    if (!parse_u64(http_query(req, "to"), &to) || to < from)
+    if (!parse_u64(http_query(req, "to"), &to) || to < from || to > INT64_MAX)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "to",
                              "to must be a tree size not below from");
     return consistency_reply(req, from, to);

@@ -73,7 +73,7 @@ static enum db_status insert_valid(struct db_conn *conn, void *arg)
 
 static void element_db_error(struct problem *err, enum db_status st)
 {
-    bool down = st == DB_UNAVAILABLE || st == DB_RETRY;
+    bool down = st == DB_UNAVAILABLE || st == DB_RETRY || st == DB_TIMEOUT;
     problem_set(err, down ? PROBLEM_DB_UNAVAILABLE : PROBLEM_INTERNAL, NULL, "%s",
                 down ? "the database became unavailable before this element was resolved; send "
                        "it again (the rest of the batch is stored)"

@@ -27,7 +27,7 @@ void registry_destroy(struct registry *reg)
 
 bool registry_db_problem(enum db_status st, struct problem *p)
 {
-    if (st == DB_UNAVAILABLE || st == DB_RETRY)
+    if (st == DB_UNAVAILABLE || st == DB_RETRY || st == DB_TIMEOUT)
         return problem_set(p, PROBLEM_DB_UNAVAILABLE, NULL,
                            "the database is unavailable; retry shortly");
     return problem_set(p, PROBLEM_INTERNAL, NULL, "%s", ""); /* the adapter names the request */

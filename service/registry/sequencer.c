@@ -12,12 +12,14 @@
 #include "db/models.h"
 #include "db/tlog.h"
 
-bool sequencer_init(struct sequencer *s, const char *database_url, const struct note_key *key)
+bool sequencer_init(struct sequencer *s, const char *database_url, const struct db_limits *l,
+                    const struct note_key *key)
 {
     memset(s, 0, sizeof *s);
     if (!key->has_secret)
         return false;
     s->database_url = strdup(database_url);
+    s->limits = *l;
     s->key = *key;
     s->batch = SEQUENCER_BATCH;
     tile_edge_init(&s->edge, 0);
@@ -270,7 +272,7 @@ static void drop_leadership(struct sequencer *s)
 
 int sequencer_step(struct sequencer *s)
 {
-    if (!s->conn && !(s->conn = db_connect(s->database_url, 0)))
+    if (!s->conn && !(s->conn = db_connect(s->database_url, 0, &s->limits)))
         return -1;
     if (!s->leader) {
         bool got = false;

@@ -42,6 +42,7 @@ struct sequencer {
     struct note_key key;  /* the log's signing key; its name is the origin */
     struct db_conn *conn; /* owned, NULL until connected */
     struct tile_edge edge;
+    struct db_limits limits;
     bool leader;
     bool fatal;           /* misconfigured (the database holds another log): stop for good */
     unsigned batch;       /* max registrations per batch */
@@ -49,9 +50,10 @@ struct sequencer {
     unsigned since_sweep; /* batches read from the cursor since the last full read */
 };
 
-/* Sets up s (no I/O). False if the key cannot sign. */
-bool sequencer_init(struct sequencer *s, const char *database_url, const struct note_key *key)
-    __attribute__((warn_unused_result));
+/* Sets up s (no I/O) to connect to database_url with the limits l. False if the key cannot
+ * sign. */
+bool sequencer_init(struct sequencer *s, const char *database_url, const struct db_limits *l,
+                    const struct note_key *key) __attribute__((warn_unused_result));
 void sequencer_free(struct sequencer *s);
 /* One step: takes leadership if possible and sequences at most one batch. Returns how many
  * registrations it logged (0: idle or not leader), or -1 on an error (logged; leadership is

@@ -243,3 +243,38 @@ bool valid_spdx_expression(const char *s)
     spdx_space(&x);
     return *x.p == '\0';
 }
+
+/* RFC 3629, table 3-7 of the Unicode standard: the ranges of the second byte after each lead. */
+size_t utf8_char_len(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char c = u[0], lo = 0x80, hi = 0xbf;
+    size_t len = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    if (c == 0xe0)
+        lo = 0xa0; /* overlong below U+0800 */
+    else if (c == 0xed)
+        hi = 0x9f; /* surrogates U+D800..U+DFFF */
+    else if (c == 0xf0)
+        lo = 0x90; /* overlong below U+10000 */
+    else if (c == 0xf4)
+        hi = 0x8f; /* above U+10FFFF */
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        unsigned char min = i == 1 ? lo : 0x80, max = i == 1 ? hi : 0xbf;
+        if (u[i] < min || u[i] > max)
+            return 0;
+    }
+    return len;
+}
+
+bool valid_utf8_text(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] ? utf8_char_len(s + i, len - i) : 0;
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "cmd/config.h"
+#include "db/pool.h"
 
 static bool load(struct config *cfg, enum config_cmd cmd, int argc, char **argv, char *err)
 {
@@ -153,12 +155,134 @@ static void test_help_skips_validation(void **state)
     config_free(&cfg);
 }
 
+/* The PostgreSQL session limits: options, what each kind of session gets, what is sent, and
+ * how a cancelled statement is classified. */
+static void test_db_limits(void **state)
+{
+    (void)state;
+    clear_env();
+    unsetenv("PROVD_DB_STATEMENT_TIMEOUT_MS");
+    unsetenv("PROVD_DB_ACQUIRE_TIMEOUT_MS");
+    struct config cfg;
+    char err[256];
+    char *d[] = {"serve", "--database-url", "x"};
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_int_equal(cfg.db_connect_timeout, 5);
+    assert_int_equal(cfg.db_statement_timeout, 10000);
+    assert_int_equal(cfg.db_lock_timeout, 5000);
+    assert_int_equal(cfg.db_acquire_timeout, 3000);
+    assert_int_equal(cfg.db_idle_txn_timeout, 60000);
+    struct db_limits api = cmd_db_limits(&cfg, true), bg = cmd_db_limits(&cfg, false);
+    assert_int_equal(api.statement_timeout_ms, 10000);
+    assert_int_equal(api.acquire_timeout_ms, 3000);
+    assert_int_equal(bg.statement_timeout_ms, 0); /* migrations, the worker: never cut */
+    assert_int_equal(bg.lock_timeout_ms, 0);
+    assert_int_equal(bg.connect_timeout_s, 5);
+    assert_int_equal(bg.idle_in_transaction_ms, 60000);
+    char opts[192];
+    assert_true(db_session_options(&api, opts, sizeof opts));
+    assert_string_equal(opts, "-c jit=off -c statement_timeout=10000 -c lock_timeout=5000 "
+                              "-c idle_in_transaction_session_timeout=60000");
+    assert_false(db_session_options(&api, opts, 20)); /* does not fit */
+    config_free(&cfg);
+    setenv("PROVD_DB_STATEMENT_TIMEOUT_MS", "800", 1);
+    setenv("PROVD_DB_ACQUIRE_TIMEOUT_MS", "250", 1);
+    char *f[] = {"run", "--database-url",    "x",   "--log-key-file",        "/k", "--log-origin",
+                 "o",   "--db-lock-timeout", "300", "--db-connect-timeout=2"};
+    assert_true(load(&cfg, CMD_RUN, 10, f, err));
+    assert_int_equal(cfg.db_statement_timeout, 800); /* from env */
+    assert_int_equal(cfg.db_acquire_timeout, 250);
+    assert_int_equal(cfg.db_lock_timeout, 300);
+    assert_int_equal(cfg.db_connect_timeout, 2);
+    config_free(&cfg);
+    char *big[] = {"serve", "--database-url", "x", "--db-lock-timeout", "900"};
+    expect_error(CMD_SERVE, 5, big, "--db-lock-timeout exceeds --db-statement-timeout");
+    unsetenv("PROVD_DB_STATEMENT_TIMEOUT_MS");
+    unsetenv("PROVD_DB_ACQUIRE_TIMEOUT_MS");
+    char *off[] = {"serve", "--database-url", "x", "--db-statement-timeout", "0"};
+    assert_true(load(&cfg, CMD_SERVE, 5, off, err)); /* 0: no statement timeout */
+    config_free(&cfg);
+    char *c1[] = {"serve", "--database-url", "x", "--db-connect-timeout", "1"};
+    expect_error(CMD_SERVE, 5, c1, "--db-connect-timeout"); /* libpq's minimum is 2 s */
+    char *a0[] = {"serve", "--database-url", "x", "--db-acquire-timeout", "0"};
+    expect_error(CMD_SERVE, 5, a0, "--db-acquire-timeout");
+    char *w[] = {"worker", "--database-url",         "x", "--log-key-file", "/k", "--log-origin",
+                 "o",      "--db-statement-timeout", "5"};
+    expect_error(CMD_WORKER, 8, w, "unknown option '--db-statement-timeout'");
+    char *m[] = {"migrate", "--database-url", "x", "--db-idle-in-transaction-timeout", "0"};
+    assert_true(load(&cfg, CMD_MIGRATE, 5, m, err));
+    assert_int_equal(cfg.db_idle_txn_timeout, 0);
+    config_free(&cfg);
+    /* what a failed statement means */
+    assert_int_equal(db_sqlstate_status("57014"), DB_TIMEOUT); /* statement_timeout */
+    assert_int_equal(db_sqlstate_status("55P03"), DB_TIMEOUT); /* lock_timeout */
+    assert_int_equal(db_sqlstate_status("57P01"), DB_UNAVAILABLE);
+    assert_int_equal(db_sqlstate_status("08006"), DB_UNAVAILABLE);
+    assert_int_equal(db_sqlstate_status(NULL), DB_UNAVAILABLE);
+    assert_int_equal(db_sqlstate_status("40001"), DB_RETRY);
+    assert_int_equal(db_sqlstate_status("40P01"), DB_RETRY);
+    assert_int_equal(db_sqlstate_status("23505"), DB_CONFLICT);
+    assert_int_equal(db_sqlstate_status("42P01"), DB_ERROR);
+}
+
+/* The HTTP limits: defaults, PROVD_* twins, flags, and what is refused. */
+static void test_http_limits(void **state)
+{
+    (void)state;
+    clear_env();
+    struct config cfg;
+    char err[256];
+    char *d[] = {"serve", "--database-url", "x", "--threads", "4"};
+    assert_true(load(&cfg, CMD_SERVE, 5, d, err));
+    assert_int_equal(cfg.max_connections, 512);
+    assert_int_equal(cfg.max_connections_per_ip, 0);
+    assert_int_equal(cfg.request_timeout, 30);
+    assert_int_equal(cfg.idle_timeout, 15);
+    assert_int_equal(cfg.max_buffered, 64u << 20);
+    config_free(&cfg);
+    setenv("PROVD_MAX_CONNECTIONS_PER_IP", "8", 1);
+    setenv("PROVD_REQUEST_TIMEOUT_S", "5", 1);
+    setenv("PROVD_MAX_BUFFERED", "2M", 1);
+    char *f[] = {
+        "run",         "--database-url=x",      "--log-key-file=/k", "--log-origin=o",
+        "--threads=2", "--max-connections=100", "--idle-timeout=3",  "--max-buffered=3000K"};
+    assert_true(load(&cfg, CMD_RUN, 8, f, err));
+    assert_int_equal(cfg.max_connections, 100);
+    assert_int_equal(cfg.max_connections_per_ip, 8); /* from env */
+    assert_int_equal(cfg.request_timeout, 5);
+    assert_int_equal(cfg.idle_timeout, 3);
+    assert_int_equal(cfg.max_buffered, 3000 << 10); /* flag beats env */
+    config_free(&cfg);
+    unsetenv("PROVD_MAX_CONNECTIONS_PER_IP");
+    unsetenv("PROVD_REQUEST_TIMEOUT_S");
+    unsetenv("PROVD_MAX_BUFFERED");
+    char *few[] = {"serve", "--database-url", "x", "--threads", "8", "--max-connections", "7"};
+    expect_error(CMD_SERVE, 7, few, "--max-connections (7) must be at least --threads (8)");
+    char *small[] = {"serve", "--database-url", "x", "--max-body", "1M", "--max-buffered", "1M"};
+    expect_error(CMD_SERVE, 7, small, "--max-buffered (1048576) must be more than --max-body");
+    char *t0[] = {"serve", "--database-url", "x", "--request-timeout", "0"};
+    expect_error(CMD_SERVE, 5, t0, "--request-timeout");
+    char *i0[] = {"serve", "--database-url", "x", "--idle-timeout", "0"};
+    expect_error(CMD_SERVE, 5, i0, "--idle-timeout");
+    char *b0[] = {"serve", "--database-url", "x", "--max-buffered", "1K"};
+    expect_error(CMD_SERVE, 5, b0, "--max-buffered");
+    char *c0[] = {"serve", "--database-url", "x", "--max-connections", "0"};
+    expect_error(CMD_SERVE, 5, c0, "--max-connections");
+    char *w[] = {"worker", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--max-connections=5"};
+    expect_error(CMD_WORKER, 5, w, "unknown option '--max-connections'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_env_and_flags), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_log_and_verify_options), cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_defaults_env_and_flags),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_log_and_verify_options),
+        cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_help_skips_validation),
+        cmocka_unit_test(test_db_limits),
+        cmocka_unit_test(test_http_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1369,6 +1369,36 @@ static void test_lines_stop(void **state)
     hash_list_free(&h.list);
 }
 
+/* hash_lines_cap_after bounds the capacity the list reaches, whatever the bytes are. */
+static void test_lines_cap_after(void **state)
+{
+    (void)state;
+    struct hash_lines h;
+    struct problem err;
+    hash_lines_init(&h);
+    assert_int_equal(hash_lines_cap_after(&h, 0), 0);
+    assert_int_equal(hash_lines_cap_after(&h, 70), 0);   /* not a whole hash */
+    assert_int_equal(hash_lines_cap_after(&h, 71), 256); /* one, without a newline */
+    assert_int_equal(hash_lines_cap_after(&h, 256 * 72), 256);
+    assert_int_equal(hash_lines_cap_after(&h, 257 * 72), 512);
+    assert_int_equal(hash_lines_cap_after(&h, UINT64_MAX), 1u << 20); /* 1M lines at most */
+    size_t bound = hash_lines_cap_after(&h, 300 * 73 + 10);
+    for (int i = 0; i < 300; i++) /* CRLF lines, fed in odd pieces */
+        assert_true(hash_lines_feed(&h, HASH_AB "\r\n", strlen(HASH_AB) + 2));
+    assert_true(hash_lines_feed(&h, "\n\n\n\n\n\n\n\n\n\n", 10));
+    assert_true(hash_lines_finish(&h, &err));
+    assert_int_equal(h.list.n, 300);
+    assert_true(h.list.cap <= bound);
+    assert_int_equal(hash_lines_cap_after(&h, 0), h.list.cap);
+    assert_int_equal(hash_lines_cap_after(&h, 212 * 72), 512);
+    assert_int_equal(hash_lines_cap_after(&h, 213 * 72), 1024);
+    hash_list_free(&h.list);
+    hash_lines_init(&h);
+    assert_true(hash_lines_feed(&h, "bad\n", 4));
+    assert_int_equal(hash_lines_cap_after(&h, 1u << 20), 0); /* a bad line stops it */
+    hash_list_free(&h.list);
+}
+
 /* DATASET_APPEND_LINES_MAX hashes pass; the next non-blank line is refused. */
 static void test_lines_limit(void **state)
 {
@@ -1442,6 +1472,7 @@ int main(void)
         cmocka_unit_test(test_lines_errors),
         cmocka_unit_test(test_lines_error_split),
         cmocka_unit_test(test_lines_stop),
+        cmocka_unit_test(test_lines_cap_after),
         cmocka_unit_test(test_lines_limit),
         cmocka_unit_test(test_lines_nul),
     };

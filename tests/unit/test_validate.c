@@ -95,6 +95,66 @@ static void test_spdx(void **state)
             fail_msg("accepted %s", bad[i]);
 }
 
+static void test_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t first; /* utf8_char_len of its first character, 0 when ill-formed */
+    } cases[] = {
+        {"a", 1},
+        {"\x7f", 1},
+        {"\xc2\x80", 2},         /* U+0080 */
+        {"\xdf\xbf", 2},         /* U+07FF */
+        {"\xe0\xa0\x80", 3},     /* U+0800 */
+        {"\xed\x9f\xbf", 3},     /* U+D7FF */
+        {"\xee\x80\x80", 3},     /* U+E000 */
+        {"\xef\xbf\xbd", 3},     /* U+FFFD */
+        {"\xf0\x90\x80\x80", 4}, /* U+10000 */
+        {"\xf4\x8f\xbf\xbf", 4}, /* U+10FFFF */
+        {"\x80", 0},             /* lone continuation byte */
+        {"\xc0\xaf", 0},         /* overlong "/" */
+        {"\xc1\xbf", 0},         /* overlong */
+        {"\xe0\x80\xaf", 0},     /* overlong */
+        {"\xf0\x80\x80\xaf", 0}, /* overlong */
+        {"\xed\xa0\x80", 0},     /* surrogate U+D800 */
+        {"\xed\xbf\xbf", 0},     /* surrogate U+DFFF */
+        {"\xf4\x90\x80\x80", 0}, /* U+110000 */
+        {"\xf5\x80\x80\x80", 0}, /* beyond any plane */
+        {"\xff", 0},
+        {"\xe2\x82", 0},     /* truncated */
+        {"\xe2\x28\xa1", 0}, /* bad continuation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t n = strlen(cases[i].s);
+        if (utf8_char_len(cases[i].s, n) != cases[i].first)
+            fail_msg("case %zu: length %zu", i, utf8_char_len(cases[i].s, n));
+        assert_int_equal(valid_utf8_text(cases[i].s, n), cases[i].first == n);
+    }
+    /* a sequence is never read past the given length */
+    assert_int_equal(utf8_char_len("\xe2\x82\xac", 2), 0);
+    assert_true(valid_utf8_text("", 0));
+    const char *mixed = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+    assert_true(valid_utf8_text(mixed, strlen(mixed)));
+    assert_false(valid_utf8_text("a\0b", 3)); /* NUL */
+    assert_false(valid_utf8_text("ab\xc3", 3));
+}
+
+static void test_unix_us_range(void **state)
+{
+    (void)state;
+    int64_t us;
+    char out[RFC3339_US_LEN + 1];
+    assert_true(valid_rfc3339("0000-01-01T00:00:00Z", &us));
+    assert_int_equal(us, UNIX_US_MIN);
+    assert_true(valid_rfc3339("9999-12-31T23:59:59.999999Z", &us));
+    assert_int_equal(us, UNIX_US_MAX);
+    format_rfc3339_us(UNIX_US_MIN, out);
+    assert_string_equal(out, "0000-01-01T00:00:00.000000Z");
+    format_rfc3339_us(UNIX_US_MAX, out);
+    assert_string_equal(out, "9999-12-31T23:59:59.999999Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +162,8 @@ int main(void)
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_rfc3339_format_roundtrip),
         cmocka_unit_test(test_spdx),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_unix_us_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
