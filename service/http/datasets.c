@@ -544,23 +544,6 @@ static void write_failure(struct jsonw *w, const struct audit_member *m)
     jw_object_end(w);
 }
 
-static void write_totals(struct jsonw *w, const struct audit_report *r)
-{
-    const uint64_t counts[] = {r->members, r->passing, r->failing};
-    static const char *const names[] = {"members", "passing", "failing"};
-    for (int i = 0; i < 3; i++) {
-        jw_key(w, names[i]);
-        jw_int(w, (int64_t)counts[i]);
-    }
-    jw_key(w, "by_reason");
-    jw_object_begin(w);
-    for (unsigned i = 0; i < AUDIT_REASONS; i++) {
-        jw_key(w, audit_reason_name(i));
-        jw_int(w, (int64_t)r->by_reason[i]);
-    }
-    jw_object_end(w);
-}
-
 static void write_audit(struct jsonw *w, const struct audit_report *r)
 {
     const struct dataset_row *d = &r->dataset.v[0];
@@ -586,7 +569,7 @@ static void write_audit(struct jsonw *w, const struct audit_report *r)
     }
     jw_key(w, "policy");
     jw_raw(w, d->policy, d->policy_len);
-    write_totals(w, r);
+    audit_totals_write(w, r);
     jw_key(w, "failures");
     jw_array_begin(w);
     for (size_t i = 0; i < r->n_failures; i++)

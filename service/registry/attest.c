@@ -60,19 +60,7 @@ static void write_audit(struct jsonw *w, const struct audit_report *a)
     jw_object_begin(w);
     jw_key(w, "final");
     jw_bool(w, a->final);
-    const uint64_t counts[] = {a->members, a->passing, a->failing};
-    static const char *const names[] = {"members", "passing", "failing"};
-    for (int i = 0; i < 3; i++) {
-        jw_key(w, names[i]);
-        jw_int(w, (int64_t)counts[i]);
-    }
-    jw_key(w, "by_reason");
-    jw_object_begin(w);
-    for (unsigned i = 0; i < AUDIT_REASONS; i++) {
-        jw_key(w, audit_reason_name(i));
-        jw_int(w, (int64_t)a->by_reason[i]);
-    }
-    jw_object_end(w);
+    audit_totals_write(w, a);
     jw_object_end(w);
 }
 

@@ -23,6 +23,23 @@ void audit_report_free(struct audit_report *r)
     memset(r, 0, sizeof *r);
 }
 
+void audit_totals_write(struct jsonw *w, const struct audit_report *r)
+{
+    const uint64_t counts[] = {r->members, r->passing, r->failing};
+    static const char *const names[] = {"members", "passing", "failing"};
+    for (int i = 0; i < 3; i++) {
+        jw_key(w, names[i]);
+        jw_int(w, (int64_t)counts[i]);
+    }
+    jw_key(w, "by_reason");
+    jw_object_begin(w);
+    for (unsigned i = 0; i < AUDIT_REASONS; i++) {
+        jw_key(w, audit_reason_name(i));
+        jw_int(w, (int64_t)r->by_reason[i]);
+    }
+    jw_object_end(w);
+}
+
 /* Counts a member's verdict and keeps it when it is a failure on the requested page. */
 static void tally(struct audit_run *a, struct audit_member *m)
 {

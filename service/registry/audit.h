@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "db/datasets.h"
 #include "registry/registry.h"
+#include "util/jsonw.h"
 
 #define AUDIT_CHUNK        25000
 #define AUDIT_PAGE_DEFAULT 100
@@ -41,5 +42,7 @@ bool registry_dataset_audit(struct registry *reg, int64_t id, int64_t after, uns
                             struct audit_report *out, struct problem *p)
     __attribute__((warn_unused_result));
 void audit_report_free(struct audit_report *r);
+/* Writes r's "members", "passing", "failing" and "by_reason" members (inside an open object). */
+void audit_totals_write(struct jsonw *w, const struct audit_report *r);
 
 #endif
