@@ -13,7 +13,8 @@ struct command {
 static const struct command commands[] = {
     {"serve", cmd_serve, "run the HTTP API (applies pending migrations first)"},
     {"migrate", cmd_migrate, "apply pending database migrations and exit"},
-    {"apikey", cmd_apikey, "manage API keys (apikey create --name NAME --scope SCOPE)"},
+    {"apikey", cmd_apikey,
+     "manage API keys (apikey create --name NAME --scope SCOPE, list, revoke ID)"},
     {"worker", cmd_worker, "run the log sequencer (one leader among all workers)"},
     {"run", cmd_run, "serve and worker in one process, for small deployments"},
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},

@@ -1,16 +1,16 @@
 #include "anchor/anchorer.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "anchor/calldata.h"
 #include "util/codec.h"
 #include "util/diag.h"
+#include "util/keyfile.h"
 #include "util/sleep.h"
 #include "db/anchors.h"
 #include "db/tlog.h"
@@ -19,17 +19,8 @@
 bool anchorer_read_key(const char *path, uint8_t key[32])
 {
     char text[256];
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        diag_error("cannot read the Ethereum key file %s: %s", path, strerror(errno));
+    if (!keyfile_read(path, "Ethereum key file", text, sizeof text))
         return false;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
-        diag_warn("the Ethereum key file %s is readable by other users (chmod 600 it)", path);
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     char *s = text;
     while (isspace((unsigned char)*s))
         s++;
@@ -41,9 +32,11 @@ bool anchorer_read_key(const char *path, uint8_t key[32])
     bool ok = len == 64 && hex_decode(s, 64, key, 32, false);
     for (char *p = s + len; ok && *p; p++)
         ok = isspace((unsigned char)*p);
-    memset(text, 0, sizeof text);
-    if (!ok)
+    sodium_memzero(text, sizeof text);
+    if (!ok) {
+        sodium_memzero(key, 32);
         diag_error("%s does not hold a secp256k1 private key (64 hex digits)", path);
+    }
     return ok;
 }
 
@@ -56,11 +49,14 @@ bool anchorer_init(struct anchorer *a, const struct anchorer_options *cfg,
         return false;
     if (!eth_address_of_key(tc->key, tc->from)) {
         diag_error("%s: not a valid secp256k1 private key", cfg->eth_key_file);
+        anchorer_free(a);
         return false;
     }
     memcpy(tc->to, tc->from, ETH_ADDRESS_LEN);
-    if (cfg->anchor_to && !eth_address_parse(cfg->anchor_to, tc->to))
+    if (cfg->anchor_to && !eth_address_parse(cfg->anchor_to, tc->to)) {
+        anchorer_free(a);
         return false;
+    }
     tc->confirmations = cfg->anchor_depth;
     tc->replace_blocks = cfg->anchor_replace_blocks;
     tc->max_fee_cap = cfg->eth_max_fee;
@@ -85,7 +81,7 @@ void anchorer_free(struct anchorer *a)
     eth_rpc_free(&a->rpc);
     anchor_free(&a->active);
     free(a->database_url);
-    memset(a, 0, sizeof *a);
+    sodium_memzero(a, sizeof *a); /* the anchoring key */
 }
 
 static bool store_add_attempt(void *ctx, const struct anchor *an, const struct anchor_attempt *at)

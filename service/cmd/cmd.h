@@ -51,9 +51,15 @@ bool cmd_load_log_key(const char *path, const char *origin, struct note_key *key
  * (also after a failure). svc starts zeroed. */
 int serve_start(struct service *svc, const struct config *cfg);
 void serve_stop(struct service *svc);
-/* Blocks SIGINT and SIGTERM in the calling thread (and the threads it creates later). */
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads it creates later). */
 void signals_block(sigset_t *set);
-/* Waits for SIGINT or SIGTERM (blocked by signals_block). */
+/* Logs sig; true for SIGINT and SIGTERM (stop), false for SIGHUP (ignored). */
+bool signal_stops(int sig);
+/* Waits for SIGINT or SIGTERM (blocked by signals_block), ignoring SIGHUP. */
 void signals_wait(const sigset_t *set);
+/* After the stop signal: stops accepting connections and waits up to grace_s seconds for the
+ * requests in flight to be answered (a second SIGINT or SIGTERM cuts it short); serve_stop
+ * then closes what is left. A no-op when svc is not serving. */
+void serve_drain(struct service *svc, unsigned grace_s, const sigset_t *set);
 
 #endif

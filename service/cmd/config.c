@@ -25,7 +25,8 @@ struct option_def {
 };
 
 #define OFF(f)      offsetof(struct config, f)
-#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY_CREATE | CMD_WORKER | CMD_RUN)
+#define CMD_APIKEY  (CMD_APIKEY_CREATE | CMD_APIKEY_LIST | CMD_APIKEY_REVOKE)
+#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY | CMD_WORKER | CMD_RUN)
 #define CMD_HTTP    (CMD_SERVE | CMD_RUN)
 #define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
 #define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
@@ -77,14 +78,46 @@ static const struct option_def options[] = {
      "SECONDS", "close a connection that sends and receives nothing this long"},
     {"max-buffered", "PROVD_MAX_BUFFERED", CMD_HTTP, OPT_SIZE, OFF(max_buffered), "64M", 64 << 10,
      4096ul << 20, "BYTES",
-     "request bodies held in memory across all connections, more than --max-body; a body that "
-     "would pass it gets 503 server-busy (suffix K or M allowed)"},
+     "request bodies (and list and provenance replies being sent) held in memory across all "
+     "connections, more than --max-body; past it 503 server-busy (suffix K or M allowed)"},
+    {"max-reply", "PROVD_MAX_REPLY", CMD_HTTP, OPT_SIZE, OFF(max_reply), "1M", 256 << 10,
+     64ul << 20, "BYTES",
+     "largest list or provenance reply: a list stops at it with next_cursor, a lookup with "
+     "truncated (suffix K or M allowed)"},
+    {"shutdown-grace", "PROVD_SHUTDOWN_GRACE_S", CMD_HTTP, OPT_UINT, OFF(shutdown_grace), "10", 0,
+     3600, "SECONDS",
+     "on SIGTERM or SIGINT stop accepting connections and wait this long at most for the "
+     "requests in flight to be answered (a second signal stops at once)"},
     {"require-known-signer", "PROVD_REQUIRE_KNOWN_SIGNER", CMD_HTTP, OPT_BOOL,
      OFF(require_known_signer), "false", 0, 0, "[=BOOL]",
      "refuse registrations whose signer is not in the signer registry (403)"},
     {"open-registration", "PROVD_OPEN_REGISTRATION", CMD_HTTP, OPT_BOOL, OFF(open_registration),
      "false", 0, 0, "[=BOOL]",
      "let requests without an API key register items of known, unrevoked signers"},
+    {"rate-limit-ip", "PROVD_RATE_LIMIT_IP", CMD_HTTP, OPT_STRING, OFF(rate_limit_ip), "100:200", 0,
+     0, "RPS[:BURST]",
+     "requests a second, and the burst, one client address may make on any route but /healthz "
+     "(IPv6 by /64); past it 429 rate-limited with Retry-After; 0 for no limit"},
+    {"rate-limit-key", "PROVD_RATE_LIMIT_KEY", CMD_HTTP, OPT_STRING, OFF(rate_limit_key),
+     "1000:2000", 0, 0, "RPS[:BURST]",
+     "requests a second, and the burst, one API key may make from all its addresses together "
+     "(429); 0 for no limit"},
+    {"rate-limit-exempt", "PROVD_RATE_LIMIT_EXEMPT", CMD_HTTP, OPT_STRING, OFF(rate_limit_exempt),
+     "127.0.0.0/8,::1", 0, 0, "CIDR[,CIDR...]",
+     "client addresses never rate limited, or none (the default exempts loopback: local tools, "
+     "benchmarks, a reverse proxy on this host that sends no X-Forwarded-For)"},
+    {"trusted-proxy", "PROVD_TRUSTED_PROXY", CMD_HTTP, OPT_STRING, OFF(trusted_proxies), NULL, 0, 0,
+     "CIDR[,CIDR...]",
+     "reverse proxies whose X-Forwarded-For names the client: the client is its right-most "
+     "address not in these ranges; default none (X-Forwarded-For is ignored)"},
+    {"metrics-listen", "PROVD_METRICS_LISTEN", CMD_HTTP, OPT_STRING, OFF(metrics_listen), NULL, 0,
+     0, "HOST:PORT",
+     "serve /metrics, /healthz and /readyz on this second address, and /metrics no longer on "
+     "--listen; default none"},
+    {"metrics-token", "PROVD_METRICS_TOKEN", CMD_HTTP, OPT_STRING, OFF(metrics_token), NULL, 0, 0,
+     "TOKEN",
+     "/metrics requires Authorization: Bearer TOKEN (prefer the environment variable: "
+     "arguments are visible to other users); default none"},
     {"log-level", "PROVD_LOG_LEVEL",
      CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
      OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
@@ -295,7 +328,8 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
                 cfg->receipt_path = strdup(arg);
                 continue;
             }
-            if ((cmd == CMD_DATASET || cmd == CMD_MODEL) && cfg->n_args < 3) {
+            if ((cmd == CMD_DATASET || cmd == CMD_MODEL || cmd == CMD_APIKEY_REVOKE) &&
+                cfg->n_args < 3) {
                 cfg->args[cfg->n_args++] = strdup(arg);
                 continue;
             }
@@ -449,6 +483,15 @@ static bool validate_http_limits(const struct config *cfg, char *err, size_t err
     return true;
 }
 
+static bool parse_metrics_listen(struct config *cfg, char *err, size_t err_len)
+{
+    if (!cfg->metrics_listen || config_parse_listen(cfg->metrics_listen, &cfg->metrics_listen_host,
+                                                    &cfg->metrics_listen_port))
+        return true;
+    snprintf(err, err_len, "--metrics-listen: '%s' is not HOST:PORT", cfg->metrics_listen);
+    return false;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len) ||
@@ -477,7 +520,8 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
     }
-    if ((cmd & CMD_HTTP) && !validate_http_limits(cfg, err, err_len))
+    if ((cmd & CMD_HTTP) &&
+        (!validate_http_limits(cfg, err, err_len) || !parse_metrics_listen(cfg, err, err_len)))
         return false;
     if (cmd & CMD_APIKEY_CREATE) {
         size_t n = cfg->name ? strlen(cfg->name) : 0;
@@ -533,6 +577,7 @@ void config_free(struct config *cfg)
             free(*(char **)((char *)cfg + options[i].offset));
     }
     free(cfg->listen_host);
+    free(cfg->metrics_listen_host);
     free(cfg->receipt_path);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -21,6 +21,8 @@ enum config_cmd {
     CMD_CONTRACT = 1 << 7, /* anchor-contract: deploy the anchor contract */
     CMD_DATASET = 1 << 8,  /* dataset …: a client of the HTTP API */
     CMD_MODEL = 1 << 9,    /* model …: local model files */
+    CMD_APIKEY_LIST = 1 << 10,
+    CMD_APIKEY_REVOKE = 1 << 11, /* the key's id is args[0] */
 };
 
 struct config {
@@ -36,15 +38,23 @@ struct config {
     char *listen;      /* HOST:PORT as given */
     char *listen_host; /* parsed from listen */
     uint16_t listen_port;
+    uint16_t metrics_listen_port; /* parsed from metrics_listen */
     unsigned threads;
     size_t max_body;
     char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
     bool require_known_signer; /* refuse registrations by signers not in the registry */
     bool open_registration;    /* known signers may register without an API key */
+    /* Rate limits and the metrics listener (README "Rate limits") */
+    char *rate_limit_ip, *rate_limit_key;       /* "RATE[:BURST]", "0": none */
+    char *rate_limit_exempt, *trusted_proxies;  /* CIDR lists */
+    char *metrics_listen, *metrics_listen_host; /* HOST:PORT as given, and its host */
+    char *metrics_token;
     /* HTTP limits (README "Limits") */
     unsigned max_connections, max_connections_per_ip; /* open at once; per IP 0: no limit */
     unsigned request_timeout, idle_timeout;           /* seconds */
+    unsigned shutdown_grace;                          /* seconds SIGTERM waits for requests */
     size_t max_buffered;                              /* bytes of bodies across connections */
+    size_t max_reply; /* bytes of a list or provenance reply (README "Limits") */
     char *log_level;
     char *log_format;   /* "text" or "json" */
     char *name;         /* apikey create */

@@ -1,5 +1,6 @@
 /* provd anchor-contract: deploys the anchor contract (anchor/contract.h) from the anchoring
  * account and prints its address, for --anchor-to. */
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +136,7 @@ int cmd_anchor_contract(int argc, char **argv)
     rc = deploy(&d);
 out:
     eth_rpc_free(&d.rpc);
-    memset(d.key, 0, sizeof d.key);
+    sodium_memzero(d.key, sizeof d.key);
     config_free(&cfg);
     return rc;
 }

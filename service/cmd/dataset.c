@@ -3,6 +3,7 @@
  * directory whose files are hashed here; seal computes the members root locally from the same
  * list, so the curator never trusts the server for it. */
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "cmd/files.h"
 #include "util/codec.h"
 #include "util/jcs.h"
+#include "util/keyfile.h"
 #include "core/dataset.h"
 #include "core/item.h"
 #include "crypto/sig.h"
@@ -239,18 +241,18 @@ static bool local_root(const struct hash_list *l, char hex[2 * SHA256_LEN + 1])
     return ok;
 }
 
+/* The curator's key: a private file (keyfile_read), wiped by the caller after use. */
 static bool load_signing_key(const char *path, struct note_key *key)
 {
     char text[512];
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f)
+    if (!path)
         return fail("seal needs --signing-key-file KEY (an Ed25519 key, e.g. from provd logkey "
                     "create)") == 0;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return note_key_parse_private(text, key) ||
-           fail("%s is not an Ed25519 key in the note format", path) == 0;
+    if (!keyfile_read(path, "signing key file", text, sizeof text))
+        return false;
+    bool ok = note_key_parse_private(text, key);
+    sodium_memzero(text, sizeof text);
+    return ok || fail("%s is not an Ed25519 key in the note format", path) == 0;
 }
 
 /* The seal request: the statement signed with key. */
@@ -305,6 +307,7 @@ static int dataset_seal(struct api_client *c, const struct config *cfg, int64_t 
     if (!load_signing_key(cfg->signing_key_file, &key))
         return 1;
     if (!members_of(cfg, source, &l) || !local_root(&l, root)) {
+        sodium_memzero(&key, sizeof key);
         hash_list_free(&l);
         return 1;
     }
@@ -314,6 +317,7 @@ static int dataset_seal(struct api_client *c, const struct config *cfg, int64_t 
     if (!call(c, "GET", path, NULL, NULL, 0, 200, &d))
         goto out;
     char *body = seal_body(d.json, &key, l.n, root);
+    sodium_memzero(&key, sizeof key);
     api_reply_free(&d);
     snprintf(path, sizeof path, "/v1/datasets/%" PRId64 "/seal", id);
     if (body && call(c, "POST", path, "application/json", body, strlen(body), 200, &r)) {
@@ -323,6 +327,7 @@ static int dataset_seal(struct api_client *c, const struct config *cfg, int64_t 
     }
     free(body);
 out:
+    sodium_memzero(&key, sizeof key);
     hash_list_free(&l);
     return rc;
 }

@@ -1,11 +1,13 @@
-#include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "util/diag.h"
+#include "util/keyfile.h"
 #include "db/migrate.h"
 
 /* On a session of its own: the pool's statement and lock timeouts would cut a long migration. */
@@ -27,8 +29,20 @@ void signals_block(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+bool signal_stops(int sig)
+{
+    if (sig == SIGHUP) {
+        diag_info("received SIGHUP: ignored (provd logs to stderr and reads its configuration "
+                  "only at start, so there is nothing to reopen or reload)");
+        return false;
+    }
+    diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return true;
 }
 
 /* The signals are blocked in every thread (set before any thread starts), so only sigwait sees
@@ -36,30 +50,71 @@ void signals_block(sigset_t *set)
 void signals_wait(const sigset_t *set)
 {
     int sig = 0;
-    sigwait(set, &sig);
-    diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    while (sigwait(set, &sig) != 0 || !signal_stops(sig))
+        ;
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until no request is in flight, the deadline passes or a second stop signal comes. */
+static unsigned drain_wait(struct http_server *http, int64_t deadline_ms, const sigset_t *set)
+{
+    const struct timespec tick = {0, 20 * 1000000L};
+    unsigned n;
+    while ((n = http_server_in_flight(http)) > 0 && monotonic_ms() < deadline_ms) {
+        int sig = sigtimedwait(set, NULL, &tick);
+        if (sig > 0 && signal_stops(sig)) {
+            diag_warn("a second signal: not waiting for the requests in flight");
+            break;
+        }
+    }
+    return n;
+}
+
+void serve_drain(struct service *svc, unsigned grace_s, const sigset_t *set)
+{
+    if (!svc->http.daemon || !http_server_quiesce(&svc->http))
+        return;
+    unsigned n = http_server_in_flight(&svc->http);
+    diag_info("stopped accepting connections; waiting up to %u s for %u request%s in flight",
+              grace_s, n, n == 1 ? "" : "s");
+    n = drain_wait(&svc->http, monotonic_ms() + (int64_t)grace_s * 1000, set);
+    if (n)
+        diag_warn("closing %u request%s still in flight", n, n == 1 ? "" : "s");
+    else
+        diag_info("every request in flight was answered");
 }
 
 bool cmd_load_log_key(const char *path, const char *origin, struct note_key *key)
 {
     char text[512];
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        diag_error("cannot read the log key file %s: %s", path, strerror(errno));
+    if (!keyfile_read(path, "log key file", text, sizeof text))
         return false;
-    }
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    if (!note_key_parse_private(text, key)) {
+    bool ok = note_key_parse_private(text, key);
+    sodium_memzero(text, sizeof text);
+    if (!ok)
         diag_error("%s is not a provd log key (make one with provd logkey create)", path);
-        return false;
-    }
-    if (origin && strcmp(key->name, origin) != 0) {
+    else if (origin && strcmp(key->name, origin) != 0)
         diag_error("the log key in %s is for origin %s, not %s", path, key->name, origin);
-        return false;
-    }
-    return true;
+    else
+        return true;
+    sodium_memzero(key, sizeof *key);
+    return false;
+}
+
+/* After the main listener's line, which the tests read first. */
+static void log_metrics_listener(const struct service *svc, const struct config *cfg)
+{
+    if (!cfg->metrics_listen_host)
+        return;
+    bool v6 = strchr(cfg->metrics_listen_host, ':') != NULL;
+    diag_info("metrics, health and readiness on http://%s%s%s:%u", v6 ? "[" : "",
+              cfg->metrics_listen_host, v6 ? "]" : "", svc->http.metrics_port);
 }
 
 int serve_start(struct service *svc, const struct config *cfg)
@@ -74,7 +129,16 @@ int serve_start(struct service *svc, const struct config *cfg)
                                .max_connections_per_ip = cfg->max_connections_per_ip,
                                .request_timeout = cfg->request_timeout,
                                .idle_timeout = cfg->idle_timeout,
-                               .max_buffered = cfg->max_buffered};
+                               .max_buffered = cfg->max_buffered,
+                               .max_reply = cfg->max_reply,
+                               .rate_limit_ip = cfg->rate_limit_ip,
+                               .rate_limit_key = cfg->rate_limit_key,
+                               .rate_limit_exempt = cfg->rate_limit_exempt,
+                               .trusted_proxies = cfg->trusted_proxies,
+                               .metrics_listen = cfg->metrics_listen,
+                               .metrics_listen_host = cfg->metrics_listen_host,
+                               .metrics_listen_port = cfg->metrics_listen_port,
+                               .metrics_token = cfg->metrics_token};
     struct registry_policy policy = {.require_known_signer = cfg->require_known_signer,
                                      .open_registration = cfg->open_registration};
     char err[256];
@@ -101,6 +165,7 @@ int serve_start(struct service *svc, const struct config *cfg)
     bool v6 = strchr(cfg->listen_host, ':') != NULL;
     diag_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
               v6 ? "]" : "", svc->http.port, cfg->threads);
+    log_metrics_listener(svc, cfg);
     return -1;
 }
 
@@ -112,6 +177,7 @@ void serve_stop(struct service *svc)
     svc->reg_ready = false;
     db_pool_destroy(svc->pool);
     svc->pool = NULL;
+    sodium_memzero(&svc->log_key, sizeof svc->log_key);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -126,6 +192,7 @@ int cmd_serve(int argc, char **argv)
     rc = serve_start(&svc, &cfg);
     if (rc < 0) {
         signals_wait(&set);
+        serve_drain(&svc, cfg.shutdown_grace, &set);
         rc = 0;
     }
     serve_stop(&svc);

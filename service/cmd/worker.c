@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,12 @@ static bool anchoring_start(struct worker *w, const struct config *cfg, const st
 }
 
 /* Migrates, then starts the sequencer thread. */
-static bool worker_start(struct worker *w, const struct config *cfg)
+static bool worker_start_with(struct worker *w, const struct config *cfg,
+                              const struct note_key *key)
 {
-    struct note_key key;
     int applied;
     struct db_limits limits = cmd_db_limits(cfg, false);
-    atomic_init(&w->stop, false);
-    if (!cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &key) ||
-        !sequencer_init(&w->seq, cfg->database_url, &limits, &key))
+    if (!sequencer_init(&w->seq, cfg->database_url, &limits, key))
         return false;
     struct db_conn *conn = db_connect(cfg->database_url, 30, &limits);
     bool ok = conn && migrate_apply(conn, &applied);
@@ -82,10 +81,21 @@ static bool worker_start(struct worker *w, const struct config *cfg)
     if (!ok || pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
-    if (!anchoring_start(w, cfg, &key))
+    if (!anchoring_start(w, cfg, key))
         return false;
-    diag_info("worker started for log %s", key.name);
+    diag_info("worker started for log %s", key->name);
     return true;
+}
+
+/* The sequencer and the anchorer keep their own copies of the key: this one is wiped. */
+static bool worker_start(struct worker *w, const struct config *cfg)
+{
+    struct note_key key;
+    atomic_init(&w->stop, false);
+    bool ok = cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &key) &&
+              worker_start_with(w, cfg, &key);
+    sodium_memzero(&key, sizeof key);
+    return ok;
 }
 
 /* Stops the sequencer; false if it had stopped on its own for a fatal reason. */
@@ -109,10 +119,8 @@ static void wait_worker_or_signal(struct worker *w, const sigset_t *set)
     struct timespec tick = {1, 0};
     for (;;) {
         int sig = sigtimedwait(set, NULL, &tick);
-        if (sig > 0) {
-            diag_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (sig > 0 && signal_stops(sig))
             return;
-        }
         if (w->seq.fatal || w->anchorer.fatal)
             return;
     }
@@ -156,6 +164,7 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         if (worker_start(&w, &cfg)) {
             wait_worker_or_signal(&w, &set);
+            serve_drain(&svc, cfg.shutdown_grace, &set);
             rc = 0;
         }
     }
@@ -200,9 +209,11 @@ static int logkey_create(int argc, char **argv)
 out:
     if (fd >= 0)
         close(fd);
+    if (priv.data)
+        sodium_memzero(priv.data, priv.cap);
     buf_free(&priv);
     buf_free(&vkey);
-    memset(&key, 0, sizeof key);
+    sodium_memzero(&key, sizeof key);
     config_free(&cfg);
     return rc;
 }

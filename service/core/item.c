@@ -119,9 +119,12 @@ static bool parse_root(json_t *root, struct item_request *req, struct problem *e
         return problem_set(err, PROBLEM_INVALID_FIELD, "content_hash",
                            "content_hash must be \"sha256:\" followed by 64 lowercase hex digits");
     memcpy(req->content_hash_str, ch, CONTENT_HASH_STR_LEN + 1);
-    if (!parse_metadata(root, req, err) || !sig_claim_parse(root, &req->sig, err) ||
-        !build_statement(req, err))
-        return false;
+    return parse_metadata(root, req, err) && sig_claim_parse(root, &req->sig, err) &&
+           build_statement(req, err);
+}
+
+bool item_verify(const struct item_request *req, struct problem *err)
+{
     /* eip712 signs a typed message committing to the statement's parts, not its bytes. */
     uint8_t digest[32];
     const uint8_t *msg = (const uint8_t *)req->statement.data;
@@ -135,14 +138,14 @@ static bool parse_root(json_t *root, struct item_request *req, struct problem *e
     return sig_claim_verify(&req->sig, msg, msg_len, err);
 }
 
-bool item_parse(const char *body, size_t len, struct item_request *req, struct problem *err)
+bool item_read(const char *body, size_t len, struct item_request *req, struct problem *err)
 {
     memset(req, 0, sizeof *req);
     memset(err, 0, sizeof *err);
     json_t *root = jf_load(body, len, err);
     if (!root)
         goto fail;
-    if (!item_parse_json(root, req, err))
+    if (!item_read_json(root, req, err))
         goto fail;
     json_decref(root);
     return true;
@@ -152,7 +155,7 @@ fail:
     return false;
 }
 
-bool item_parse_json(json_t *root, struct item_request *req, struct problem *err)
+bool item_read_json(json_t *root, struct item_request *req, struct problem *err)
 {
     memset(req, 0, sizeof *req);
     memset(err, 0, sizeof *err);
@@ -160,6 +163,27 @@ bool item_parse_json(json_t *root, struct item_request *req, struct problem *err
         return true;
     item_request_free(req);
     return false;
+}
+
+/* Frees req when its signature does not verify. */
+static bool verified(bool read, struct item_request *req, struct problem *err)
+{
+    if (!read)
+        return false;
+    if (item_verify(req, err))
+        return true;
+    item_request_free(req);
+    return false;
+}
+
+bool item_parse(const char *body, size_t len, struct item_request *req, struct problem *err)
+{
+    return verified(item_read(body, len, req, err), req, err);
+}
+
+bool item_parse_json(json_t *root, struct item_request *req, struct problem *err)
+{
+    return verified(item_read_json(root, req, err), req, err);
 }
 
 void item_request_free(struct item_request *req)

@@ -41,6 +41,15 @@ bool item_parse(const char *body, size_t len, struct item_request *req, struct p
 /* The same for an already parsed JSON value (borrowed), e.g. one element of a batch. */
 bool item_parse_json(json_t *root, struct item_request *req, struct problem *err)
     __attribute__((warn_unused_result));
+/* item_parse and item_parse_json without the signature check, which item_verify then makes:
+ * for a caller that may refuse the request for its signer first, more cheaply. */
+bool item_read(const char *body, size_t len, struct item_request *req, struct problem *err)
+    __attribute__((warn_unused_result));
+bool item_read_json(json_t *root, struct item_request *req, struct problem *err)
+    __attribute__((warn_unused_result));
+/* Checks req's signature over its statement; PROBLEM_SIGNATURE_INVALID otherwise. */
+bool item_verify(const struct item_request *req, struct problem *err)
+    __attribute__((warn_unused_result));
 void item_request_free(struct item_request *req);
 
 /* The fields of a stored registration that its log record commits to (strings borrowed). */
@@ -72,6 +81,8 @@ struct item_row {
     bool anchored; /* a confirmed anchor covers log_index */
     bool created;  /* registrations only: this request stored it */
     size_t lookup; /* provenance lookups only: 1-based position of its content hash */
+    bool withheld; /* batch lookups only: fetched without its metadata (past the reply budget or
+                      the per-hash limit), to tell that there is more */
 };
 
 struct item_rows {
@@ -93,6 +104,7 @@ struct item_filter {
     int64_t since_us, until_us;   /* registered_at in [since, until) */
     int64_t cursor_us, cursor_id; /* keyset: strictly after (registered_at, id) */
     unsigned limit;
+    size_t max_bytes; /* the reply budget: rows past it are not fetched (db/exec.h DB_PAGE) */
 };
 
 /* Strings item_row_record formats for a row. */

@@ -39,8 +39,9 @@ enum problem_code {
     PROBLEM_MODEL_NOT_FOUND = 30,
     PROBLEM_MODEL_DATASET = 31,
     PROBLEM_ATTESTATION_UNAVAILABLE = 32,
-    PROBLEM_SERVER_BUSY = 33,     /* request bodies buffered at once would pass --max-buffered */
+    PROBLEM_SERVER_BUSY = 33,     /* bodies or replies held at once would pass --max-buffered */
     PROBLEM_REQUEST_TIMEOUT = 34, /* the request did not arrive within --request-timeout */
+    PROBLEM_RATE_LIMITED = 35,    /* past --rate-limit-ip or --rate-limit-key */
     PROBLEM_COUNT_
 };
 

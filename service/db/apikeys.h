@@ -2,8 +2,10 @@
 #ifndef PROVD_DB_APIKEYS_H
 #define PROVD_DB_APIKEYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "core/apikey.h"
 #include "crypto/hash.h"
 #include "db/pool.h"
 
@@ -17,5 +19,12 @@ enum db_status db_apikey_insert(struct db_conn *conn, const char *name, const ch
 enum db_status db_apikey_scope(struct db_conn *conn, const uint8_t token_hash[SHA256_LEN],
                                char scope[APIKEY_SCOPE_MAX], int64_t *id)
     __attribute__((warn_unused_result));
+/* Up to limit keys with ids above after, by id (revoked ones too). */
+enum db_status db_apikey_list(struct db_conn *conn, int64_t after, unsigned limit,
+                              struct apikey_rows *out) __attribute__((warn_unused_result));
+/* Revokes key id (keeping the time of an earlier revocation): out has its row, or none when
+ * there is no such key; *newly says whether this call revoked it. */
+enum db_status db_apikey_revoke(struct db_conn *conn, int64_t id, struct apikey_rows *out,
+                                bool *newly) __attribute__((warn_unused_result));
 
 #endif

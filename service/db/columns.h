@@ -35,6 +35,11 @@
     " FROM items i LEFT JOIN log_entries e ON e.item_id = i.id "                                   \
     "LEFT JOIN signers sg ON sg.identity = i.signer "
 
+/* A lower bound of a registration's bytes in a reply (http_write_item): its metadata (the SQL
+ * expression given), and more than 256 bytes of id, content hash, signer, signature, time and
+ * status. */
+#define ITEM_BYTES(metadata) "(octet_length(" metadata ") + 256)"
+
 enum item_col {
     ITEM_COL_ID,
     ITEM_COL_CONTENT_HASH, /* hex */

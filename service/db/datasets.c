@@ -85,23 +85,31 @@ enum db_status db_dataset_get(struct db_conn *conn, int64_t id, bool lock, struc
     return exec_datasets(conn, &db_dataset_get_stmts[lock], values, out);
 }
 
+/* A lower bound of a dataset's bytes in a reply: its metadata and policy, and more than 256
+ * bytes of the other members. */
+#define DATASET_BYTES "(octet_length(d.metadata) + octet_length(d.policy) + 256)"
+
 static const struct db_stmt db_dataset_list_stmt = {
     "db_dataset_list",
-    "SELECT " DATASET_COLUMNS DATASET_FROM
-    "WHERE ($1::text IS NULL OR d.name = $1) AND ($2::text IS NULL OR d.signer = $2) "
-    "AND ($3::bigint IS NULL OR (d.created_at, d.id) > "
-    "(to_timestamp($3::bigint / 1e6), $4::bigint)) ORDER BY d.created_at, d.id LIMIT $5",
-    5};
+    DB_PAGE("SELECT " DATASET_COLUMNS ", " DB_BYTES_BEFORE(DATASET_BYTES, "d.created_at, d.id")
+                DATASET_FROM "WHERE ($1::text IS NULL OR d.name = $1) AND ($2::text IS NULL OR "
+                             "d.signer = $2) AND ($3::bigint IS NULL OR (d.created_at, d.id) > "
+                             "(to_timestamp($3::bigint / 1e6), $4::bigint)) "
+                             "ORDER BY d.created_at, d.id LIMIT $5",
+            "$6"),
+    6};
 
 enum db_status db_dataset_list(struct db_conn *conn, const struct dataset_filter *f,
                                struct dataset_rows *out)
 {
-    char cur_us[24], cur_id[24], limit[16];
+    char cur_us[24], cur_id[24], limit[16], bytes[24];
     snprintf(cur_us, sizeof cur_us, "%" PRId64, f->cursor_us);
     snprintf(cur_id, sizeof cur_id, "%" PRId64, f->cursor_id);
     snprintf(limit, sizeof limit, "%u", f->limit);
-    const char *values[] = {f->name, f->signer, f->has_cursor ? cur_us : NULL,
-                            f->has_cursor ? cur_id : NULL, limit};
+    snprintf(bytes, sizeof bytes, "%zu", f->max_bytes);
+    const char *values[] = {
+        f->name, f->signer, f->has_cursor ? cur_us : NULL, f->has_cursor ? cur_id : NULL,
+        limit,   bytes};
     return exec_datasets(conn, &db_dataset_list_stmt, values, out);
 }
 

@@ -19,6 +19,7 @@ struct dataset_filter {
     bool has_cursor;
     int64_t cursor_us, cursor_id; /* strictly after (created_at, id) */
     unsigned limit;
+    size_t max_bytes; /* the reply budget: rows past it are not fetched (db/exec.h DB_PAGE) */
 };
 
 enum db_status db_dataset_insert(struct db_conn *conn, const struct dataset_create *c,

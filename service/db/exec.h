@@ -102,4 +102,17 @@ static inline bool db_bool(const PGresult *res, int row, int col)
     "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "       \
     "AND granted AND classid = " DB_LOCK_CLASS " AND objid = " obj " AND objsubid = 2)"
 
+/* Pages that fetch no more than a reply can send (http/page.h). The inner query of DB_PAGE adds
+ * DB_BYTES_BEFORE(len, order): len is a lower bound of one row's bytes in the reply (its stored
+ * JSON, which replies embed as it is, and a constant below what the other members take), summed
+ * over the rows before this one in order (the statement's ORDER BY). DB_PAGE keeps the rows that
+ * start within the budget and the first two, so that what is cut was past the budget: the reply
+ * cannot hold all the rows fetched either, and shows that there are more. (The rows keep their
+ * order: the outer query only filters.) */
+#define DB_BYTES_BEFORE(len, order)                                                                \
+    "row_number() OVER (ORDER BY " order " ROWS UNBOUNDED PRECEDING) AS page_row, "                \
+    "sum(" len ") OVER (ORDER BY " order " ROWS UNBOUNDED PRECEDING) - " len " AS bytes_before"
+#define DB_PAGE(inner, budget)                                                                     \
+    "SELECT * FROM (" inner ") pg WHERE pg.page_row <= 2 OR pg.bytes_before < " budget
+
 #endif

@@ -46,8 +46,10 @@ static void read_item(const PGresult *res, int r, void *out, const void *arg)
     db_item_row_read(res, r, true, row);
     if (extra == EXTRA_CREATED)
         row->created = db_bool(res, r, ITEM_COL_COUNT_);
-    else if (extra == EXTRA_LOOKUP)
+    else if (extra == EXTRA_LOOKUP) {
         row->lookup = (size_t)db_u64(res, r, ITEM_COL_COUNT_);
+        row->withheld = db_bool(res, r, ITEM_COL_COUNT_ + 1);
+    }
 }
 
 /* Turns res (taken over, also on failure) into rows. */
@@ -190,19 +192,23 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
 
 static const struct db_stmt db_item_by_content_hash_stmt = {
     "db_item_by_content_hash",
-    "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE i.content_hash = $1 "
-    "ORDER BY i.registered_at, i.id LIMIT $2",
-    2};
+    DB_PAGE("SELECT " ITEM_COLUMNS
+            ", " DB_BYTES_BEFORE(ITEM_BYTES("i.metadata"), "i.registered_at, i.id") ITEM_FROM
+            "WHERE i.content_hash = $1 ORDER BY i.registered_at, i.id LIMIT $2",
+            "$3"),
+    3};
 
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                  unsigned limit, unsigned uses_limit, struct item_rows *items,
-                                  struct dataset_uses *uses, struct model_uses *models)
+                                  unsigned limit, size_t max_bytes, unsigned uses_limit,
+                                  struct item_rows *items, struct dataset_uses *uses,
+                                  struct model_uses *models)
 {
-    char limit_s[16], uses_s[16];
+    char limit_s[16], bytes_s[24], uses_s[16];
     snprintf(limit_s, sizeof limit_s, "%u", limit);
+    snprintf(bytes_s, sizeof bytes_s, "%zu", max_bytes);
     snprintf(uses_s, sizeof uses_s, "%u", uses_limit + 1);
-    const char *item_values[] = {(const char *)hash, limit_s};
-    const int item_lengths[] = {SHA256_LEN, 0}, item_formats[] = {1, 0};
+    const char *item_values[] = {(const char *)hash, limit_s, bytes_s};
+    const int item_lengths[] = {SHA256_LEN, 0, 0}, item_formats[] = {1, 0, 0};
     const char *use_values[] = {uses_s, (const char *)hash};
     const int use_lengths[] = {0, SHA256_LEN}, use_formats[] = {0, 1};
     const struct db_call calls[] = {
@@ -223,20 +229,35 @@ enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA25
     return st != DB_OK ? st : st2 != DB_OK ? st2 : st3;
 }
 
+/* Per hash ($1, in order) its oldest $2 + 1 registrations (y, the columns named c0 to c10 to
+ * pick them below), their bytes summed over the whole reply in order (x, the one more row
+ * counting nothing), and of those the rows that tell the reply something: the $2 oldest that
+ * start within the budget $3 with their metadata, and withheld (the metadata NULL) the first of
+ * each hash (it is registered), the one more (it has more) and the first past the budget. A
+ * hash's rows cut after that one show it as truncated anyway. */
+#define LOOKUP_COLUMNS "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10"
+_Static_assert(ITEM_COL_COUNT_ == 11 && ITEM_COL_METADATA == 2,
+               "LOOKUP_COLUMNS names each of ITEM_COLUMNS, c2 the metadata");
+#define LOOKUP_LEN   "CASE WHEN y.rn <= $2 THEN " ITEM_BYTES("y.c2") " ELSE 0 END"
+#define LOOKUP_SHOWN "(x.rn <= $2 AND x.bytes_before < $3)"
 static const struct db_stmt db_item_by_content_hashes_stmt = {
     "db_item_by_content_hashes",
-    "SELECT r.* FROM unnest($1::text[]) WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("
-    "SELECT " ITEM_COLUMNS
-    ", h.ord, row_number() OVER (ORDER BY i.registered_at, i.id) AS rn" ITEM_FROM
+    "SELECT x.c0, x.c1, CASE WHEN " LOOKUP_SHOWN " THEN x.c2 END, x.c3, x.c4, x.c5, x.c6, x.c7, "
+    "x.c8, x.c9, x.c10, x.ord, NOT " LOOKUP_SHOWN " FROM (SELECT h.ord, y.*, sum(" LOOKUP_LEN
+    ") OVER (ORDER BY h.ord, y.rn ROWS UNBOUNDED PRECEDING) - " LOOKUP_LEN " AS bytes_before "
+    "FROM unnest($1::text[]) WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("
+    "SELECT " ITEM_COLUMNS ", row_number() OVER (ORDER BY i.registered_at, i.id) AS rn" ITEM_FROM
     "WHERE i.content_hash = decode(h.hex, 'hex') "
-    "ORDER BY i.registered_at, i.id LIMIT $2) r ORDER BY r.ord, r.rn",
-    2};
+    "ORDER BY i.registered_at, i.id LIMIT $2::bigint + 1) y(" LOOKUP_COLUMNS ", rn)) x "
+    "WHERE x.rn = 1 OR x.rn > $2 OR x.bytes_before < $3 ORDER BY x.ord, x.rn",
+    3};
 
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
-                                         size_t n, unsigned limit, struct item_rows *out)
+                                         size_t n, unsigned limit, size_t max_bytes,
+                                         struct item_rows *out)
 {
     struct buf array = BUF_INIT; /* {hex,hex,...}: hex needs no quoting */
-    char hex[2 * SHA256_LEN + 1], limit_s[16];
+    char hex[2 * SHA256_LEN + 1], limit_s[16], bytes_s[24];
     buf_putc(&array, '{');
     for (size_t i = 0; i < n; i++) {
         hex_encode(hashes[i], SHA256_LEN, hex);
@@ -246,10 +267,11 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
     }
     buf_puts(&array, "}");
     snprintf(limit_s, sizeof limit_s, "%u", limit);
+    snprintf(bytes_s, sizeof bytes_s, "%zu", max_bytes);
     enum db_status st = DB_ERROR;
     memset(out, 0, sizeof *out);
     if (!array.oom) {
-        const char *values[] = {array.data, limit_s};
+        const char *values[] = {array.data, limit_s, bytes_s};
         st =
             exec_rows(conn, &db_item_by_content_hashes_stmt, values, NULL, NULL, EXTRA_LOOKUP, out);
     }
@@ -260,7 +282,7 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
 /* The list query comes in one variant per leading index, so that each prepared (generic)
  * plan has a fixed index condition; the remaining filters are optional residual predicates.
  * Parameters: $1 content_hash, $2 signer, $3 source_url, $4 since_us, $5 until_us,
- * $6 cursor_us, $7 cursor_id, $8 limit. */
+ * $6 cursor_us, $7 cursor_id, $8 limit, $9 the reply budget (DB_PAGE). */
 #define LIST_TAIL                                                                                  \
     " AND i.registered_at >= coalesce(" US_TS(                                                     \
         "$4") ", '-infinity') "                                                                    \
@@ -270,28 +292,33 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
                             "$6") ", '-infinity'), "                                               \
                                   "coalesce($7::bigint, 0)) ORDER BY i.registered_at, i.id LIMIT " \
                                   "$8"
-#define OPT_HASH        "($1::bytea IS NULL OR i.content_hash = $1)"
-#define OPT_SIGNER      "($2::text IS NULL OR i.signer = $2)"
-#define OPT_URL         "($3::text IS NULL OR i.source_url = $3)"
-#define LIST_SQL(where) "SELECT " ITEM_COLUMNS ITEM_FROM "WHERE " where LIST_TAIL
+#define OPT_HASH   "($1::bytea IS NULL OR i.content_hash = $1)"
+#define OPT_SIGNER "($2::text IS NULL OR i.signer = $2)"
+#define OPT_URL    "($3::text IS NULL OR i.source_url = $3)"
+#define LIST_SQL(where)                                                                            \
+    DB_PAGE("SELECT " ITEM_COLUMNS                                                                 \
+            ", " DB_BYTES_BEFORE(ITEM_BYTES("i.metadata"), "i.registered_at, i.id") ITEM_FROM      \
+            "WHERE " where LIST_TAIL,                                                              \
+            "$9")
 
 static const struct db_stmt db_item_list_stmts[] = {
     {"db_item_list_by_content_hash", LIST_SQL("content_hash = $1 AND " OPT_SIGNER " AND " OPT_URL),
-     8},
-    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 8},
-    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 8},
-    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 8},
+     9},
+    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 9},
+    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 9},
+    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 9},
 };
 
 enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,
                             struct item_rows *out)
 {
-    char since[24], until[24], cur_us[24], cur_id[24], limit[16];
+    char since[24], until[24], cur_us[24], cur_id[24], limit[16], bytes[24];
     snprintf(since, sizeof since, "%" PRId64, f->since_us);
     snprintf(until, sizeof until, "%" PRId64, f->until_us);
     snprintf(cur_us, sizeof cur_us, "%" PRId64, f->cursor_us);
     snprintf(cur_id, sizeof cur_id, "%" PRId64, f->cursor_id);
     snprintf(limit, sizeof limit, "%u", f->limit);
+    snprintf(bytes, sizeof bytes, "%zu", f->max_bytes);
     const char *values[] = {f->has_content_hash ? (const char *)f->content_hash : NULL,
                             f->signer,
                             f->source_url,
@@ -299,9 +326,10 @@ enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,
                             f->has_until ? until : NULL,
                             f->has_cursor ? cur_us : NULL,
                             f->has_cursor ? cur_id : NULL,
-                            limit};
-    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, 0, 0, 0};
-    const int formats[] = {1, 0, 0, 0, 0, 0, 0, 0};
+                            limit,
+                            bytes};
+    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, 0, 0, 0, 0};
+    const int formats[] = {1, 0, 0, 0, 0, 0, 0, 0, 0};
     const struct db_stmt *stmt = f->has_content_hash ? &db_item_list_stmts[0]
                                  : f->signer         ? &db_item_list_stmts[1]
                                  : f->source_url     ? &db_item_list_stmts[2]

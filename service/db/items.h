@@ -42,18 +42,23 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
     __attribute__((warn_unused_result));
-/* The registrations of a content hash, oldest first (at most limit), the sealed datasets
- * containing it and the models trained on them (up to uses_limit + 1 each), in one round trip. */
+/* The registrations of a content hash, oldest first (at most limit, and no more than a reply of
+ * max_bytes can show: db/exec.h DB_PAGE), the sealed datasets containing it and the models
+ * trained on them (up to uses_limit + 1 each), in one round trip. */
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                  unsigned limit, unsigned uses_limit, struct item_rows *items,
-                                  struct dataset_uses *uses, struct model_uses *models)
-    __attribute__((warn_unused_result));
+                                  unsigned limit, size_t max_bytes, unsigned uses_limit,
+                                  struct item_rows *items, struct dataset_uses *uses,
+                                  struct model_uses *models) __attribute__((warn_unused_result));
 /* The oldest registrations (up to limit each) of n content hashes in one query, ordered by the
- * hash's position in hashes (item_row.lookup, 1-based) and then by registration. */
+ * hash's position in hashes (item_row.lookup, 1-based) and then by registration. Only those
+ * that a reply of max_bytes can show come with their metadata; the others withheld (rows past the
+ * budget or the limit: item_row.withheld) come only as far as they tell that a hash is
+ * registered or has more. */
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
-                                         size_t n, unsigned limit, struct item_rows *out)
-    __attribute__((warn_unused_result));
-/* Filtered keyset page in (registered_at, id) order, at most f->limit rows. */
+                                         size_t n, unsigned limit, size_t max_bytes,
+                                         struct item_rows *out) __attribute__((warn_unused_result));
+/* Filtered keyset page in (registered_at, id) order, at most f->limit rows, and no more than a
+ * reply of f->max_bytes can show (db/exec.h DB_PAGE). */
 enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,
                             struct item_rows *out) __attribute__((warn_unused_result));
 

@@ -167,34 +167,43 @@ enum db_status db_model_find(struct db_conn *conn, const char *signer,
     return exec_models(conn, &db_model_find_stmt, values, lengths, formats, out);
 }
 
+/* A lower bound of a model's bytes in a reply: its model object and metadata, and more than 256
+ * bytes of the other members. */
+#define MODEL_BYTES "(octet_length(m.model) + octet_length(m.metadata) + 256)"
+
 static const struct db_stmt db_model_list_stmt = {
     "db_model_list",
-    "SELECT " MODEL_COLUMNS MODEL_FROM "WHERE ($1::bytea IS NULL OR m.digest = $1 OR m.id IN "
-    "(SELECT f.model_id FROM model_files f WHERE f.digest = $1)) "
-    "AND ($2::text IS NULL OR m.name = $2) AND ($3::text IS NULL OR m.signer = $3) "
-    "AND ($4::bigint IS NULL OR m.id IN "
-    "(SELECT md.model_id FROM model_datasets md WHERE md.dataset_id = $4)) "
-    "AND ($5::bigint IS NULL OR (m.registered_at, m.id) > "
-    "(to_timestamp($5::bigint / 1e6), $6::bigint)) ORDER BY m.registered_at, m.id LIMIT $7",
-    7};
+    DB_PAGE("SELECT " MODEL_COLUMNS ", " DB_BYTES_BEFORE(MODEL_BYTES, "m.registered_at, m.id")
+                MODEL_FROM "WHERE ($1::bytea IS NULL OR m.digest = $1 OR m.id IN "
+                           "(SELECT f.model_id FROM model_files f WHERE f.digest = $1)) "
+                           "AND ($2::text IS NULL OR m.name = $2) AND ($3::text IS NULL OR "
+                           "m.signer = $3) AND ($4::bigint IS NULL OR m.id IN "
+                           "(SELECT md.model_id FROM model_datasets md WHERE md.dataset_id = $4)) "
+                           "AND ($5::bigint IS NULL OR (m.registered_at, m.id) > "
+                           "(to_timestamp($5::bigint / 1e6), $6::bigint)) "
+                           "ORDER BY m.registered_at, m.id LIMIT $7",
+            "$8"),
+    8};
 
 enum db_status db_model_list(struct db_conn *conn, const struct model_filter *f,
                              struct model_rows *out)
 {
-    char dataset[24], cur_us[24], cur_id[24], limit[16];
+    char dataset[24], cur_us[24], cur_id[24], limit[16], bytes[24];
     snprintf(dataset, sizeof dataset, "%" PRId64, f->dataset);
     snprintf(cur_us, sizeof cur_us, "%" PRId64, f->cursor_us);
     snprintf(cur_id, sizeof cur_id, "%" PRId64, f->cursor_id);
     snprintf(limit, sizeof limit, "%u", f->limit);
+    snprintf(bytes, sizeof bytes, "%zu", f->max_bytes);
     const char *values[] = {f->has_digest ? (const char *)f->digest : NULL,
                             f->name,
                             f->signer,
                             f->dataset ? dataset : NULL,
                             f->has_cursor ? cur_us : NULL,
                             f->has_cursor ? cur_id : NULL,
-                            limit};
-    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, 0, 0};
-    const int formats[] = {1, 0, 0, 0, 0, 0, 0};
+                            limit,
+                            bytes};
+    const int lengths[] = {SHA256_LEN, 0, 0, 0, 0, 0, 0, 0};
+    const int formats[] = {1, 0, 0, 0, 0, 0, 0, 0};
     return exec_models(conn, &db_model_list_stmt, values, lengths, formats, out);
 }
 

@@ -41,6 +41,7 @@ struct model_filter {
     bool has_cursor;
     int64_t cursor_us, cursor_id; /* strictly after (registered_at, id) */
     unsigned limit;
+    size_t max_bytes; /* the reply budget: rows past it are not fetched (db/exec.h DB_PAGE) */
 };
 
 enum db_status db_model_list(struct db_conn *conn, const struct model_filter *f,

@@ -14,9 +14,14 @@
 
 #include "util/diag.h"
 #include "util/sleep.h"
+#include "db/stmt_count.h" /* generated (cmake/db_stmt_count.cmake): DB_STMT_COUNT */
 
-#define MAX_PREPARED  64
+/* A connection prepares each statement once, in a slot; one past the slots would be prepared
+ * again on every use and fail (42P05), so every statement must have one. */
+#define MAX_PREPARED  128
 #define WATCH_TICK_MS 100 /* how often the watchdog looks for calls past their deadline */
+_Static_assert(DB_STMT_COUNT <= MAX_PREPARED,
+               "more prepared statements in service/db/ than MAX_PREPARED slots: raise it");
 
 struct db_conn {
     PGconn *pg;

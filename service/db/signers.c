@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
+
 #define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define SIGNER_COLUMNS                                                                             \
     "identity, kind, name, organization, url, notes, " TS("created_at") ", " TS("revoked_at")
@@ -51,16 +53,26 @@ enum db_status db_signer_get(struct db_conn *conn, const char *identity, struct 
     return exec_signer_rows(conn, &db_signer_get_stmt, values, out);
 }
 
+/* A lower bound of a signer's bytes in a reply: its texts, and more than 64 bytes of names. */
+#define SIGNER_BYTES                                                                               \
+    "(octet_length(identity) + octet_length(name) + coalesce(octet_length(organization), 0) + "    \
+    "coalesce(octet_length(url), 0) + coalesce(octet_length(notes), 0) + 64)"
+
 static const struct db_stmt db_signer_list_stmt = {
     "db_signer_list",
-    "SELECT " SIGNER_COLUMNS " FROM signers WHERE identity > $1 ORDER BY identity LIMIT $2", 2};
+    DB_PAGE("SELECT " SIGNER_COLUMNS ", " DB_BYTES_BEFORE(
+                SIGNER_BYTES,
+                "identity") " FROM signers WHERE identity > $1 ORDER BY identity LIMIT $2",
+            "$3"),
+    3};
 
 enum db_status db_signer_list(struct db_conn *conn, const char *after, unsigned limit,
-                              struct signer_rows *out)
+                              size_t max_bytes, struct signer_rows *out)
 {
-    char limit_s[16];
+    char limit_s[16], bytes_s[24];
     snprintf(limit_s, sizeof limit_s, "%u", limit);
-    const char *values[] = {after, limit_s};
+    snprintf(bytes_s, sizeof bytes_s, "%zu", max_bytes);
+    const char *values[] = {after, limit_s, bytes_s};
     return exec_signer_rows(conn, &db_signer_list_stmt, values, out);
 }
 
@@ -74,4 +86,46 @@ enum db_status db_signer_revoke(struct db_conn *conn, const char *identity, stru
 {
     const char *values[] = {identity};
     return exec_signer_rows(conn, &db_signer_revoke_stmt, values, out);
+}
+
+static const struct db_stmt db_signers_known_stmt = {
+    "db_signers_known",
+    "SELECT u.n FROM unnest($1::text[]) WITH ORDINALITY AS u(identity, n) "
+    "JOIN signers s ON s.identity = u.identity",
+    1};
+
+/* identities as a PostgreSQL array literal, each element quoted. */
+static void text_array(struct buf *out, const char *const *identities, size_t n)
+{
+    buf_putc(out, '{');
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(out, i ? ",\"" : "\"");
+        for (const char *c = identities[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                buf_putc(out, '\\');
+            buf_putc(out, *c);
+        }
+        buf_putc(out, '"');
+    }
+    buf_putc(out, '}');
+}
+
+enum db_status db_signers_known(struct db_conn *conn, const char *const *identities, size_t n,
+                                bool *known)
+{
+    struct buf array = BUF_INIT;
+    PGresult *res = NULL;
+    memset(known, 0, n * sizeof *known);
+    text_array(&array, identities, n);
+    const char *values[] = {array.data};
+    enum db_status st =
+        array.oom ? DB_ERROR : db_exec(conn, &db_signers_known_stmt, values, NULL, NULL, &res);
+    buf_free(&array);
+    for (int r = 0; st == DB_OK && r < PQntuples(res); r++) {
+        uint64_t at = db_u64(res, r, 0);
+        if (at >= 1 && at <= n)
+            known[at - 1] = true;
+    }
+    PQclear(res);
+    return st;
 }

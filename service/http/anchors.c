@@ -8,6 +8,7 @@
 #include "util/codec.h"
 #include "util/validate.h"
 #include "crypto/ethsig.h"
+#include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "registry/status.h"
@@ -112,6 +113,17 @@ static bool parse_list_query(struct http_request *req, unsigned *limit, int64_t 
     return true;
 }
 
+static void write_list_anchor(struct jsonw *w, const void *rows, size_t i)
+{
+    write_anchor_members(w, &((const struct anchor_row *)rows)[i]);
+    jw_object_end(w);
+}
+
+static void list_anchor_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    snprintf(out, PAGE_CURSOR_MAX, "%" PRId64, ((const struct anchor_row *)rows)[i].id);
+}
+
 enum MHD_Result handle_anchors_list(struct http_request *req, const char *param)
 {
     (void)param;
@@ -124,29 +136,11 @@ enum MHD_Result handle_anchors_list(struct http_request *req, const char *param)
     struct problem p;
     if (!registry_anchors_list(req->srv->reg, before, limit + 1, &res, &p))
         return reply_failure(req, &p);
-    int rows = (int)res.n;
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "anchors");
-    jw_array_begin(&w);
-    for (int i = 0; i < rows && i < (int)limit; i++) {
-        write_anchor_members(&w, &res.v[i]);
-        jw_object_end(&w);
-    }
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (rows > (int)limit) {
-        char cursor[24];
-        snprintf(cursor, sizeof cursor, "%" PRId64, res.v[limit - 1].id);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
+    const struct page_list list = {"anchors",         res.v, res.n, limit, write_list_anchor,
+                                   list_anchor_cursor};
+    r = page_reply_list(req, &list);
     anchor_rows_free(&res);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    return r;
 }
 
 enum MHD_Result handle_anchor_get(struct http_request *req, const char *param)

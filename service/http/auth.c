@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/ratelimit.h"
 #include "http/server.h"
 #include "registry/auth.h"
 
@@ -19,5 +20,11 @@ enum problem_code auth_require_key(struct http_request *req, const char *scope, 
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    return registry_authorize(req->srv->reg, token, scope, key_id);
+    int64_t id = 0;
+    enum problem_code code = registry_authorize(req->srv->reg, token, scope, &id);
+    if (code == PROBLEM_NONE && !ratelimit_key(req, id))
+        return PROBLEM_RATE_LIMITED;
+    if (key_id)
+        *key_id = id;
+    return code;
 }

@@ -1,8 +1,8 @@
-/* POST /v1/items/batch: up to REGISTER_REGISTER_BATCH_MAX registrations in one request, each with
- * its own outcome. Every element is parsed and its signature verified here; registry_register_batch
- * stores the valid ones in one transaction. The reply is 200 with one result per element, in
- * order; a failure of the request as a whole (credentials, JSON, shape, database) is a problem
- * and stores nothing. */
+/* POST /v1/items/batch: up to REGISTER_BATCH_MAX registrations in one request, each with its own
+ * outcome. Every element is parsed here; registry_register_batch applies the signer policy,
+ * checks the signatures and stores the valid ones in one transaction. The reply is 200 with one
+ * result per element, in order; a failure of the request as a whole (credentials, JSON, shape,
+ * database) is a problem and stores nothing. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ static json_t *items_array(struct http_request *req, json_t *root, enum MHD_Resu
     return items;
 }
 
-/* Parses and verifies every element into e (n of them). */
+/* Parses every element into e (n of them); the registry checks the signatures. */
 static void parse_entries(struct register_entry *e, json_t *items)
 {
     for (size_t i = 0; i < json_array_size(items); i++) {
@@ -42,7 +42,7 @@ static void parse_entries(struct register_entry *e, json_t *items)
         if (!json_is_object(v))
             problem_set(&e[i].err, PROBLEM_INVALID_FIELD, NULL,
                         "each element of items must be a registration (a JSON object)");
-        else if (!item_parse_json(v, &e[i].req, &e[i].err))
+        else if (!item_read_json(v, &e[i].req, &e[i].err))
             continue; /* e[i].err says why */
     }
 }

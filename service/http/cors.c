@@ -58,6 +58,11 @@ void cors_policy_free(struct cors_policy *p)
     memset(p, 0, sizeof *p);
 }
 
+bool cors_policy_enabled(const struct cors_policy *p)
+{
+    return p->any || p->n_origins > 0;
+}
+
 bool cors_origin_allowed(const struct cors_policy *p, const char *origin)
 {
     if (!origin)

@@ -14,6 +14,8 @@ struct cors_policy {
 bool cors_policy_parse(struct cors_policy *p, const char *list, char *err, unsigned err_len)
     __attribute__((warn_unused_result));
 void cors_policy_free(struct cors_policy *p);
+/* Some origin is allowed (--cors-origins given). */
+bool cors_policy_enabled(const struct cors_policy *p);
 bool cors_origin_allowed(const struct cors_policy *p, const char *origin);
 
 #endif

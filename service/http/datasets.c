@@ -11,6 +11,7 @@
 #include "core/item.h"
 #include "http/auth.h"
 #include "http/items.h"
+#include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "http/tlog.h"
@@ -212,6 +213,17 @@ static bool parse_filter(struct http_request *req, struct dataset_filter *f, cha
     return true;
 }
 
+static void write_list_dataset(struct jsonw *w, const void *rows, size_t i)
+{
+    write_dataset(w, &((const struct dataset_row *)rows)[i]);
+}
+
+static void list_dataset_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    const struct dataset_row *last = &((const struct dataset_row *)rows)[i];
+    http_cursor_encode(last->created_us, last->id, out);
+}
+
 enum MHD_Result handle_datasets_list(struct http_request *req, const char *param)
 {
     (void)param;
@@ -222,30 +234,16 @@ enum MHD_Result handle_datasets_list(struct http_request *req, const char *param
         return r;
     unsigned limit = f.limit;
     f.limit = limit + 1; /* one more row tells whether there is a next page */
+    f.max_bytes = req->srv->opt.max_reply;
     struct dataset_rows rows;
     struct problem p;
     if (!registry_datasets_list(req->srv->reg, &f, &rows, &p))
         return reply_failure(req, &p);
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "datasets");
-    jw_array_begin(&w);
-    for (size_t i = 0; i < rows.n && i < limit; i++)
-        write_dataset(&w, &rows.v[i]);
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (rows.n > limit) {
-        char cursor[64];
-        http_cursor_encode(rows.v[limit - 1].created_us, rows.v[limit - 1].id, cursor);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
+    const struct page_list list = {"datasets",         rows.v, rows.n, limit, write_list_dataset,
+                                   list_dataset_cursor};
+    r = page_reply_list(req, &list);
     dataset_rows_free(&rows);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    return r;
 }
 
 /* ---- members ---- */
@@ -340,6 +338,24 @@ static bool parse_position_page(struct http_request *req, const char *param, uns
     return true;
 }
 
+static void write_member(struct jsonw *w, const void *rows, size_t i)
+{
+    const struct dataset_member *m = &((const struct dataset_member *)rows)[i];
+    char hex[CONTENT_HASH_STR_LEN + 1] = "sha256:";
+    hex_encode(m->content_hash, SHA256_LEN, hex + 7);
+    jw_object_begin(w);
+    jw_key(w, "position");
+    jw_int(w, (int64_t)m->position);
+    jw_key(w, "content_hash");
+    jw_string(w, hex);
+    jw_object_end(w);
+}
+
+static void member_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    snprintf(out, PAGE_CURSOR_MAX, "%" PRIu64, ((const struct dataset_member *)rows)[i].position);
+}
+
 enum MHD_Result handle_dataset_members_list(struct http_request *req, const char *param)
 {
     struct position_page pg;
@@ -357,34 +373,10 @@ enum MHD_Result handle_dataset_members_list(struct http_request *req, const char
         free(m);
         return reply_failure(req, &p);
     }
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "members");
-    jw_array_begin(&w);
-    char hex[CONTENT_HASH_STR_LEN + 1] = "sha256:";
-    for (size_t i = 0; i < n && i < limit; i++) {
-        jw_object_begin(&w);
-        jw_key(&w, "position");
-        jw_int(&w, (int64_t)m[i].position);
-        jw_key(&w, "content_hash");
-        hex_encode(m[i].content_hash, SHA256_LEN, hex + 7);
-        jw_string(&w, hex);
-        jw_object_end(&w);
-    }
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (n > limit) {
-        char cursor[24];
-        snprintf(cursor, sizeof cursor, "%" PRIu64, m[limit - 1].position);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
+    const struct page_list list = {"members", m, n, limit, write_member, member_cursor};
+    r = page_reply_list(req, &list);
     free(m);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    return r;
 }
 
 /* ---- seal, receipt, proof ---- */

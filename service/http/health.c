@@ -18,6 +18,8 @@ enum MHD_Result handle_readyz(struct http_request *req, const char *param)
     (void)param;
     int version = 0;
     struct problem p;
+    if (atomic_load(&req->srv->draining)) /* SIGTERM: balancers take this instance out */
+        return reply_problem(req, PROBLEM_SERVER_BUSY, NULL, "this instance is shutting down");
     if (!registry_ready(req->srv->reg, &version, &p))
         return reply_failure(req, &p);
     struct buf body = BUF_INIT;

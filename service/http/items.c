@@ -13,6 +13,7 @@
 #include "crypto/sig.h"
 #include "http/items.h"
 #include "http/auth.h"
+#include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "registry/items.h"
@@ -149,7 +150,7 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
         return r;
     struct item_request item;
     struct problem p;
-    if (!item_parse(req->body.data ? req->body.data : "", req->body.len, &item, &p))
+    if (!item_read(req->body.data ? req->body.data : "", req->body.len, &item, &p))
         return reply_failure(req, &p);
     struct item_rows rows;
     if (registry_register(req->srv->reg, &item, keyless, &rows, &p))
@@ -233,30 +234,15 @@ static bool parse_list_filter(struct http_request *req, struct item_filter *f,
     return true;
 }
 
-static enum MHD_Result reply_list(struct http_request *req, const struct item_rows *rows,
-                                  unsigned limit)
+static void write_list_item(struct jsonw *w, const void *rows, size_t i)
 {
-    int n = (int)rows->n;
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "items");
-    jw_array_begin(&w);
-    for (int i = 0; i < n && i < (int)limit; i++)
-        http_write_item(&w, &rows->v[i]);
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (n > (int)limit) {
-        char cursor[64];
-        const struct item_row *last = &rows->v[limit - 1];
-        http_cursor_encode(last->registered_us, last->id, cursor);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    http_write_item(w, &((const struct item_row *)rows)[i]);
+}
+
+static void list_item_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    const struct item_row *last = &((const struct item_row *)rows)[i];
+    http_cursor_encode(last->registered_us, last->id, out);
 }
 
 static const char *const list_param_help[] = {
@@ -285,11 +271,14 @@ enum MHD_Result handle_items_list(struct http_request *req, const char *param)
     }
     unsigned limit = f.limit;
     f.limit = limit + 1; /* one more row tells whether there is a next page */
+    f.max_bytes = req->srv->opt.max_reply;
     struct item_rows rows;
     struct problem p;
     if (!registry_items_list(req->srv->reg, &f, &rows, &p))
         return reply_failure(req, &p);
-    r = reply_list(req, &rows, limit);
+    const struct page_list list = {"items", rows.v,          rows.n,
+                                   limit,   write_list_item, list_item_cursor};
+    r = page_reply_list(req, &list);
     item_rows_free(&rows);
     return r;
 }

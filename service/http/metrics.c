@@ -4,13 +4,18 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/hash.h"
+#include "registry/registry.h"
 
 #include "http/reply.h"
 #include "http/route.h"
 #include "registry/status.h"
 
 static const unsigned status_codes[METRICS_STATUSES - 1] = {200, 201, 202, 204, 400, 401, 403, 404,
-                                                            405, 409, 413, 415, 422, 500, 503};
+                                                            405, 409, 413, 415, 422, 429, 500, 503};
 static const uint64_t bucket_us[METRICS_BUCKETS - 1] = {
     500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000};
 
@@ -108,9 +113,51 @@ static void write_gauges(struct buf *out, const struct gauges *res)
           "Seconds since the latest anchor was confirmed.");
 }
 
+/* The counters of the rate limits and of the registrations refused before their signature
+ * check. */
+static void write_limits(struct buf *out, struct http_server *srv)
+{
+    const struct ratelimit *rl = &srv->limits;
+    help(out, "provd_http_rate_limited_total", "counter",
+         "Requests refused with 429, by the limit they passed (--rate-limit-ip, "
+         "--rate-limit-key).");
+    buf_printf(out, "provd_http_rate_limited_total{limit=\"address\"} %" PRIu64 "\n",
+               (uint64_t)atomic_load(&rl->limited_address));
+    buf_printf(out, "provd_http_rate_limited_total{limit=\"key\"} %" PRIu64 "\n",
+               (uint64_t)atomic_load(&rl->limited_key));
+    help(out, "provd_rate_limit_evictions_total", "counter",
+         "Client addresses forgotten before their bucket refilled, for lack of room.");
+    buf_printf(out, "provd_rate_limit_evictions_total %" PRIu64 "\n",
+               (uint64_t)atomic_load(&rl->by_address.evicted));
+    help(out, "provd_signature_checks_skipped_total", "counter",
+         "Registrations refused for an unknown signer before their signature was checked.");
+    buf_printf(out, "provd_signature_checks_skipped_total %" PRIu64 "\n",
+               (uint64_t)atomic_load(&srv->reg->signatures_skipped));
+}
+
+/* --metrics-token: the request carries Authorization: Bearer <it> (compared in constant time). */
+static bool token_given(struct http_request *req)
+{
+    const char *want = req->srv->opt.metrics_token;
+    const char *h = http_header(req, "Authorization");
+    if (!want)
+        return true;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    uint8_t a[SHA256_LEN], b[SHA256_LEN], diff = 0;
+    hash_sha256(h + 7, strlen(h + 7), a);
+    hash_sha256(want, strlen(want), b);
+    for (size_t i = 0; i < SHA256_LEN; i++)
+        diff |= a[i] ^ b[i];
+    return diff == 0;
+}
+
 enum MHD_Result handle_metrics(struct http_request *req, const char *param)
 {
     (void)param;
+    if (!token_given(req))
+        return reply_problem(req, PROBLEM_UNAUTHORIZED, NULL,
+                             "/metrics needs Authorization: Bearer <the --metrics-token>");
     struct buf out = BUF_INIT;
     struct gauges g;
     bool up = registry_gauges(req->srv->reg, &g);
@@ -123,6 +170,7 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     rows_owner_release(&g.owner);
     write_requests(&out, &req->srv->metrics);
     write_durations(&out, &req->srv->metrics);
+    write_limits(&out, req->srv);
     if (out.oom) {
         buf_free(&out);
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define METRICS_ROUTES   48 /* at least the routes in the table, plus one for "no route" */
-#define METRICS_STATUSES 16 /* METRICS_STATUS_CODES, plus one for any other */
+#define METRICS_STATUSES 17 /* METRICS_STATUS_CODES, plus one for any other */
 #define METRICS_BUCKETS  12 /* METRICS_BUCKET_US, plus +Inf */
 
 struct http_metrics {

@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "http/auth.h"
 #include "http/items.h"
+#include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "http/tlog.h"
@@ -156,6 +157,17 @@ static bool parse_filter(struct http_request *req, struct model_filter *f, char 
     return true;
 }
 
+static void write_list_model(struct jsonw *w, const void *rows, size_t i)
+{
+    write_model(w, &((const struct model_row *)rows)[i]);
+}
+
+static void list_model_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    const struct model_row *last = &((const struct model_row *)rows)[i];
+    http_cursor_encode(last->registered_us, last->id, out);
+}
+
 enum MHD_Result handle_models_list(struct http_request *req, const char *param)
 {
     (void)param;
@@ -166,30 +178,16 @@ enum MHD_Result handle_models_list(struct http_request *req, const char *param)
         return r;
     unsigned limit = f.limit;
     f.limit = limit + 1; /* one more row tells whether there is a next page */
+    f.max_bytes = req->srv->opt.max_reply;
     struct model_rows rows;
     struct problem p;
     if (!registry_models_list(req->srv->reg, &f, &rows, &p))
         return reply_failure(req, &p);
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "models");
-    jw_array_begin(&w);
-    for (size_t i = 0; i < rows.n && i < limit; i++)
-        write_model(&w, &rows.v[i]);
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (rows.n > limit) {
-        char cursor[64];
-        http_cursor_encode(rows.v[limit - 1].registered_us, rows.v[limit - 1].id, cursor);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
+    const struct page_list list = {"models", rows.v,           rows.n,
+                                   limit,    write_list_model, list_model_cursor};
+    r = page_reply_list(req, &list);
     model_rows_free(&rows);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    return r;
 }
 
 /* ---- receipt, lineage ---- */

@@ -9,15 +9,19 @@
 #include "util/diag.h"
 #include "util/validate.h"
 
+/* With CORS on, every reply varies by Origin (also one without CORS headers, for a request with
+ * no or another Origin), so that no cache hands one origin's reply to another. */
 static void add_cors_headers(struct http_request *req, struct MHD_Response *resp)
 {
+    if (!cors_policy_enabled(&req->srv->cors))
+        return;
+    MHD_add_response_header(resp, "Vary", "Origin");
     const char *origin = http_header(req, "Origin");
     if (!cors_origin_allowed(&req->srv->cors, origin))
         return;
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
     MHD_add_response_header(resp, "Access-Control-Expose-Headers",
                             "Location, Retry-After, X-Request-Id, WWW-Authenticate");
-    MHD_add_response_header(resp, "Vary", "Origin");
 }
 
 enum MHD_Result reply_body(struct http_request *req, unsigned status, const char *content_type,
@@ -39,6 +43,8 @@ enum MHD_Result reply_body(struct http_request *req, unsigned status, const char
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
     add_cors_headers(req, resp);
+    if (atomic_load(&req->srv->draining) && !MHD_get_response_header(resp, "Connection"))
+        MHD_add_response_header(resp, "Connection", "close"); /* shutting down: no next request */
     enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     req->responded = true;
@@ -118,6 +124,11 @@ enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, 
         http_add_header(req, "WWW-Authenticate", "Bearer realm=\"provd\"");
     if (p->status == 503)
         http_add_header(req, "Retry-After", "1");
+    if (code == PROBLEM_RATE_LIMITED) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", req->retry_after ? req->retry_after : 1);
+        http_add_header(req, "Retry-After", secs);
+    }
     return reply_body(req, p->status, "application/problem+json", &body);
 }
 
@@ -129,6 +140,11 @@ enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code c
                              "this needs Authorization: Bearer <API key> with scope %s", scope);
     if (code == PROBLEM_FORBIDDEN)
         return reply_problem(req, code, NULL, "this API key lacks scope %s", scope);
+    if (code == PROBLEM_RATE_LIMITED)
+        return reply_problem(req, code, NULL,
+                             "this API key's requests pass this server's limit (--rate-limit-key); "
+                             "retry in %u s",
+                             req->retry_after);
     return reply_problem(req, PROBLEM_DB_UNAVAILABLE, NULL,
                          "the database is unavailable; retry shortly");
 }

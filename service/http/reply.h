@@ -19,7 +19,7 @@ enum MHD_Result reply_empty(struct http_request *req, unsigned status);
 /* Sends application/problem+json for code; field may be NULL or "". */
 enum MHD_Result reply_problem(struct http_request *req, enum problem_code code, const char *field,
                               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The problem for a failed auth_require(..., scope): 401, 403 or 503. */
+/* The problem for a failed auth_require(..., scope): 401, 403, 429 or 503. */
 enum MHD_Result reply_auth_problem(struct http_request *req, enum problem_code code,
                                    const char *scope);
 /* The request body parsed as JSON with jansson flags (caller json_decrefs it), or NULL with 400

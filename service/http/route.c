@@ -125,6 +125,24 @@ bool route_takes_lines(const char *url, const char *method)
     return r && r->lines && !strcmp(method, "POST");
 }
 
+int route_find(const char *url)
+{
+    const char *param;
+    char param_buf[256];
+    const struct route *r = match(url, &param, param_buf, sizeof param_buf);
+    return r ? (int)(r - routes) : -1;
+}
+
+/* With --metrics-listen, the metrics listener serves /metrics, /healthz and /readyz only, and the
+ * public one everything but /metrics. */
+static bool served_here(const struct http_request *req, const struct route *r)
+{
+    bool probe = r->get == handle_metrics || r->get == handle_healthz || r->get == handle_readyz;
+    if (req->internal)
+        return probe;
+    return !req->srv->opt.metrics_listen || r->get != handle_metrics;
+}
+
 static enum MHD_Result preflight(struct http_request *req, const struct route *r)
 {
     const char *origin = http_header(req, "Origin");
@@ -156,7 +174,7 @@ enum MHD_Result route_dispatch(struct http_request *req)
     const char *param;
     char param_buf[256], name[32];
     const struct route *r = match(req->url, &param, param_buf, sizeof param_buf);
-    if (!r)
+    if (!r || !served_here(req, r))
         return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
     req->route = (int)(r - routes);
     enum MHD_Result res;

@@ -16,6 +16,8 @@ enum MHD_Result route_dispatch(struct http_request *req);
 /* True when the route of method and url reads a text/plain body as a list of content hashes
  * while it arrives (struct http_request's lines) rather than buffering it. */
 bool route_takes_lines(const char *url, const char *method);
+/* The index in the route table of the route url matches (for metrics), -1 for none. */
+int route_find(const char *url);
 /* The routes, for metrics: their number and each one's path template ("none" past the end). */
 size_t route_count(void);
 const char *route_name(size_t i);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "util/codec.h"
 #include "util/diag.h"
@@ -42,6 +43,12 @@ static struct http_conn *conn_of(struct MHD_Connection *conn)
     return ci ? ci->socket_context : NULL;
 }
 
+static struct MHD_Daemon *daemon_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+    return ci ? ci->daemon : NULL;
+}
+
 static struct http_request *request_new(struct http_server *srv, struct MHD_Connection *conn,
                                         const char *url, const char *method)
 {
@@ -54,6 +61,8 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     req->method = method;
     req->route = -1;
     req->hc = conn_of(conn);
+    req->internal = srv->metrics_daemon && daemon_of(conn) == srv->metrics_daemon;
+    atomic_fetch_add(&srv->in_flight, 1);
     clock_gettime(CLOCK_MONOTONIC, &req->start);
     const char *given = http_header(req, "X-Request-Id");
     if (given && rid_is_sane(given))
@@ -335,6 +344,9 @@ static enum MHD_Result request_begin(struct http_request *req)
         return MHD_NO; /* not registered (out of memory): no deadline, no service */
     if (conns_expired(req->hc))
         return reply_timeout(req);
+    enum MHD_Result limited;
+    if (!ratelimit_admit(req, &limited))
+        return limited; /* 429, before the body is read */
     uint64_t length;
     bool has_length = content_length(req, &length);
     if (http_is_text(req) && route_takes_lines(req->url, req->method))
@@ -431,6 +443,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (hc)
         conns_arm(&req->srv->conns, hc); /* the next request on a kept-alive connection */
     release_body(req);
+    atomic_fetch_sub(&req->srv->in_flight, 1);
     free(req->lines);
     free(req);
     *con_cls = NULL;
@@ -529,7 +542,43 @@ bool http_server_init(struct http_server *srv, const struct http_options *opt, c
 {
     memset(srv, 0, sizeof *srv);
     srv->opt = *opt;
-    return cors_policy_parse(&srv->cors, opt->cors_origins, err, (unsigned)err_len);
+    return cors_policy_parse(&srv->cors, opt->cors_origins, err, (unsigned)err_len) &&
+           ratelimit_init(&srv->limits, opt->rate_limit_ip, opt->rate_limit_key,
+                          opt->trusted_proxies, opt->rate_limit_exempt, err, err_len);
+}
+
+#define METRICS_CONNECTIONS 16 /* open at once on the metrics listener */
+
+/* --metrics-listen: a second daemon, on one thread of its own, for the probes and scrapes
+ * (route_dispatch serves it /metrics, /healthz and /readyz only). */
+static bool start_metrics_listener(struct http_server *srv)
+{
+    struct http_options at = srv->opt;
+    struct sockaddr_storage ss;
+    socklen_t ss_len;
+    at.listen = at.metrics_listen;
+    at.listen_host = at.metrics_listen_host;
+    at.listen_port = at.metrics_listen_port;
+    if (!at.metrics_listen)
+        return true;
+    if (!resolve(&at, &ss, &ss_len))
+        return false;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    srv->metrics_daemon = MHD_start_daemon(
+        flags, at.listen_port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.idle_timeout, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!srv->metrics_daemon) {
+        diag_error("cannot listen on %s (--metrics-listen)", at.listen);
+        return false;
+    }
+    srv->metrics_port = MHD_get_daemon_info(srv->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return true;
 }
 
 bool http_server_start(struct http_server *srv, struct registry *reg)
@@ -551,7 +600,9 @@ bool http_server_start(struct http_server *srv, struct registry *reg)
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.max_connections_per_ip, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.idle_timeout, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it with internal threads */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
@@ -565,14 +616,38 @@ bool http_server_start(struct http_server *srv, struct registry *reg)
         return false;
     }
     srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
-    return true;
+    return start_metrics_listener(srv);
+}
+
+bool http_server_quiesce(struct http_server *srv)
+{
+    atomic_store(&srv->draining, true);
+    if (!srv->daemon || srv->quiesced)
+        return srv->quiesced;
+    srv->listen_fd = MHD_quiesce_daemon(srv->daemon);
+    srv->quiesced = srv->listen_fd != MHD_INVALID_SOCKET;
+    if (!srv->quiesced)
+        diag_error("http: cannot stop accepting connections");
+    return srv->quiesced;
+}
+
+unsigned http_server_in_flight(struct http_server *srv)
+{
+    return atomic_load(&srv->in_flight);
 }
 
 void http_server_stop(struct http_server *srv)
 {
+    if (srv->metrics_daemon)
+        MHD_stop_daemon(srv->metrics_daemon);
+    srv->metrics_daemon = NULL;
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    if (srv->quiesced)
+        close(srv->listen_fd); /* MHD no longer uses it once stopped */
+    srv->quiesced = false;
     conns_stop(&srv->conns); /* after MHD closed every connection */
     cors_policy_free(&srv->cors);
+    ratelimit_destroy(&srv->limits);
 }

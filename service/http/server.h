@@ -5,6 +5,7 @@
 #define PROVD_HTTP_SERVER_H
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "http/conns.h"
 #include "http/cors.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "util/buf.h"
 #include "core/dataset.h"
 #include "tlog/note.h"
@@ -35,6 +37,17 @@ struct http_options {
     unsigned request_timeout;        /* seconds from accept (or the previous reply) to a handler */
     unsigned idle_timeout;           /* seconds without traffic before a connection is closed */
     size_t max_buffered;             /* bytes of request bodies held across connections */
+    size_t max_reply;                /* bytes of a list or provenance reply (http/page.h) */
+
+    /* Rate limits (http/ratelimit.h) */
+    const char *rate_limit_ip, *rate_limit_key; /* "RATE[:BURST]", "0" for none */
+    const char *rate_limit_exempt;              /* CIDR list of clients never limited */
+    const char *trusted_proxies;                /* CIDR list; NULL: X-Forwarded-For is ignored */
+    /* A second listener for /metrics, /healthz and /readyz only (then /metrics is not served on
+     * listen); NULL: none. */
+    const char *metrics_listen, *metrics_listen_host;
+    uint16_t metrics_listen_port;
+    const char *metrics_token; /* NULL: /metrics needs no Authorization: Bearer */
 };
 
 /* The handlers' context: what the HTTP adapter owns, and the domain it serves. */
@@ -45,8 +58,18 @@ struct http_server {
     struct http_metrics metrics;
     struct conns conns; /* the request deadline and the buffered-bytes budget */
     struct MHD_Daemon *daemon;
-    uint16_t port;                  /* bound port */
-    const struct note_key *log_key; /* borrowed, NULL: no model attestations */
+    uint16_t port;                     /* bound port */
+    const struct note_key *log_key;    /* borrowed, NULL: no model attestations */
+    struct ratelimit limits;           /* owned */
+    struct MHD_Daemon *metrics_daemon; /* with --metrics-listen */
+    uint16_t metrics_port;             /* its bound port */
+    /* Shutdown (http_server_quiesce): requests between their first callback and their
+     * completion; set once new connections are no longer accepted; the listening socket MHD
+     * handed back, closed after MHD stopped. */
+    atomic_uint in_flight;
+    atomic_bool draining;
+    bool quiesced;
+    MHD_socket listen_fd;
 };
 
 struct http_header {
@@ -66,6 +89,9 @@ struct http_request {
     bool body_too_large;
     bool busy; /* the budget had no room for the body: 503 server-busy */
     bool responded;
+    bool internal;         /* arrived on the metrics listener (--metrics-listen) */
+    bool exempt;           /* from the rate limits (ratelimit_admit) */
+    unsigned retry_after;  /* seconds, for a 429 */
     int route;             /* index in the route table once matched, else -1 */
     unsigned status;       /* of the response queued */
     struct timespec start; /* CLOCK_MONOTONIC, when the request arrived */
@@ -84,6 +110,12 @@ bool http_server_init(struct http_server *srv, const struct http_options *opt, c
 bool http_server_start(struct http_server *srv, struct registry *reg)
     __attribute__((warn_unused_result));
 void http_server_stop(struct http_server *srv);
+/* Shutdown, first step: stops accepting connections (they wait in the listen backlog until
+ * http_server_stop) and makes every later reply close its connection; the requests in flight
+ * go on. False (logged) when MHD cannot. */
+bool http_server_quiesce(struct http_server *srv);
+/* Requests received (at least their headers) and not yet answered and completed. */
+unsigned http_server_in_flight(struct http_server *srv);
 
 /* Adds a response header for the reply that follows (value copied, truncated at 255 bytes). */
 void http_add_header(struct http_request *req, const char *name, const char *value);

@@ -10,6 +10,7 @@
 #include "util/validate.h"
 #include "crypto/sig.h"
 #include "http/auth.h"
+#include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
 #include "registry/signers.h"
@@ -179,6 +180,18 @@ enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param
     return reply_signer(req, MHD_HTTP_OK, ok, &rows, &p);
 }
 
+static void write_list_signer(struct jsonw *w, const void *rows, size_t i)
+{
+    write_signer(w, &((const struct signer_row *)rows)[i]);
+}
+
+/* The last identity in base64url: SIG_IDENTITY_MAX - 1 bytes take 172 characters. */
+static void list_signer_cursor(const void *rows, size_t i, char out[PAGE_CURSOR_MAX])
+{
+    const char *last = ((const struct signer_row *)rows)[i].identity;
+    base64url_encode((const uint8_t *)last, strlen(last), out);
+}
+
 enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
 {
     (void)param;
@@ -199,28 +212,11 @@ enum MHD_Result handle_signers_list(struct http_request *req, const char *param)
     after[n] = '\0';
     struct signer_rows res;
     struct problem p;
-    if (!registry_signers_list(req->srv->reg, after, limit + 1, &res, &p))
+    if (!registry_signers_list(req->srv->reg, after, limit + 1, req->srv->opt.max_reply, &res, &p))
         return reply_failure(req, &p);
-    int rows = (int)res.n;
-    struct buf body = BUF_INIT;
-    struct jsonw w;
-    jw_init(&w, &body);
-    jw_object_begin(&w);
-    jw_key(&w, "signers");
-    jw_array_begin(&w);
-    for (int i = 0; i < rows && i < (int)limit; i++)
-        write_signer(&w, &res.v[i]);
-    jw_array_end(&w);
-    jw_key(&w, "next_cursor");
-    if (rows > (int)limit) {
-        const char *last = res.v[limit - 1].identity;
-        char cursor[2 * SIG_IDENTITY_MAX];
-        base64url_encode((const uint8_t *)last, strlen(last), cursor);
-        jw_string(&w, cursor);
-    } else {
-        jw_null(&w);
-    }
-    jw_object_end(&w);
+    const struct page_list list = {"signers",         res.v, res.n, limit, write_list_signer,
+                                   list_signer_cursor};
+    r = page_reply_list(req, &list);
     signer_rows_free(&res);
-    return reply_json(req, MHD_HTTP_OK, &body);
+    return r;
 }

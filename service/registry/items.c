@@ -1,12 +1,16 @@
-/* DESIGN (batches): every element is parsed and its signature verified by the caller first. The
- * valid ones are stored in one transaction whose inserts are pipelined (db_item_insert_many): a
- * batch costs one commit and one round trip per DB_PIPELINE_CHUNK elements instead of a request,
- * a round trip and a commit each. An element that comes back without a row (revoked or unknown
- * signer, or a concurrent insert of the same registration) is resolved on its own after the
- * commit, as a single registration would be. */
+/* DESIGN (batches): every element is parsed by the caller (item_read_json). When the signer
+ * must be known (keyless requests, --require-known-signer), one query over all the parsed
+ * elements' signers refuses those not in the registry before any signature is checked, so that a
+ * batch of self-made keys costs one round trip and no signature checks; the signatures of the
+ * rest are checked here. The valid ones are stored in one transaction whose inserts are pipelined
+ * (db_item_insert_many): a batch costs one commit and one round trip per DB_PIPELINE_CHUNK
+ * elements instead of a request, a round trip and a commit each. An element that comes back
+ * without a row (revoked signer, or a concurrent insert of the same registration) is resolved on
+ * its own after the commit, as a single registration would be. */
 #include "registry/items.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +45,54 @@ static bool require_known(const struct registry *reg, bool keyless)
     return reg->policy.require_known_signer || keyless;
 }
 
+/* With one query, refuses (err[i] set) the n requests whose signer is not in the registry, before
+ * their signatures are checked; counts them in reg->signatures_skipped. */
+static enum db_status refuse_unknown(struct registry *reg, struct db_conn *conn,
+                                     const struct item_request *const *items, struct problem **err,
+                                     size_t n, bool keyless)
+{
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    bool *known = calloc(n ? n : 1, sizeof *known);
+    enum db_status st = DB_ERROR;
+    if (ids && known) {
+        for (size_t i = 0; i < n; i++)
+            ids[i] = items[i]->sig.signer;
+        st = db_signers_known(conn, ids, n, known);
+    }
+    for (size_t i = 0; st == DB_OK && i < n; i++) {
+        if (known[i])
+            continue;
+        signer_unknown(err[i], items[i]->sig.signer, keyless);
+        atomic_fetch_add_explicit(&reg->signatures_skipped, 1, memory_order_relaxed);
+    }
+    free(ids);
+    free(known);
+    return st;
+}
+
+/* True when item may be stored: the policy first (refuse_unknown, when the signer must be
+ * known), then the signature; otherwise *st (a database failure) or p says why not. */
+static bool admit_one(struct registry *reg, struct db_conn *conn, const struct item_request *item,
+                      bool keyless, struct problem *p, enum db_status *st)
+{
+    *st = DB_OK;
+    p->code = PROBLEM_NONE;
+    if (require_known(reg, keyless)) {
+        *st = refuse_unknown(reg, conn, &item, &p, 1, keyless);
+        if (*st != DB_OK || p->code != PROBLEM_NONE)
+            return false;
+    }
+    return item_verify(item, p);
+}
+
 bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
                        struct item_rows *out, struct problem *p)
 {
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    enum db_status st = conn ? register_on(conn, item, require_known(reg, keyless), keyless, out, p)
-                             : DB_UNAVAILABLE;
+    enum db_status st = DB_UNAVAILABLE;
+    if (conn && admit_one(reg, conn, item, keyless, p, &st))
+        st = register_on(conn, item, require_known(reg, keyless), keyless, out, p);
     db_release(reg->pool, conn);
     if (st != DB_OK)
         return registry_db_problem(st, p);
@@ -105,6 +150,45 @@ static enum db_status store_batch(struct db_conn *conn, struct batch_insert *b, 
     return st;
 }
 
+/* Lists the elements of b->e not failed yet in b->valid and b->valid_at. */
+static void collect_valid(struct batch_insert *b, size_t n)
+{
+    b->n_valid = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->e[i].err.code == PROBLEM_NONE) {
+            b->valid[b->n_valid] = &b->e[i].req;
+            b->valid_at[b->n_valid++] = i;
+        }
+}
+
+/* Refuses unknown signers when they must be known (one query), then checks the signatures of the
+ * elements left; b->valid lists those that passed. */
+static enum db_status admit_batch(struct registry *reg, struct db_conn *conn,
+                                  struct batch_insert *b, size_t n, bool keyless)
+{
+    collect_valid(b, n);
+    if (b->require_known && b->n_valid) {
+        struct problem **err = calloc(b->n_valid, sizeof *err);
+        if (!err)
+            return DB_ERROR;
+        for (size_t k = 0; k < b->n_valid; k++)
+            err[k] = &b->e[b->valid_at[k]].err;
+        enum db_status st = refuse_unknown(reg, conn, b->valid, err, b->n_valid, keyless);
+        free(err);
+        if (st != DB_OK)
+            return st;
+        collect_valid(b, n);
+    }
+    size_t failed = 0;
+    for (size_t k = 0; k < b->n_valid; k++) {
+        struct register_entry *e = &b->e[b->valid_at[k]];
+        failed += !item_verify(&e->req, &e->err); /* e->err says why */
+    }
+    if (failed)
+        collect_valid(b, n);
+    return DB_OK;
+}
+
 bool registry_register_batch(struct registry *reg, struct register_entry *e, size_t n, bool keyless,
                              struct problem *p)
 {
@@ -116,16 +200,14 @@ bool registry_register_batch(struct registry *reg, struct register_entry *e, siz
     b.results = calloc(n ? n : 1, sizeof *b.results);
     if (!b.valid || !b.valid_at || !b.results)
         goto out;
-    for (size_t i = 0; i < n; i++)
-        if (e[i].err.code == PROBLEM_NONE) {
-            b.valid[b.n_valid] = &e[i].req;
-            b.valid_at[b.n_valid++] = i;
-        }
+    collect_valid(&b, n);
     st = DB_OK;
     if (b.n_valid == 0)
-        goto out; /* nothing to store: no need for the database */
+        goto out; /* nothing to check or store: no need for the database */
     conn = db_acquire(reg->pool);
-    st = conn ? store_batch(conn, &b, keyless) : DB_UNAVAILABLE;
+    st = conn ? admit_batch(reg, conn, &b, n, keyless) : DB_UNAVAILABLE;
+    if (st == DB_OK && b.n_valid)
+        st = store_batch(conn, &b, keyless);
     db_release(reg->pool, conn);
 out:
     for (size_t k = 0; b.results && k < b.n_valid; k++)
@@ -177,16 +259,18 @@ void provenance_free(struct provenance *p)
     item_rows_free(&p->items);
     dataset_uses_free(&p->datasets);
     model_uses_free(&p->models);
+    free(p->first);
+    p->first = NULL;
 }
 
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         struct provenance *out, struct problem *p)
+                         size_t max_bytes, struct provenance *out, struct problem *p)
 {
     enum db_status st;
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_provenance(conn, hash, limit, PROVENANCE_MAX_DATASETS, &out->items,
-                                   &out->datasets, &out->models)
+    st = conn ? db_item_provenance(conn, hash, limit, max_bytes, PROVENANCE_MAX_DATASETS,
+                                   &out->items, &out->datasets, &out->models)
               : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
     if (st != DB_OK) {
@@ -204,18 +288,72 @@ bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], u
     return true;
 }
 
-bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                              unsigned limit, struct provenance *out, struct problem *p)
+/* A requested hash and where it was asked for, to sort them by hash. */
+struct hash_at {
+    const uint8_t *hash;
+    size_t at;
+};
+
+static int hash_at_cmp(const void *a, const void *b)
 {
-    enum db_status st;
-    memset(out, 0, sizeof *out);
-    struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_by_content_hashes(conn, hashes, n, limit, &out->items) : DB_UNAVAILABLE;
+    const struct hash_at *x = a, *y = b;
+    int c = memcmp(x->hash, y->hash, SHA256_LEN);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Sets first[i] to where hashes[i] first appears and copies each distinct hash, in order of
+ * first appearance, to distinct (n of room), counting them in *n_distinct. */
+static bool dedupe(const uint8_t (*hashes)[SHA256_LEN], size_t n, size_t *first,
+                   uint8_t (*distinct)[SHA256_LEN], size_t *n_distinct)
+{
+    struct hash_at *by = malloc((n ? n : 1) * sizeof *by);
+    if (!by)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        by[i] = (struct hash_at){hashes[i], i};
+    qsort(by, n, sizeof *by, hash_at_cmp); /* equal hashes in a run, first appearance first */
+    for (size_t i = 0; i < n; i++) {
+        bool repeat = i > 0 && memcmp(by[i].hash, by[i - 1].hash, SHA256_LEN) == 0;
+        first[by[i].at] = repeat ? first[by[i - 1].at] : by[i].at;
+    }
+    *n_distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        if (first[i] == i)
+            memcpy(distinct[(*n_distinct)++], hashes[i], SHA256_LEN);
+    free(by);
+    return true;
+}
+
+static enum db_status lookup_on(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                                unsigned limit, size_t max_bytes, struct provenance *out)
+{
+    enum db_status st = db_item_by_content_hashes(conn, hashes, n, limit, max_bytes, &out->items);
     if (st == DB_OK)
         st = db_datasets_containing(conn, hashes, n, LOOKUP_DATASETS, &out->datasets);
     if (st == DB_OK)
         st = db_models_using(conn, hashes, n, LOOKUP_DATASETS, &out->models);
+    return st;
+}
+
+bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
+                              unsigned limit, size_t max_bytes, struct provenance *out,
+                              struct problem *p)
+{
+    enum db_status st = DB_ERROR;
+    struct db_conn *conn = NULL;
+    size_t n_distinct = 0;
+    uint8_t(*distinct)[SHA256_LEN] = malloc((n ? n : 1) * sizeof *distinct);
+    memset(out, 0, sizeof *out);
+    out->first = malloc((n ? n : 1) * sizeof *out->first);
+    if (!distinct || !out->first || !dedupe(hashes, n, out->first, distinct, &n_distinct))
+        goto out;
+    conn = db_acquire(reg->pool);
+    st = conn ? lookup_on(conn, (const uint8_t(*)[SHA256_LEN])distinct, n_distinct, limit,
+                          max_bytes, out)
+              : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
+out:
+    free(distinct);
     if (st != DB_OK)
         provenance_free(out);
     return registry_db_result(st, p);

@@ -1,5 +1,7 @@
 /* Registrations: storing signed items, one or a batch, and reading them back (by id, by content
- * hash, filtered lists). Requests arrive parsed and verified (core/item.h item_parse). */
+ * hash, filtered lists). Requests arrive parsed (core/item.h item_read); their signatures are
+ * checked here, after the signer policy, so that refusing an unknown signer costs no signature
+ * check. */
 #ifndef PROVD_REGISTRY_ITEMS_H
 #define PROVD_REGISTRY_ITEMS_H
 
@@ -26,13 +28,15 @@ struct provenance {
     struct item_rows items;
     struct dataset_uses datasets; /* ordered by lookup position, then by seal */
     struct model_uses models;     /* trained on those datasets: by lookup, then registration */
+    size_t *first; /* lookups of many: per requested hash, where it first appears (owned) */
 };
 
 void provenance_free(struct provenance *p);
 
-/* Stores item (or finds it stored before: out->v[0].created tells) as one registration of the
- * request. keyless: the request came without an API key (--open-registration), so the signer
- * must be known. On success out holds one row; otherwise p says why (signer revoked or unknown,
+/* Checks item's signature and stores it (or finds it stored before: out->v[0].created tells)
+ * as one registration of the request. keyless: the request came without an API key
+ * (--open-registration), so the signer must be known, which is checked first, in one query. On
+ * success out holds one row; otherwise p says why (signer unknown or revoked, signature,
  * database). */
 bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
                        struct item_rows *out, struct problem *p)
@@ -46,10 +50,12 @@ struct register_entry {
     struct item_rows rows;   /* its stored registration */
 };
 
-/* Stores the valid entries (err.code == PROBLEM_NONE) in one transaction whose inserts are
- * pipelined, then resolves on its own each that got no row (revoked or unknown signer, or a
- * concurrent insert) as registry_register would; a failure after the commit concerns that element
- * alone. False (p set, nothing stored) when the batch as a whole failed. */
+/* Refuses the parsed entries (err.code == PROBLEM_NONE) whose signer must be known and is not,
+ * in one query for them all and before any signature check; checks the other signatures; stores
+ * the valid entries in one transaction whose inserts are pipelined, then resolves on its own each
+ * that got no row (revoked or unknown signer, or a concurrent insert) as registry_register would; a
+ * failure after the commit concerns that element alone. False (p set, nothing stored) when the
+ * batch as a whole failed. */
 bool registry_register_batch(struct registry *reg, struct register_entry *e, size_t n, bool keyless,
                              struct problem *p) __attribute__((warn_unused_result));
 void register_entries_free(struct register_entry *e, size_t n);
@@ -60,15 +66,18 @@ bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, 
 /* A page of f (f->limit rows at most). */
 bool registry_items_list(struct registry *reg, const struct item_filter *f, struct item_rows *out,
                          struct problem *p) __attribute__((warn_unused_result));
-/* Registrations of a content hash, oldest first, at most limit; PROBLEM_PROVENANCE_NOT_FOUND
- * when there is none. */
+/* Registrations of a content hash, oldest first, at most limit and no more than a reply of
+ * max_bytes can show; PROBLEM_PROVENANCE_NOT_FOUND when there is none. */
 bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         struct provenance *out, struct problem *p)
+                         size_t max_bytes, struct provenance *out, struct problem *p)
     __attribute__((warn_unused_result));
-/* The oldest registrations (at most limit each) of n content hashes, in one query; rows are
- * ordered by their hash's 1-based position (item_row.lookup), then by registration. */
+/* The oldest registrations (at most limit each, with their metadata as far as a reply of
+ * max_bytes can show them: db_item_by_content_hashes) of n content hashes, each distinct hash
+ * looked up once: out->first[i] is the position where hashes[i] first appears, and rows are
+ * ordered by their hash's 1-based rank among the distinct hashes in order of first appearance
+ * (item_row.lookup, dataset_use.lookup, model_use.lookup), then by registration. */
 bool registry_provenance_many(struct registry *reg, const uint8_t (*hashes)[SHA256_LEN], size_t n,
-                              unsigned limit, struct provenance *out, struct problem *p)
-    __attribute__((warn_unused_result));
+                              unsigned limit, size_t max_bytes, struct provenance *out,
+                              struct problem *p) __attribute__((warn_unused_result));
 
 #endif

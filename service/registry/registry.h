@@ -11,6 +11,7 @@
 #define PROVD_REGISTRY_REGISTRY_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +48,8 @@ struct registry {
     struct tile_cache tiles;   /* full tiles for proofs */
     struct proof_cache proofs; /* consistency proofs */
     struct audit_cache audits; /* settled audits' totals */
+    /* registrations refused for an unknown signer before their signature was checked */
+    atomic_uint_fast64_t signatures_skipped;
 };
 
 /* Sets up reg over pool; false when out of memory (reg is then destroyed). */

@@ -1,6 +1,7 @@
 #include "registry/sequencer.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +32,7 @@ void sequencer_free(struct sequencer *s)
     db_disconnect(s->conn);
     tile_edge_free(&s->edge);
     free(s->database_url);
-    memset(s, 0, sizeof *s);
+    sodium_memzero(s, sizeof *s); /* the log key */
 }
 
 /* Rebuilds the tree edge for size from the stored tiles and checks it against the stored
@@ -165,6 +166,7 @@ static enum db_status publish_checkpoint(struct sequencer *s)
 
 struct seq_batch {
     struct sequencer *s;
+    uint64_t start_size; /* the edge's size before the batch's first attempt */
     int logged;
     int64_t from;    /* the cursor the batch read from (0: from the start) */
     int64_t last_id; /* highest item id in the batch */
@@ -230,6 +232,27 @@ static enum db_status log_batch(struct db_conn *conn, struct seq_batch *b)
     return st;
 }
 
+/* db_transaction retries a batch whose commit failed (a serialization failure, a deadlock), but
+ * the failed attempt had already appended the batch to the in-memory edge: rebuild it from what
+ * the rollback left stored, if that is still the size the batch began at (else another writer
+ * did move the log, which the caller reports). */
+static enum db_status rewind_edge(struct seq_batch *b, uint64_t stored_size)
+{
+    struct sequencer *s = b->s;
+    if (s->edge.size == b->start_size || stored_size != b->start_size)
+        return DB_OK;
+    struct log_head head = {0};
+    enum db_status st = db_log_head(s->conn, &head);
+    if (st == DB_OK && head.tree_size != stored_size)
+        st = DB_ERROR;
+    if (st == DB_OK)
+        st = load_edge(s, head.tree_size, head.root_hex);
+    if (st == DB_OK)
+        diag_info("sequencer: retrying a batch at tree size %" PRIu64, stored_size);
+    log_head_free(&head);
+    return st;
+}
+
 static enum db_status sequence_batch(struct db_conn *conn, void *arg)
 {
     struct seq_batch *b = arg;
@@ -245,6 +268,8 @@ static enum db_status sequence_batch(struct db_conn *conn, void *arg)
     }
     if (st == DB_OK)
         st = db_log_state_lock(conn, &state);
+    if (st == DB_OK)
+        st = rewind_edge(b, state.tree_size);
     if (st == DB_OK && state.tree_size != s->edge.size) {
         diag_error("sequencer: log_state moved under us (another writer?)");
         st = DB_ERROR;
@@ -288,7 +313,7 @@ int sequencer_step(struct sequencer *s)
         }
         s->leader = true;
     }
-    struct seq_batch b = {.s = s};
+    struct seq_batch b = {.s = s, .start_size = s->edge.size};
     if (db_transaction(s->conn, sequence_batch, &b) != DB_OK) {
         drop_leadership(s);
         return -1;

@@ -50,11 +50,11 @@ bool registry_signer_create(struct registry *reg, const struct signer_fields *f,
 }
 
 bool registry_signers_list(struct registry *reg, const char *after, unsigned limit,
-                           struct signer_rows *out, struct problem *p)
+                           size_t max_bytes, struct signer_rows *out, struct problem *p)
 {
     memset(out, 0, sizeof *out);
     struct db_conn *conn = db_acquire(reg->pool);
-    enum db_status st = conn ? db_signer_list(conn, after, limit, out) : DB_UNAVAILABLE;
+    enum db_status st = conn ? db_signer_list(conn, after, limit, max_bytes, out) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
     return registry_db_result(st, p);
 }
@@ -71,9 +71,14 @@ enum db_status signer_refusal(struct db_conn *conn, const char *signer, bool req
         problem_set(err, PROBLEM_SIGNER_REVOKED, "signature", "signer %s was revoked at %s", signer,
                     row.v[0].revoked_at);
     else if (row.n == 0 && require_known)
-        problem_set(err, PROBLEM_SIGNER_UNKNOWN, "signature",
-                    "signer %s is not in the signer registry, which this service requires%s",
-                    signer, keyless ? " for requests without an API key" : "");
+        signer_unknown(err, signer, keyless);
     signer_rows_free(&row);
     return DB_OK;
+}
+
+bool signer_unknown(struct problem *err, const char *signer, bool keyless)
+{
+    return problem_set(err, PROBLEM_SIGNER_UNKNOWN, "signature",
+                       "signer %s is not in the signer registry, which this service requires%s",
+                       signer, keyless ? " for requests without an API key" : "");
 }

@@ -1,19 +1,27 @@
 #include "util/buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for extra more bytes and the NUL. Sizes past BUF_MAX, which no object can have, are an
+ * allocation failure, so that neither len + extra + 1 nor the doubling can wrap around. */
 static bool buf_reserve(struct buf *b, size_t extra)
 {
     if (b->oom)
         return false;
-    if (b->len + extra + 1 <= b->cap)
+    if (b->len >= BUF_MAX || extra >= BUF_MAX - b->len) {
+        b->oom = true;
+        return false;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
         return true;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
+    while (cap < need)
+        cap = cap <= BUF_MAX / 2 ? cap * 2 : need;
     char *p = realloc(b->data, cap);
     if (!p) {
         b->oom = true;
@@ -63,6 +71,25 @@ void buf_reset(struct buf *b)
     b->len = 0;
     if (b->data)
         b->data[0] = '\0';
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (len >= b->len)
+        return;
+    b->len = len;
+    b->data[len] = '\0';
+}
+
+void buf_shrink(struct buf *b)
+{
+    if (!b->data || b->cap == b->len + 1)
+        return;
+    char *p = realloc(b->data, b->len + 1);
+    if (p) {
+        b->data = p;
+        b->cap = b->len + 1;
+    }
 }
 
 void buf_free(struct buf *b)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
     char *data; /* always NUL-terminated when non-NULL */
@@ -11,6 +12,10 @@ struct buf {
     size_t cap;
     bool oom; /* sticky: an allocation failed, contents are incomplete */
 };
+
+/* The largest len + 1 a buffer grows to (PTRDIFF_MAX, the size of the largest object); an
+ * append past it fails as an allocation would (oom). */
+#define BUF_MAX ((size_t)PTRDIFF_MAX)
 
 #define BUF_INIT                                                                                   \
     {                                                                                              \
@@ -22,6 +27,10 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
+/* Drops what follows the first len bytes (len <= b->len). */
+void buf_truncate(struct buf *b, size_t len);
+/* Gives back the capacity beyond the contents (when realloc can). */
+void buf_shrink(struct buf *b);
 void buf_free(struct buf *b);
 /* Returns the data (caller frees) and empties the buffer; NULL after an allocation failure. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -12,6 +12,18 @@ void jw_init(struct jsonw *w, struct buf *out)
     w->first[0] = true;
 }
 
+struct jw_mark jw_mark(const struct jsonw *w)
+{
+    return (struct jw_mark){w->out->len, w->depth, w->first[w->depth]};
+}
+
+void jw_rewind(struct jsonw *w, struct jw_mark m)
+{
+    buf_truncate(w->out, m.len);
+    w->depth = m.depth;
+    w->first[m.depth] = m.first;
+}
+
 /* Before a value: a comma unless it is the first in its container or follows a key. */
 static void jw_value_prefix(struct jsonw *w)
 {

@@ -17,7 +17,17 @@ struct jsonw {
     bool first[JSONW_MAX_DEPTH];
 };
 
+/* Where the writer stands: jw_rewind takes back everything written after jw_mark (at the same
+ * depth), e.g. a row that turned out not to fit a reply. */
+struct jw_mark {
+    size_t len;
+    int depth;
+    bool first;
+};
+
 void jw_init(struct jsonw *w, struct buf *out);
+struct jw_mark jw_mark(const struct jsonw *w);
+void jw_rewind(struct jsonw *w, struct jw_mark m);
 void jw_object_begin(struct jsonw *w);
 void jw_object_end(struct jsonw *w);
 void jw_array_begin(struct jsonw *w);

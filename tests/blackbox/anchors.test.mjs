@@ -179,7 +179,7 @@ test('without --eth-rpc-url the worker says anchoring is off; bad anchoring flag
     assert.match(r.stderr, re);
   }
   const badKey = path.join(tempDir('provd-badkey-'), 'k');
-  fs.writeFileSync(badKey, 'not a key\n');
+  fs.writeFileSync(badKey, 'not a key\n', { mode: 0o600 }); // private, or refused for that
   const r = runProvd([...base, '--eth-rpc-url', anvil.url, '--eth-key-file', badKey],
     { PROVD_DATABASE_URL: db });
   assert.equal(r.status, 1);

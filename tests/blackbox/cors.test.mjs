@@ -44,6 +44,31 @@ test('simple responses carry the CORS headers for allowed origins only', async (
   assert.equal(other.headers.get('access-control-allow-origin'), null);
 });
 
+test('with CORS on, every response carries Vary: Origin; with it off, none does', async () => {
+  const cases = [
+    ['GET', '/v1/items', {}],
+    ['GET', '/v1/items', { origin: 'https://evil.example' }],
+    ['GET', '/healthz', {}],
+    ['GET', '/nope', {}],
+    ['POST', '/v1/items', {}], // 401
+    ['OPTIONS', '/v1/items', {}],
+    ['OPTIONS', '/v1/items', { origin: 'https://evil.example', 'access-control-request-method': 'POST' }],
+  ];
+  for (const [method, p, headers] of cases) {
+    const res = await http(srv.base, method, p, { headers });
+    assert.equal(res.headers.get('vary'), 'Origin', `${method} ${p} ${JSON.stringify(headers)} (${res.status})`);
+  }
+  const plain = await startProvd();
+  try {
+    for (const [method, p, headers] of cases) {
+      const res = await http(plain.base, method, p, { headers });
+      assert.equal(res.headers.get('vary'), null, `${method} ${p} without CORS`);
+    }
+  } finally {
+    await plain.stop();
+  }
+});
+
 test('plain OPTIONS answers with Allow', async () => {
   const res = await http(srv.base, 'OPTIONS', '/v1/items/5');
   assert.equal(res.status, 204);

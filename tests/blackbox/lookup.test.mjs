@@ -40,8 +40,11 @@ test('results follow the request, match GET /v1/provenance, and cap each hash at
   assert.equal(res.headers.get('content-type'), 'application/json');
   const r = res.body.results;
   assert.deepEqual(r.map((x) => x.content_hash), [hash('b'), hash('c'), hash('a'), hash('a')]);
-  assert.deepEqual(r.map((x) => x.registrations.length), [10, 0, 2, 2]);
-  assert.deepEqual(r.map((x) => x.truncated), [true, false, false, false]);
+  // A hash asked for again refers to its first result instead of repeating it; truncated says
+  // there are registrations this result does not show.
+  assert.deepEqual(r.map((x) => x.registrations.length), [10, 0, 2, 0]);
+  assert.deepEqual(r.map((x) => x.truncated), [true, false, false, true]);
+  assert.deepEqual(r.map((x) => x.duplicate_of), [undefined, undefined, undefined, 2]);
   assert.deepEqual({ found: res.body.found, missing: res.body.missing }, { found: 3, missing: 1 });
   assert.deepEqual(r[2].registrations, two, 'the registrations as they were stored, oldest first');
   const single = await http(srv.base, 'GET', `/v1/provenance/${hash('b')}`);

@@ -189,6 +189,7 @@ test('live responses match their documented schemas', async () => {
     ['GET', `/v1/provenance/sha256:${'9'.repeat(64)}`, {}],
     ['GET', '/v1/provenance/nope', {}],
     ['POST', '/v1/provenance/batch', { body: { content_hashes: [item.content_hash, `sha256:${'9'.repeat(64)}`] } }],
+    ['POST', '/v1/provenance/batch', { body: { content_hashes: [item.content_hash, item.content_hash] } }],
     ['POST', '/v1/provenance/batch', { body: { content_hashes: ['nope'] } }],
     ['POST', '/v1/provenance/batch', { raw: '{', headers: { 'content-type': 'application/json' } }],
     ['POST', '/v1/provenance/batch', { raw: '{}', headers: { 'content-type': 'text/plain' } }],

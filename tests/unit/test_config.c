@@ -273,6 +273,34 @@ static void test_http_limits(void **state)
     expect_error(CMD_WORKER, 5, w, "unknown option '--max-connections'");
 }
 
+static void test_max_reply(void **state)
+{
+    (void)state;
+    clear_env();
+    struct config cfg;
+    char err[256];
+    char *d[] = {"serve", "--database-url", "x"};
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_int_equal(cfg.max_reply, 1u << 20);
+    config_free(&cfg);
+    setenv("PROVD_MAX_REPLY", "512K", 1);
+    char *f[] = {"run", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--max-reply=4M"};
+    assert_true(load(&cfg, CMD_RUN, 5, f, err));
+    assert_int_equal(cfg.max_reply, 4u << 20); /* flag beats env */
+    config_free(&cfg);
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_int_equal(cfg.max_reply, 512u << 10);
+    config_free(&cfg);
+    unsetenv("PROVD_MAX_REPLY");
+    /* below what a batch lookup of 1,000 empty results takes */
+    char *small[] = {"serve", "--database-url", "x", "--max-reply", "100K"};
+    expect_error(CMD_SERVE, 5, small, "--max-reply");
+    char *w[] = {"worker", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--max-reply=1M"};
+    expect_error(CMD_WORKER, 5, w, "unknown option '--max-reply'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_help_skips_validation),
         cmocka_unit_test(test_db_limits),
         cmocka_unit_test(test_http_limits),
+        cmocka_unit_test(test_max_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

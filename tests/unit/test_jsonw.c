@@ -42,6 +42,29 @@ static void test_string_with_nul(void **state)
     buf_free(&b);
 }
 
+static void test_mark_and_rewind(void **state)
+{
+    (void)state;
+    struct buf b = BUF_INIT;
+    struct jsonw w;
+    jw_init(&w, &b);
+    jw_array_begin(&w);
+    struct jw_mark empty = jw_mark(&w);
+    jw_object_begin(&w);
+    jw_key(&w, "a");
+    jw_int(&w, 1);
+    jw_object_end(&w);
+    jw_rewind(&w, empty); /* the first element taken back: the next one takes no comma */
+    jw_int(&w, 2);
+    struct jw_mark one = jw_mark(&w);
+    jw_string(&w, "dropped");
+    jw_rewind(&w, one);
+    jw_int(&w, 3);
+    jw_array_end(&w);
+    assert_string_equal(b.data, "[2,3]");
+    buf_free(&b);
+}
+
 static void test_problem_registry(void **state)
 {
     (void)state;
@@ -65,6 +88,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_string_with_nul),
+        cmocka_unit_test(test_mark_and_rewind),
         cmocka_unit_test(test_problem_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
