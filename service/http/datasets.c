@@ -407,15 +407,7 @@ enum MHD_Result handle_dataset_receipt(struct http_request *req, const char *par
     enum MHD_Result r;
     if (!parse_dataset_id(req, param, &id, &r) || !reply_check_query(req, none, &r))
         return r;
-    struct receipt *rc = malloc(sizeof *rc);
-    if (!rc)
-        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    struct problem p;
-    r = registry_dataset_receipt(req->srv->reg, id, rc, &p) ? http_reply_receipt(req, rc)
-                                                            : reply_failure(req, &p);
-    receipt_free(rc);
-    free(rc);
-    return r;
+    return http_reply_receipt_of(req, id, registry_dataset_receipt);
 }
 
 static void write_proof_hashes(struct jsonw *w, const uint8_t (*proof)[MERKLE_HASH_LEN], int n)

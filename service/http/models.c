@@ -199,15 +199,7 @@ enum MHD_Result handle_model_receipt(struct http_request *req, const char *param
     enum MHD_Result r;
     if (!parse_model_id(req, param, &id, &r) || !reply_check_query(req, none, &r))
         return r;
-    struct receipt *rc = malloc(sizeof *rc);
-    if (!rc)
-        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    struct problem p;
-    r = registry_model_receipt(req->srv->reg, id, rc, &p) ? http_reply_receipt(req, rc)
-                                                          : reply_failure(req, &p);
-    receipt_free(rc);
-    free(rc);
-    return r;
+    return http_reply_receipt_of(req, id, registry_model_receipt);
 }
 
 enum MHD_Result handle_model_lineage(struct http_request *req, const char *param)

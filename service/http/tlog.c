@@ -157,19 +157,26 @@ enum MHD_Result http_reply_receipt(struct http_request *req, const struct receip
     return reply_json(req, rc->logged ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, &body);
 }
 
+enum MHD_Result http_reply_receipt_of(struct http_request *req, int64_t id,
+                                      bool (*load)(struct registry *, int64_t, struct receipt *,
+                                                   struct problem *))
+{
+    struct receipt *rc = malloc(sizeof *rc); /* proofs make it large for a worker's stack */
+    if (!rc)
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    struct problem p;
+    enum MHD_Result r =
+        load(req->srv->reg, id, rc, &p) ? http_reply_receipt(req, rc) : reply_failure(req, &p);
+    receipt_free(rc);
+    free(rc);
+    return r;
+}
+
 enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
 {
     int64_t id;
     if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
-    struct receipt *rc = malloc(sizeof *rc); /* proofs make it large for a worker's stack */
-    if (!rc)
-        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    struct problem p;
-    enum MHD_Result r = registry_receipt(req->srv->reg, id, rc, &p) ? http_reply_receipt(req, rc)
-                                                                    : reply_failure(req, &p);
-    receipt_free(rc);
-    free(rc);
-    return r;
+    return http_reply_receipt_of(req, id, registry_receipt);
 }
