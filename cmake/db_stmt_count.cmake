@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes OUT, a header defining DB_STMT_COUNT: how many prepared statements the files of DB_DIR
 # (service/db/*.c) define, so that db/pool.c checks at build time that a connection has a slot
 # for each (MAX_PREPARED). A statement is a `struct db_stmt NAME = {"name", ...}` or an element

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes OUT: a C file with every migration in SQL_DIR (NNNN_name.sql, in order) as a string.
 file(GLOB FILES ${SQL_DIR}/*.sql)
 list(SORT FILES)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages provd needs, skipping what is already there.
 #   deploy/install-deps.sh           build + run (compiler, libraries, PostgreSQL server)
 #   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang for
 #                                    the fuzzers, clang-format, clang-tidy, cppcheck, nginx and
-#                                    openssl for the TLS proxy test)
+#                                    openssl for the TLS proxy test, chromium for the explorer)
 #   deploy/install-deps.sh --bench   also the load generator (wrk)
 #   deploy/install-deps.sh --node    also Node.js and npm (for the local anvil dev chain)
 # Needs root (or sudo) only when something is missing.
@@ -15,7 +16,8 @@ pkgs=(build-essential cmake pkg-config ca-certificates curl
       postgresql postgresql-client)
 for arg in "$@"; do
     case "$arg" in
-    --test) pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck clang libclang-rt-dev nginx openssl) ;;
+    --test) pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck clang libclang-rt-dev nginx openssl
+                  chromium fonts-dejavu-core) ;;
     --bench) pkgs+=(wrk) ;;
     --node) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd: provenance registry for AI training data. */
 #include <stdio.h>
 #include <string.h>

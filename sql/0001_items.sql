@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Registrations: one row per (signer, statement). The canonical statement is
 -- JCS({"type":"provd.item.v1","content_hash":...,"metadata":...}); statement_hash is its SHA-256.
 CREATE TABLE items (

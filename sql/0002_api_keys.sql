@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- API keys for writes. Only the SHA-256 of a token is stored.
 CREATE TABLE api_keys (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- The transparency log (RFC 6962): see service/tlog/, service/registry/sequencer.c and the README.
 -- Registrations wait in log_queue (filled in the same transaction as the registration) until the
 -- sequencer gives them contiguous indexes in log_entries, updates the tree's tiles and publishes

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Known signers: who a key or address belongs to. Registrations show whether their signer is
 -- known; a revoked signer's registrations made after revocation are refused.
 CREATE TABLE signers (

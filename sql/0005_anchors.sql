@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Ethereum anchors of the log's checkpoints and every transaction signed for them.
 -- One anchor per checkpoint and chain; at most one unconfirmed anchor per chain and sender, so
 -- at most one nonce of the anchoring account is in flight.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Datasets: an ordered, duplicate-free list of content hashes that a curator fills while the
 -- dataset is open, then seals with a signed statement over its members' Merkle root. The seal
 -- queues the dataset record for the transparency log, next to the item records.

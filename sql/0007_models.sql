@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Models: "these weights were trained on these sealed datasets", signed by the trainer. The
 -- model statement is
 --   JCS({"type":"provd.model.v1","model":{"name","version","digest"[,"files"]},

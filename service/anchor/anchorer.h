@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The anchorer: the worker thread that commits the log's checkpoints to Ethereum.
  *
  * DESIGN: like the sequencer, exactly one anchorer runs per database, elected with a session

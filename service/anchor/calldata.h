@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The calldata of an anchor transaction: what provd commits to on Ethereum.
  *
  *   offset  size  field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The optional anchor contract: 75 bytes of hand-assembled EVM code that turns every call into
  * the event Anchored(address indexed sender, bytes data), data being the call's input (the
  * anchor calldata), ABI-encoded, so that indexers find anchors with eth_getLogs. It refuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The anchor transaction state machine: drives one anchor from pending to confirmed through
  * signing, sending, replacement, mining, confirmation depth and reorgs.
  *

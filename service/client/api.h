@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A client of provd's own HTTP API (libcurl), for the CLI commands that work over HTTP
  * (provd dataset …): one request at a time, the API key as a Bearer token. */
 #ifndef PROVD_CLIENT_API_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd apikey create | list | revoke: API keys, straight in the database. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subcommands of the provd binary. Each takes argv with argv[0] = the command name and returns
  * the process exit status (0 ok, 1 runtime failure, 2 usage error). */
 #ifndef PROVD_CMD_CMD_H

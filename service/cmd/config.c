@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "cmd/config.h"
 
 #include <ctype.h>
@@ -73,7 +74,8 @@ static const struct option_def options[] = {
     {"request-timeout", "PROVD_REQUEST_TIMEOUT_S", CMD_HTTP, OPT_UINT, OFF(request_timeout), "30",
      1, 3600, "SECONDS",
      "a request must arrive whole this long after the connection opened (or its previous reply "
-     "was sent), however slowly its bytes come; later it gets 408 or the connection is closed"},
+     "was sent), however slowly its bytes come (time its thread spends on other requests does "
+     "not count); later it gets 408 or the connection is closed"},
     {"idle-timeout", "PROVD_IDLE_TIMEOUT_S", CMD_HTTP, OPT_UINT, OFF(idle_timeout), "15", 1, 3600,
      "SECONDS", "close a connection that sends and receives nothing this long"},
     {"max-buffered", "PROVD_MAX_BUFFERED", CMD_HTTP, OPT_SIZE, OFF(max_buffered), "64M", 64 << 10,
@@ -125,17 +127,24 @@ static const struct option_def options[] = {
      CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
      OPT_STRING, OFF(log_format), "text", 0, 0, "FORMAT",
      "text (TIME LEVEL [request-id] message) or json (one JSON object per line)"},
-    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOG | CMD_SERVE, OPT_STRING, OFF(log_key_file), NULL,
-     0, 0, "PATH",
+    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_WORKER | CMD_RUN | CMD_SERVE, OPT_STRING,
+     OFF(log_key_file), NULL, 0, 0, "PATH",
      "the log's Ed25519 signing key (from provd logkey create); required by worker and run, "
      "optional for serve (it then signs model attestations)"},
+    {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_LOGKEY_CREATE, OPT_STRING, OFF(log_key_file), NULL,
+     0, 0, "PATH",
+     "where to write the new signing key (owner-only; an existing file is never overwritten); "
+     "required"},
     {"log-origin", "PROVD_LOG_ORIGIN", CMD_LOG, OPT_STRING, OFF(log_origin), NULL, 0, 0, "ORIGIN",
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
      "the log's verifier key (GET /v1/log/key); required"},
-    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ETH, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
+    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
+     "URL",
      "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
      "(anchoring off)"},
+    {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_CONTRACT, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
+     "URL", "Ethereum JSON-RPC endpoint (http or https) to deploy the contract on; required"},
     {"rpc", "PROVD_RPC", CMD_VERIFY, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0, "URL",
      "also check the receipt's anchor on this Ethereum JSON-RPC endpoint"},
     {"eth-key-file", "PROVD_ETH_KEY_FILE", CMD_ETH, OPT_STRING, OFF(eth_key_file), NULL, 0, 0,

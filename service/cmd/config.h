@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command-line and environment configuration. Every flag --foo-bar has the twin environment
  * variable PROVD_FOO_BAR; a flag wins over its variable, which wins over the default. The option
  * table in config.c is the single source of truth for parsing, validation and --help. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd anchor-contract: deploys the anchor contract (anchor/contract.h) from the anchoring
  * account and prints its address, for --anchor-to. */
 #include <sodium.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd dataset create | add | seal | audit | proof: the trainer's side of datasets, over the
  * HTTP API. The members come from a file or stdin (one sha256:<hex> per line) or from a
  * directory whose files are hashed here; seal computes the members root locally from the same

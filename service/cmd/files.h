@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local files for the CLI: streaming SHA-256 of files of any size, a directory's files in a
  * stable order, and a progress bar on a terminal. Used by provd dataset (--dir) and provd model
  * digest. */

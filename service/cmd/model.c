@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd model digest PATH [--files]: the OpenSSF model signing digest of a model directory or
  * of a single file, as sigstore/model-transparency computes it with its defaults (serialization
  * "files", SHA-256, no symlinks, the top-level git paths ignored):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd verify FILE.json --log-key VKEY [--rpc URL]: checks a receipt (of an item, a dataset or
  * a model), a dataset membership proof or a model proof, trusting nothing but the log's verifier
  * key (and, with --rpc, an Ethereum node of the anchor's chain). The steps are the ones the
@@ -184,8 +185,8 @@ int cmd_verify(int argc, char **argv)
 {
     struct config cfg;
     int rc = cmd_load_config(&cfg, CMD_VERIFY,
-                             "provd verify RECEIPT_OR_PROOF.json --log-key VKEY [--rpc URL]", argc,
-                             argv);
+                             "provd verify RECEIPT_OR_PROOF.json|- --log-key VKEY [--rpc URL]",
+                             argc, argv);
     if (rc >= 0)
         return rc;
     struct note_key key;
@@ -195,10 +196,20 @@ int cmd_verify(int argc, char **argv)
         rc = verify_reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
         goto out;
     }
-    root = json_load_file(cfg.receipt_path,
-                          JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    /* "-" reads standard input, e.g. curl -s .../receipt | provd verify - --log-key ... */
+    const size_t flags = JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL;
+    const bool from_stdin = !strcmp(cfg.receipt_path, "-");
+    root = from_stdin ? json_loadf(stdin, flags, &jerr)
+                      : json_load_file(cfg.receipt_path, flags, &jerr);
     if (!root) {
-        rc = verify_reject("%s: %s (line %d)", cfg.receipt_path, jerr.text, jerr.line);
+        const char *name = from_stdin ? "standard input" : cfg.receipt_path;
+        if (jerr.line < 1 && !from_stdin) /* not opened: "unable to open PATH: reason" */
+            rc = verify_reject("%s", jerr.text);
+        else if (jerr.line < 1)
+            rc = verify_reject("%s: %s", name, jerr.text);
+        else
+            rc = verify_reject("%s: %s (line %d, column %d)", name, jerr.text, jerr.line,
+                               jerr.column);
         goto out;
     }
     struct verify_ctx v = {.key = &key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the parts of provd verify. */
 #ifndef PROVD_CMD_VERIFY_H
 #define PROVD_CMD_VERIFY_H

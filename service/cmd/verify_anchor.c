@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The anchor half of provd verify: the anchored tree is a prefix of the receipt's checkpoint
  * (consistency proof), its calldata commits to this log, and — with --rpc — the transaction
  * is on the chain, succeeded, carries that calldata and is deep enough. */

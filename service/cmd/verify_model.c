@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd verify of a model proof (GET /v1/models/{id}/proof), link by link, each named in its
  * lines ("model proof: <link>: …"); the first link that fails ends the check:
  *   model           the model record's receipt, checked in full (a provd.model.v1 record, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd verify, the record half: the signature inside a logged record (item, dataset or model),
  * and a dataset membership proof's first link, content hash -> members root. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd worker, provd run and provd logkey create. */
 #include <errno.h>
 #include <fcntl.h>

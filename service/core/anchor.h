@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An anchor: one checkpoint committed to Ethereum, as the worker tracks it (struct anchor, with
  * every signed attempt) and as the API shows it (struct anchor_row). The state machine that
  * drives it lives in anchor/tracker.h; db/anchors.h stores it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* API keys as operators see them (sql/0002_api_keys.sql): never the token, which is not stored. */
 #ifndef PROVD_CORE_APIKEY_H
 #define PROVD_CORE_APIKEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ingestion audit of a dataset: which members meet its policy. Pure: the caller streams the
  * rows (each member with the registrations that count for it, in log order) and gets each
  * member's verdict.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Datasets: what a curator commits to before training. A dataset is an ordered, duplicate-free
  * list of content hashes (its members); sealing signs the dataset statement
  *   JCS({"type":"provd.dataset.v1","name","version","metadata","policy","member_count",

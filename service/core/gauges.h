@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Gauges of the log and the anchors, as stored (GET /metrics reads them on each scrape). */
 #ifndef PROVD_CORE_GAUGES_H
 #define PROVD_CORE_GAUGES_H

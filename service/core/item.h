@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A registration request: parsing, validation, the canonical statement and its signature check.
  *
  * The statement is the UTF-8 of JCS({"type":"provd.item.v1","content_hash":…,"metadata":…}). */

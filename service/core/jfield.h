@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a request's JSON into typed fields, with a struct problem naming the field at fault:
  * the shared vocabulary of the request parsers (items, datasets). */
 #ifndef PROVD_CORE_JFIELD_H

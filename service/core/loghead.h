@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The transparency log's state as stored: its identity and its latest checkpoint. */
 #ifndef PROVD_CORE_LOGHEAD_H
 #define PROVD_CORE_LOGHEAD_H

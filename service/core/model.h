@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Models: "these weights were trained on these sealed datasets". A trainer signs the model
  * statement
  *   JCS({"type":"provd.model.v1","model":{"name","version","digest"[,"files"]},

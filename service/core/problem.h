@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service's error registry: every failure a client can see has one code here, with its HTTP
  * status, a stable problem `type` (RFC 9457) and a title. Never renumber or reuse a code. */
 #ifndef PROVD_CORE_PROBLEM_H

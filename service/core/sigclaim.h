@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The "signature" object of a signed request: {"scheme", "public_key" or "address", "value"},
  * in any scheme provd accepts (crypto/sig.h), decoded and checked for form. */
 #ifndef PROVD_CORE_SIGCLAIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signer registry's records: who a signer identity is (sql/0004_signers.sql). */
 #ifndef PROVD_CORE_SIGNER_H
 #define PROVD_CORE_SIGNER_H

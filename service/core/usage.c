@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DESIGN: a single pass over the string, RFC 9651 §4.2.2 (Parsing a Dictionary) step by step,
  * each §4.2.x algorithm one function. Nothing is stored but the last value of each vocabulary
  * key, which is all the AIPREF processing (draft-ietf-aipref-vocab, "Processing Algorithm")

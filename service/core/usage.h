@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AI usage preferences: a registration's metadata.content_usage, the value an HTTP
  * Content-Usage field carries (IETF AIPREF: draft-ietf-aipref-vocab, draft-ietf-aipref-attach).
  *

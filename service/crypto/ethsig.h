@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ethereum signatures: EIP-55 addresses and EIP-191 personal_sign recovery (libsecp256k1). */
 #ifndef PROVD_CRYPTO_ETHSIG_H
 #define PROVD_CRYPTO_ETHSIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 and randomness (OpenSSL).
  *
  * OpenSSL 3's one-shot SHA256() fetches the algorithm under a lock on every call, which costs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Keccak-256 as Ethereum uses it (the original Keccak padding 0x01, not SHA3-256's 0x06).
  * OpenSSL 3.0 has no legacy Keccak, so it is implemented here (FIPS 202 permutation). */
 #ifndef PROVD_CRYPTO_KECCAK_H

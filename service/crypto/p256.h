@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDSA over P-256 with SHA-256, as WebCrypto produces it (OpenSSL). */
 #ifndef PROVD_CRYPTO_P256_H
 #define PROVD_CRYPTO_P256_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signature schemes accepted for registrations. Each scheme verifies a signature over the raw
  * statement bytes; keys and signatures are given decoded. */
 #ifndef PROVD_CRYPTO_SIG_H

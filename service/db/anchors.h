@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on the anchor tables (sql/0005_anchors.sql). */
 #ifndef PROVD_DB_ANCHORS_H
 #define PROVD_DB_ANCHORS_H

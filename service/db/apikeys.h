@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* API keys: tokens are "provd_" + base64url(32 random bytes); only SHA-256(token) is stored. */
 #ifndef PROVD_DB_APIKEYS_H
 #define PROVD_DB_APIKEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The column lists of the rows several statements read, and their decoders: one definition of
  * each record, so that what the sequencer hashes into leaves and what receipts and the API
  * serve cannot drift apart. Private to db/. */

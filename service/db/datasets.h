@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on datasets, their members and their members' tree tiles. Rows come back as
  * core/dataset.h types; strings borrow the result through their owner. */
 #ifndef PROVD_DB_DATASETS_H

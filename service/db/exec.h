@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running statements: private to db/. Every other layer calls the typed functions of the db/
  * headers, which turn PGresults into rows of the core/ types; nothing above db/ sees libpq. */
 #ifndef PROVD_DB_EXEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on the items table. Rows come back as struct item_rows (core/item.h), which the
  * caller frees with item_rows_free. */
 #ifndef PROVD_DB_ITEMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The database side of GET /metrics: one row of gauges about the log and the anchors. */
 #ifndef PROVD_DB_METRICS_H
 #define PROVD_DB_METRICS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Schema migrations from sql/NNNN_name.sql, compiled into the binary (cmake/embed_sql.cmake).
  * Each runs once, in order, in its own transaction, under a PostgreSQL advisory lock so that
  * several instances starting together apply them exactly once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on models, the datasets they name and their files. Rows come back as core/model.h
  * types; strings borrow the result through their owner. */
 #ifndef PROVD_DB_MODELS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "db/pool.h"
 #include "db/exec.h"
 
@@ -53,9 +54,11 @@ struct db_pool {
     bool watching;
     atomic_bool stop;
     /* While the last reconnect failed or a call was cut (PostgreSQL is down or stalled), one
-     * connection at a time tries to reconnect and the others fail at once, so that requests do
-     * not all spend the connect timeout on finding out. */
+     * connection at a time tries to reconnect, at most one a second, and the others fail at
+     * once, so that requests do not all spend the connect timeout on finding out (nor the
+     * requests queued behind them on an HTTP thread). */
     atomic_bool down, probing;
+    _Atomic int64_t next_probe_ms; /* CLOCK_MONOTONIC: no probe before */
 };
 
 static void on_notice(void *arg, const char *message)
@@ -250,6 +253,7 @@ struct db_pool *db_pool_create(const char *url, unsigned size, unsigned wait_s,
     atomic_init(&pool->stop, false);
     atomic_init(&pool->down, false);
     atomic_init(&pool->probing, false);
+    atomic_init(&pool->next_probe_ms, 0);
     if (!pool_init_sync(pool)) {
         pthread_mutex_destroy(&pool->lock);
         free(pool);
@@ -291,6 +295,8 @@ void db_pool_destroy(struct db_pool *pool)
     free(pool);
 }
 
+#define PROBE_EVERY_MS 1000 /* while PostgreSQL is down */
+
 static bool conn_reopen(struct db_conn *c)
 {
     c->n_prepared = 0;
@@ -317,12 +323,15 @@ static bool conn_heal(struct db_conn *c)
         return false;
     struct db_pool *pool = c->pool;
     bool probe = pool && atomic_load(&pool->down);
-    if (probe && atomic_exchange(&pool->probing, true))
+    if (probe &&
+        (now_ms() < atomic_load(&pool->next_probe_ms) || atomic_exchange(&pool->probing, true)))
         return false;
     c->last_reset = now;
     bool ok = conn_reopen(c);
-    if (pool)
+    if (pool) {
+        atomic_store(&pool->next_probe_ms, ok ? 0 : now_ms() + PROBE_EVERY_MS);
         atomic_store(&pool->down, !ok);
+    }
     if (probe)
         atomic_store(&pool->probing, false);
     return ok;

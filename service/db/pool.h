@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PostgreSQL connection pool.
  *
  * DESIGN: a fixed set of connections, one per HTTP worker thread, handed out under a mutex and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on the signer registry (sql/0004_signers.sql). Rows come back as struct
  * signer_rows (core/signer.h), which the caller frees with signer_rows_free. */
 #ifndef PROVD_DB_SIGNERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Statements on the log tables (sql/0003_log.sql). */
 #ifndef PROVD_DB_TLOG_H
 #define PROVD_DB_TLOG_H

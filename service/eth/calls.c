@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed wrappers of the JSON-RPC methods the anchorer and the verifier use (declared in
  * eth/rpc.h). A result that does not have the documented shape is RPC_NODE_ERROR. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RLP (Ethereum's recursive length prefix) encoding into struct buf. Integers are big-endian
  * byte strings without leading zeros; u256 holds values such as wei amounts. */
 #ifndef PROVD_ETH_RLP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ethereum JSON-RPC 2.0 client over HTTP(S) with libcurl, and parsers for the node's replies.
  *
  * DESIGN: one struct eth_rpc per thread (a curl easy handle keeps its connection alive). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "eth/tx.h"
 
 #include <secp256k1.h>

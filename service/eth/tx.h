@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EIP-1559 (type 2) transactions: signing hash, signing with libsecp256k1 (RFC 6979 nonces,
  * low s), raw encoding and transaction hash. Building block of the Ethereum anchorer. */
 #ifndef PROVD_ETH_TX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GET /v1/anchors and /v1/anchors/{id}; the anchor object receipts embed. */
 #ifndef PROVD_HTTP_ANCHORS_H
 #define PROVD_HTTP_ANCHORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bearer API keys for write routes: reads the Authorization header and asks the registry. */
 #ifndef PROVD_HTTP_AUTH_H
 #define PROVD_HTTP_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* POST /v1/items/batch: up to REGISTER_BATCH_MAX registrations in one request, each with its own
  * outcome. Every element is parsed here; registry_register_batch applies the signer policy,
  * checks the signatures and stores the valid ones in one transaction. The reply is 200 with one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CORS for browser frontends: which origins may call the API (--cors-origins). */
 #ifndef PROVD_HTTP_CORS_H
 #define PROVD_HTTP_CORS_H

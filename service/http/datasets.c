@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints for datasets: /v1/datasets and /v1/datasets/{id}[/members|/seal|/receipt|/proof]. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints for registrations: POST/GET /v1/items, GET /v1/items/{id}. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Registration helpers shared by the item, batch and provenance endpoints. */
 #ifndef PROVD_HTTP_ITEMS_H
 #define PROVD_HTTP_ITEMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GET /metrics (Prometheus text format 0.0.4) and the per-request bookkeeping behind it. */
 #include "http/metrics.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus metrics: request counters and latency histograms per route, recorded lock-free by
  * the HTTP workers, and gauges of the log and the anchors read from PostgreSQL on each scrape
  * (so one `provd serve` also shows how the workers are doing). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints for models: POST/GET /v1/models, GET /v1/models/{id} and its receipt, lineage,
  * proof and attestation. */
 #include <inttypes.h>

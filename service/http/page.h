@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Replies that list rows (lists, provenance lookups), built within the reply budget
  * (--max-reply, http_options.max_reply).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Provenance by content hash: GET /v1/provenance/{content_hash} for one, and
  * POST /v1/provenance/batch for up to LOOKUP_MAX hashes in one query (dataset audits).
  *

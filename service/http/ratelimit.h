@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rate limits: a token bucket per client address (--rate-limit-ip), taken by every request but
  * /healthz as soon as its headers are in, and one per API key (--rate-limit-key), taken by every
  * request the key authenticates; past either, 429 rate-limited with Retry-After. The client

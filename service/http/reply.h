@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Queuing responses: JSON bodies and RFC 9457 problem details. Each request gets exactly one. */
 #ifndef PROVD_HTTP_REPLY_H
 #define PROVD_HTTP_REPLY_H

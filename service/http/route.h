@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The route table: maps method and path to a handler, answers 404, 405 (with Allow) and
  * OPTIONS (CORS preflight) itself. */
 #ifndef PROVD_HTTP_ROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -406,12 +407,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
+    struct http_server *srv = cls;
     struct http_request *req = *con_cls;
-    enum MHD_Result r;
+    enum MHD_Result r = MHD_NO;
+    conns_busy(&srv->conns); /* this thread's other connections wait meanwhile */
     if (!req) {
-        req = request_new(cls, conn, url, method);
+        req = request_new(srv, conn, url, method);
         if (!req)
-            return MHD_NO;
+            goto done;
         *con_cls = req;
         r = request_begin(req);
     } else if (*upload_size) {
@@ -422,6 +425,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->responded && req->hc)
         conns_disarm(req->hc); /* a reply is queued: the deadline is met */
+done:
+    conns_idle(&srv->conns);
     return r;
 }
 
@@ -441,7 +446,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     struct http_conn *hc = conn_of(conn);
     if (hc)
-        conns_arm(&req->srv->conns, hc); /* the next request on a kept-alive connection */
+        conns_arm(hc); /* the next request on a kept-alive connection */
     release_body(req);
     atomic_fetch_sub(&req->srv->in_flight, 1);
     free(req->lines);

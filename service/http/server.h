@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server: libmicrohttpd with a pool of worker threads (epoll), each request handled to
  * completion on its worker. Per-request state (struct http_request) is allocated on MHD's first
  * callback and freed in the completion callback. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signer registry: POST/GET /v1/signers, GET /v1/signers/{identity},
  * POST /v1/signers/{identity}/revoke. Writes need an API key with scope admin. */
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints of the transparency log: GET /v1/log/checkpoint, /v1/log/key, /v1/log/consistency
  * and GET /v1/items/{id}/receipt. */
 #include <inttypes.h>

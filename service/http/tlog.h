@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The log's endpoints and the receipt shared by items and datasets. */
 #ifndef PROVD_HTTP_TLOG_H
 #define PROVD_HTTP_TLOG_H

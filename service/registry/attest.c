@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A model's lineage as JSON, and its in-toto attestation in a DSSE envelope:
  *   envelope  {"payloadType": "application/vnd.in-toto+json", "payload": base64(statement),
  *              "signatures": [{"keyid": <8 hex: the log key's C2SP key id>,

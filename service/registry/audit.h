@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ingestion audit of a dataset (core/audit.h), evaluated over all its members in one
  * snapshot with set-based queries of AUDIT_CHUNK members each, never a query per member.
  *

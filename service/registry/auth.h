@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* API keys: tokens are "provd_" + base64url(32 random bytes); only SHA-256(token) is stored.
  * Valid keys are cached for AUTH_CACHE_TTL_S seconds, so a revoked key stops working within that
  * time. A token of another form is refused unread, and one the database does not know is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Datasets (core/dataset.h): creation, appending members, sealing, reads, receipts and
  * membership proofs. Only the API key that created a dataset changes it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DESIGN (batches): every element is parsed by the caller (item_read_json). When the signer
  * must be known (keyless requests, --require-known-signer), one query over all the parsed
  * elements' signers refuses those not in the registry before any signature is checked, so that a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Registrations: storing signed items, one or a batch, and reading them back (by id, by content
  * hash, filtered lists). Requests arrive parsed (core/item.h item_read); their signatures are
  * checked here, after the signer policy, so that refusing an unknown signer costs no signature

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Models (core/model.h): registration, reads, receipts, lineage, proofs that a content item was
  * in a model's training data, and in-toto attestations of a model's lineage.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Proofs from the stored tiles: a first pass over the proof's shape lists the tiles it needs,
  * the cache (may be NULL) and then one query supply them, a second pass computes the hashes. */
 #ifndef PROVD_REGISTRY_PROVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The log's read side: its head (checkpoint, key), consistency proofs and item receipts. A
  * receipt is self-contained: the logged record, its leaf hash, an inclusion proof to the
  * latest checkpoint and, once anchored, the covering anchor with a consistency proof from its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The domain layer: what provd does, independent of how it is asked. Registration (one or many),
  * provenance, the signer registry, API keys, receipts and proofs, and the log's and anchors'
  * read side; the sequencer service lives here too. HTTP handlers and CLI commands are thin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "registry/sequencer.h"
 
 #include <inttypes.h>

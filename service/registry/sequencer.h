@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sequencer: gives queued registrations contiguous log indexes, updates the tree's tiles
  * and publishes a signed checkpoint, one transaction per batch.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "registry/signers.h"
 
 #include <string.h>

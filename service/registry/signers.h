@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signer registry: who stands behind a signer identity, and its revocation. Registration
  * consults it (signer policy in registry/items.c). */
 #ifndef PROVD_REGISTRY_SIGNERS_H

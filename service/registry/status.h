@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service's own state, for operators: anchors on chain (read side), readiness and gauges. */
 #ifndef PROVD_REGISTRY_STATUS_H
 #define PROVD_REGISTRY_STATUS_H

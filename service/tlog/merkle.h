@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RFC 6962 / RFC 9162 Merkle trees: hashing, proofs and their verification.
  *
  * Proofs are generated from a node source that returns the hash of any *complete* subtree

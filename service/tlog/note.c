@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "tlog/note.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C2SP signed notes with Ed25519 keys, and tlog checkpoints.
  *
  *  key id     first 4 bytes of SHA-256(name || "\n" || 0x01 || public key), big-endian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small cache of consistency proofs. A proof between two tree sizes never changes, and
  * receipts ask for few distinct pairs (each anchored size to the current size), so caching
  * them spares the tile reads. Direct-mapped by (m, n), one mutex; 256 slots of ~2 KiB. */

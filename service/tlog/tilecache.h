@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bounded cache of tiles for proofs. A tile only ever grows by appending, so any copy is a
  * correct prefix of the current one: a lookup hits when the cached copy holds at least the
  * hashes the proof needs. Direct-mapped (a new tile replaces the one in its slot), with striped

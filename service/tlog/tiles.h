@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Merkle tree as stored: tiles of height 8 (C2SP tlog-tiles layout). Tile (level L, idx N)
  * holds the hashes of the complete nodes at height 8L with indexes [256N, 256N + width). A node
  * at height h = 8L + r is the perfect subtree over 2^r consecutive hashes of one level-L tile.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Token buckets: a rate limit of `rate` requests a second with bursts of `burst`, and a
  * fixed-size table of buckets keyed by 16 bytes (a client address, an API key id) for many
  * clients at once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Growable byte buffer. The buffer owns its data; buf_steal() hands it to the caller. */
 #ifndef PROVD_UTIL_BUF_H
 #define PROVD_UTIL_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hex and base64 codecs. Decoders write into caller buffers and never allocate. */
 #ifndef PROVD_UTIL_CODEC_H
 #define PROVD_UTIL_CODEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Line-oriented logging to stderr. Thread-safe. Two formats (diag_set_format):
  *   text  "TIME LEVEL [request-id] message"
  *   json  {"ts":TIME,"level":"info","request_id":…,"msg":…, then the fields given}, one per line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DESIGN: JCS has three parts. Strings use the minimal JSON escapes (ECMAScript
  * JSON.stringify). Numbers use ECMAScript's Number-to-String: the shortest decimal digits that
  * round-trip to the same double, found by trying 1..17 significant digits with printf's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RFC 8785 JSON Canonicalization Scheme (JCS) for jansson values.
  *
  * Numbers must have been parsed as doubles (JSON_DECODE_INT_AS_REAL) so that they are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Streaming JSON writer for responses: appends to a caller-owned struct buf and inserts the
  * commas. Strings are escaped as in JCS; jw_raw embeds already-serialised JSON (e.g. stored
  * canonical metadata) without re-parsing it. */

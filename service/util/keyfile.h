@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secret files: the log key, the Ethereum anchoring key, a curator's signing key. */
 #ifndef PROVD_UTIL_KEYFILE_H
 #define PROVD_UTIL_KEYFILE_H

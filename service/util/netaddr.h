@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Client addresses: IPv4 and IPv6 addresses in one 16-byte form, CIDR lists, and the client
  * address a chain of reverse proxies reports in X-Forwarded-For. */
 #ifndef PROVD_UTIL_NETADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rows whose strings borrow from storage that their producer owns (e.g. a database result):
  * the producer sets the owner, the consumer calls rows_owner_release once it is done. */
 #ifndef PROVD_UTIL_ROWS_H

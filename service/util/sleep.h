@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sleeping that a shutdown flag cuts short. */
 #ifndef PROVD_UTIL_SLEEP_H
 #define PROVD_UTIL_SLEEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DESIGN: one recursive-descent pass parses and evaluates at once. The tokenizer is
  * valid_spdx_expression's (util/validate.c), so both accept the same strings up to the depth
  * limit; the parser only adds precedence:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SPDX licence expressions against a licence policy: can an expression be complied with using
  * only the licences a policy allows?
  *

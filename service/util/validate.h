@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Syntax checks for well-known field values. All take NUL-terminated strings. */
 #ifndef PROVD_UTIL_VALIDATE_H
 #define PROVD_UTIL_VALIDATE_H

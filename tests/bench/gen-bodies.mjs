@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes N distinct registrations, signed with WebCrypto Ed25519 by 16 signers, one JSON body
 // per line, for the POST benchmark. Usage: node gen-bodies.mjs N > bodies.jsonl
 import { webcrypto as crypto, randomBytes } from 'node:crypto';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registers a model trained on one sealed dataset, signed with a fresh Ed25519 key (WebCrypto),
 // and prints its id: node tests/bench/model.mjs BASE TOKEN DATASET_ID MEMBERS_ROOT
 import { webcrypto as crypto, randomBytes, createHash } from 'node:crypto';

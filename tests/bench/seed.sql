@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 1,000,000 registrations for the read and sequencing benchmarks: 500,000 content hashes with two signers each,
 -- 1,000 signers. Rows are inserted directly (their signatures are not real): reads never
 -- re-verify, and the write benchmark measures verification separately.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prints how many Ed25519 verifications per second provd's sig_verify() does on one core, so
  * that tests/bench/run can set it beside `openssl speed ed25519`. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Public reads cannot be amplified (issue 12): one content hash registered 1,100 times with
 // 16 KiB of metadata each, then a batch lookup naming it 1,000 times, its provenance and
 // limit=1000 lists of such rows all stay within the reply budget (--max-reply, 1 MiB by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anchoring under faults, on a real chain (anvil): reorgs, dropped and stuck transactions, a
 // node that goes away, and a worker killed between signing and sending. Every case must end
 // with exactly one confirmed transaction per anchor and no nonce wasted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anchoring, normal flow: register → logged → anchored → confirmed on a real chain (anvil),
 // read back with ethers; the anchors API; receipts with anchors, checked by `provd verify
 // --rpc` and independently; configuration errors.

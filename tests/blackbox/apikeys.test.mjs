@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // provd apikey list and provd apikey revoke: the list never shows a token; a revoked key is
 // refused by every running instance within the auth cache's 10 s (AUTH_CACHE_TTL_S), and at
 // once by an instance that has not cached it.

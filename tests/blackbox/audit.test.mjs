@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ingestion audit on a real chain (anvil): every reason, the as-of-the-seal rule (an item
 // registered after the seal stays failing, a usage change after the seal does not count, anchors
 // must predate the dataset record), content-usage changes before the seal, paging.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POST /v1/items/batch: per-element outcomes in order, one transaction for the valid ones,
 // idempotent replays, whole-request errors that store nothing, the signer policy, and batch
 // registrations sequenced into the log in order with receipts that verify.

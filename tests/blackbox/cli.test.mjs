@@ -1,9 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line: help, configuration errors, API keys, migrations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { runProvd, freshDatabase, sql, provdBin, startProvd } from './lib/harness.mjs';
+import path from 'node:path';
+import {
+  runProvd, freshDatabase, sql, provdBin, startProvd, createApiKey, createLogKey, newEd25519Signer,
+  signedItem, http, tempDir,
+} from './lib/harness.mjs';
 
 test('provd --help lists the commands; each command --help lists every flag', () => {
   const top = runProvd(['--help']);
@@ -87,4 +92,68 @@ test('a database not in UTF8 is refused with a clear reason', () => {
   const r = runProvd(['migrate'], { PROVD_DATABASE_URL: u.toString() });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /must use the UTF8 encoding.*LATIN1/);
+});
+
+test('provd verify: a missing file is named plainly, a parse error by line, and - reads stdin', async () => {
+  const key = createLogKey('cli.provd.test/verify');
+  const missing = runProvd(['verify', '/nonexistent/receipt.json', '--log-key', key.vkey]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^FAIL: unable to open \/nonexistent\/receipt\.json: No such file or directory$/m);
+  assert.doesNotMatch(missing.stderr, /line -1/);
+  const piped = (input) => spawnSync(provdBin, ['verify', '-', '--log-key', key.vkey], { input, encoding: 'utf8' });
+  const broken = piped('{"record":\n');
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /^FAIL: standard input: .* \(line 2, column \d+\)$/m);
+  const file = path.join(tempDir('provd-cli-verify-'), 'broken.json');
+  fs.writeFileSync(file, '{\n  "record": ,\n}');
+  assert.match(runProvd(['verify', file, '--log-key', key.vkey]).stderr, /broken\.json: .* \(line 2, column \d+\)$/m);
+
+  const srv = await startProvd({ command: 'run', logKey: key });
+  try {
+    const token = createApiKey(srv.dbUrl);
+    const created = await http(srv.base, 'POST', '/v1/items', { body: await signedItem(await newEd25519Signer(), { n: 1 }), token });
+    assert.equal(created.status, 201, created.text);
+    let receipt;
+    for (let i = 0; i < 200 && !receipt; i++) {
+      const r = await http(srv.base, 'GET', `/v1/items/${created.body.id}/receipt`);
+      if (r.status === 200) receipt = r.text;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(receipt, 'the item was logged');
+    const ok = piped(receipt);
+    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+    assert.match(ok.stdout, /^OK: /m);
+    const tampered = JSON.parse(receipt);
+    tampered.record.content_hash = 'sha256:' + '0'.repeat(64);
+    assert.equal(piped(JSON.stringify(tampered)).status, 1, 'stdin is checked like a file');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('--help describes a shared flag for the command it is shown for', () => {
+  const contract = runProvd(['anchor-contract', '--help']);
+  assert.equal(contract.status, 0);
+  const rpc = contract.stdout.split('\n  --').find((o) => o.startsWith('eth-rpc-url'));
+  assert.match(rpc, /required/);
+  assert.doesNotMatch(rpc, /anchoring off|default none/);
+  const logkey = runProvd(['logkey', 'create', '--help']);
+  assert.equal(logkey.status, 0);
+  const file = logkey.stdout.split('\n  --').find((o) => o.startsWith('log-key-file'));
+  assert.doesNotMatch(file, /from provd logkey create/);
+  assert.match(file, /where to write the new signing key/);
+  const run = runProvd(['run', '--help']).stdout.split('\n  --');
+  assert.match(run.find((o) => o.startsWith('eth-rpc-url')), /anchoring off/);
+  assert.match(run.find((o) => o.startsWith('log-key-file')), /from provd logkey create/);
+});
+
+test('README: the signature scheme table is one table, a row per scheme', () => {
+  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const lines = readme.split('\n');
+  const head = lines.findIndex((l) => /^\| scheme \| fields \| what is checked \|$/.test(l));
+  assert.ok(head >= 0, 'the table is there');
+  let end = head;
+  while (lines[end + 1]?.startsWith('|')) end++;
+  const rows = lines.slice(head + 2, end + 1).map((l) => l.split('|')[1].trim());
+  assert.deepEqual(rows, ['`ed25519`', '`ecdsa-p256`', '`eip191`', '`eip712`']);
 });

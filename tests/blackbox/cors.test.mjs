@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CORS for browser frontends (--cors-origins).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Datasets: lifecycle, members and their root, sealing with every signature scheme, receipts and
 // membership proofs checked by an independent verifier (and rejected after tampering), the
 // provenance lookup's datasets, concurrent appends, and bad input on every endpoint.

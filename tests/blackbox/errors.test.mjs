@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every bad input gets an RFC 9457 problem and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

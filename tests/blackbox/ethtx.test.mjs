@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // provd's EIP-1559 transaction signing (service/eth/) against a real node: anvil accepts the
 // raw transaction, mines it, and an independent client (ethers) reads back what was signed.
 import { test, before, after } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two workers, one sequencing at a time; the leader is killed with SIGKILL in the middle of a
 // large backlog. The other takes over within seconds and every registration ends up in the log
 // exactly once, at a unique, contiguous index, under a tree that still verifies.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registration, idempotency, single-item reads, provenance and the filtered keyset list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secret key files: the log key (worker, run, serve), the Ethereum anchoring key (worker,
 // anchor-contract) and a curator's signing key (dataset seal) are refused when group or others
 // may use them, when they are symbolic links or not regular files; and the key file's text does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transparency log: sequencing, checkpoints, receipts verified by `provd verify` and by an
 // independent JavaScript verifier, tampering, consistency across growth.
 import { test, before, after } from 'node:test';
@@ -119,7 +120,7 @@ test('tampering with any part of a receipt makes provd verify fail', async () =>
     'record metadata': (r) => { r.record.metadata.tag = 'tampered'; },
     'record extra metadata': (r) => { r.record.metadata.extra = 1; },
     'record registered_at': (r) => { r.record.registered_at = r.record.registered_at.replace(/\d(?=Z$)/, (d) => String((+d + 1) % 10)); },
-    'record signature': (r) => { r.record.signature.value = 'A' + r.record.signature.value.slice(1); },
+    'record signature': (r) => { const s = r.record.signature.value; r.record.signature.value = (s[0] === 'A' ? 'B' : 'A') + s.slice(1); },
     'log_index': (r) => { r.log_index += 1; },
     'tree_size': (r) => { r.tree_size += 1; },
     'proof hash': (r) => { r.inclusion_proof[1] = flipHex(r.inclusion_proof[1], 7); },

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Log injection: request paths, query keys, Origin headers and JSON member names carrying
 // newlines, carriage returns, ESC sequences, C1 controls and invalid UTF-8 must not reach
 // stderr raw. Text logs show them escaped (\xHH), so that no client can forge a log line or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POST /v1/provenance/batch: the provenance of up to 1,000 content hashes in one request (what a
 // dataset audit asks), in request order, the same registrations GET /v1/provenance/{hash} shows.
 import { test, before, after } from 'node:test';

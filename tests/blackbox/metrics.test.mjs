@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GET /metrics: request counters and latency histograms per route, and the log and anchor
 // gauges read from PostgreSQL, in valid Prometheus text format.
 import { test, before, after } from 'node:test';

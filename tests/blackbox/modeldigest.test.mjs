@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // provd model digest: the OpenSSF model signing digest of local files, checked against the
 // independent JavaScript oracle (lib/modeldigest.mjs). Needs no database, so it does not go
 // through lib/harness.mjs (which insists on PROVD_DATABASE_URL); PROVD_BIN picks the binary as

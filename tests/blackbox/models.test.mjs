@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Models: registration with every signature scheme (idempotent), the model file manifest, bad
 // input and refused datasets, listing and filters, receipts, the provenance lookup's used_in,
 // lineage, training-data proofs checked by an independent verifier (and rejected after

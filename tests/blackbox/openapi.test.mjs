@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // openapi/openapi.yaml describes the API exactly as served: every route and method, and every
 // response seen here validates against the schema documented for its status and media type
 // (and every request that succeeded against the documented request body). Every documented
@@ -122,6 +123,71 @@ function conforms(method, pathname, res, opts = {}) {
   validate(doc.content[ct].schema, ct.includes('json') ? res.body : res.text, 'body', errors);
   assert.deepEqual(errors, [], `${method} ${pathname} ${res.status}`);
 }
+
+// Every key of a schema object is a JSON Schema 2020-12 or OpenAPI 3.1 keyword (or x-*): a
+// comma in a one-line YAML description (`description: a, b: c`) silently makes `b` a key.
+const SCHEMA_KEYWORDS = new Set([
+  '$schema', '$id', '$ref', '$anchor', '$dynamicRef', '$dynamicAnchor', '$vocabulary', '$comment',
+  '$defs', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'dependentSchemas',
+  'prefixItems', 'items', 'contains', 'properties', 'patternProperties', 'additionalProperties',
+  'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'type', 'const', 'enum',
+  'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength',
+  'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'maxContains', 'minContains',
+  'maxProperties', 'minProperties', 'required', 'dependentRequired', 'title', 'description',
+  'default', 'deprecated', 'readOnly', 'writeOnly', 'examples', 'format', 'contentEncoding',
+  'contentMediaType', 'contentSchema', 'discriminator', 'xml', 'externalDocs', 'example',
+]);
+function unknownSchemaKeys(doc) {
+  const found = [];
+  const schema = (s, where) => {
+    if (s === true || s === false) return;
+    if (!s || typeof s !== 'object' || Array.isArray(s)) {
+      found.push(`${where}: not a schema`);
+      return;
+    }
+    for (const [k, v] of Object.entries(s)) {
+      if (!SCHEMA_KEYWORDS.has(k) && !k.startsWith('x-')) found.push(`${where}: unknown key ${JSON.stringify(k)}`);
+      if (['properties', 'patternProperties', '$defs', 'dependentSchemas'].includes(k)) {
+        for (const [n, sub] of Object.entries(v || {})) schema(sub, `${where}/${k}/${n}`);
+      } else if (['allOf', 'anyOf', 'oneOf', 'prefixItems'].includes(k)) {
+        (Array.isArray(v) ? v : [v]).forEach((sub, i) => schema(sub, `${where}/${k}/${i}`));
+      } else if (['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains',
+        'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'].includes(k)) {
+        schema(v, `${where}/${k}`);
+      }
+    }
+  };
+  // Schemas outside components.schemas: under `schema` of media types, parameters and headers.
+  const walk = (node, where) => {
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'schema' && v && typeof v === 'object') schema(v, `${where}/schema`);
+      else walk(v, `${where}/${k}`);
+    }
+  };
+  for (const [n, s] of Object.entries(doc.components?.schemas || {})) schema(s, `#/components/schemas/${n}`);
+  const { schemas: _, ...rest } = doc.components || {};
+  walk({ paths: doc.paths, components: rest }, '#');
+  return found;
+}
+
+test('every schema object has only JSON Schema and OpenAPI keywords', () => {
+  const bad = YAML.parse(`
+components:
+  schemas:
+    X:
+      type: object
+      properties:
+        a: { type: string, description: stored, or not: it is }
+paths:
+  /x: { get: { responses: { '200': { content: { a/b: { schema: { type: string, maxlength: 3 } } } } } } }
+`);
+  assert.deepEqual(unknownSchemaKeys(bad), [
+    '#/components/schemas/X/properties/a: unknown key "or not"',
+    '#/paths//x/get/responses/200/content/a/b/schema: unknown key "maxlength"',
+  ], 'the check finds keys that are not keywords');
+  assert.deepEqual(unknownSchemaKeys(spec), []);
+});
 
 let srv, token, otherToken, adminToken, anvil;
 before(async () => {

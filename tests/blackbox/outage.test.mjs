@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL going away and coming back, and provd crashing: 503s meanwhile, no half-written
 // data, automatic recovery, and no accepted registration lost.
 import { test, before, after } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ECDSA P-256 exactly as browsers produce it with WebCrypto: raw r||s signatures over SHA-256 of
 // the statement, keys exported "raw" or "spki"; DER signatures (as from OpenSSL) too.
 import { test, before, after } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile query and path parameters: every GET route's parameters (and the path parameters of the
 // POST routes) get invalid UTF-8, NUL, overlong values, cursors that decode to out-of-range times
 // or ids, negative, huge and malformed integers. Each must be refused with 400 invalid-parameter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rate limits and cheap refusals: per-address token buckets (clients on 127.0.0.x, chosen with
 // node's localAddress), per-key buckets, X-Forwarded-For taken only from trusted proxies, the
 // negative cache of unknown API keys (PostgreSQL's statements counted on the wire by a proxy),

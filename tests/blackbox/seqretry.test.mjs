@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sequencer's batch transaction, retried by db_transaction after a serialization failure,
 // logs the batch once and keeps leading: the failed attempt's appends to the in-memory tree
 // edge are undone, so the retry is not mistaken for another writer.

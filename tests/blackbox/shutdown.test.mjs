@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shutdown: SIGTERM stops accepting connections and answers the requests in flight before the
 // process exits (bounded by --shutdown-grace), SIGHUP is ignored, and a worker stopped
 // mid-stream leaves every registration either logged or still queued.

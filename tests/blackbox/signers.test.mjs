@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The signer registry and its policies: known signers and their names on registrations,
 // revocation, --require-known-signer and --open-registration.
 import { test, before, after } from 'node:test';

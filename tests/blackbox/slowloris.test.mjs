@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile clients cannot hold provd's connections or memory: a whole-request deadline closes
 // connections that trickle their headers or body, the per-address limit refuses one host's extra
 // connections, and request bodies buffered across all connections stay under --max-buffered

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL stalling rather than going away: a frozen cluster (SIGSTOP) or a statement stuck
 // behind a lock. Every request gets its 503 database-unavailable with Retry-After within the
 // configured limits, /healthz keeps answering, and once PostgreSQL moves again everything works
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import nodeHttp from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, freshDatabase,
@@ -141,8 +143,9 @@ test('PostgreSQL frozen (SIGSTOP): 503 with Retry-After in bounded time, /health
 
     assert.ok(freeze() >= 2, 'the postmaster and its backends are stopped');
     try {
-      // Two rounds: first on connections that look healthy (the call is cut), then on
-      // connections being reopened (the connect timeout); /healthz asked meanwhile.
+      // Two rounds: first on connections that look healthy (the call is cut), then while the
+      // pool knows PostgreSQL is down (one reconnect a second, the rest refused at once);
+      // /healthz asked meanwhile.
       for (const round of [1, 2]) {
         for (const [method, pathname, opts] of [['POST', '/v1/items', { body: during, token }],
           ['GET', lookup, {}]]) {
@@ -262,3 +265,70 @@ async function lockedCase(srv, c, token, signer, item) {
   }
   assert.ok(r.status === 201 || r.status === 200, `registered after the lock: ${r.text}`);
 }
+
+// A raw keep-alive connection: send(text) writes a request, reply() waits for the next whole
+// response head (the replies here have short bodies, read along with it).
+async function rawConnection(base) {
+  const { hostname, port } = new URL(base);
+  const sock = net.connect(Number(port), hostname);
+  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+  let data = '';
+  let ended = false;
+  sock.on('data', (d) => { data += d; });
+  sock.on('end', () => { ended = true; });
+  sock.on('error', () => { ended = true; });
+  return {
+    send: (text) => sock.write(text),
+    async ended(ms) {
+      for (let waited = 0; !ended && waited < ms; waited += 20) await sleep(20);
+      return ended;
+    },
+    async reply(ms) {
+      for (let waited = 0; !/\r\n\r\n/.test(data) && waited < ms; waited += 20) await sleep(20);
+      await sleep(50); // the body, sent right after the head
+      const got = data;
+      data = '';
+      return got;
+    },
+    close: () => sock.destroy(),
+  };
+}
+
+test('a whole request waiting for its HTTP thread, busy in another request stuck on PostgreSQL, '
+  + 'is not late (--request-timeout counts the client\'s time only)', { skip, timeout: 60000 },
+async () => {
+  const dbUrl = freshDatabase();
+  // One HTTP thread; a 1 s request deadline; a 3 s statement stuck behind a lock holds the thread.
+  const srv = await startProvd({ dbUrl, args: ['--threads', '1', '--request-timeout', '1'],
+    env: limitsEnv({ lock: 0, statement: 3000, acquire: 3000 }) });
+  try {
+    const waiting = await rawConnection(srv.base);
+    waiting.send('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n');
+    assert.match(await waiting.reply(2000), /^HTTP\/1\.1 200/);
+    const release = await lockItems(dbUrl);
+    try {
+      const stuck = timed(srv.base, 'GET', '/v1/items/1', 10000);
+      await sleep(300);
+      const sent = Date.now();
+      waiting.send('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n'); // whole, 0.3 s after its last reply
+      const head = await waiting.reply(8000);
+      assert.match(head, /^HTTP\/1\.1 200/, `the waiting request: ${head.split('\r\n')[0]}`);
+      assert.ok(Date.now() - sent > 1500, 'it did wait for the thread, past the 1 s deadline');
+      assertUnavailable(await stuck, 'the stuck request');
+      // The connection is still usable, and its deadline still holds for the client's time.
+      waiting.send('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n');
+      assert.match(await waiting.reply(2000), /^HTTP\/1\.1 200/);
+    } finally {
+      release();
+      waiting.close();
+    }
+    const idle = await rawConnection(srv.base);
+    idle.send('GET /healthz HTTP/1.1\r\nHost: t\r\n'); // never finished: closed at its deadline
+    const started = Date.now();
+    assert.ok(await idle.ended(4000), 'an unfinished request is cut at its deadline');
+    assert.ok(Date.now() - started >= 700, 'not before it');
+    idle.close();
+  } finally {
+    await srv.stop();
+  }
+});

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ethereum wallets (EIP-191 personal_sign), signed by ethers — an independent client — exactly
 // as MetaMask & co. produce them; and the log records them like any other registration.
 import { test, before, after } from 'node:test';

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The TLS reverse proxy of deploy/nginx/provd.conf, for real: a throwaway PostgreSQL
 # (tests/lib/pg.sh), provd serve trusting the proxy's X-Forwarded-For, and Debian's nginx
 # running the shipped file with only its listen, upstream and certificate lines pointed at this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: base64/hex decoders, the query-parameter validators, list cursors and the
  * log escaping. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the dataset request bodies from the network. The first byte picks the parser
  * (modulo 4, so the corpus can start with an ASCII digit) and the rest is the body:
  *   0  dataset_create_parse; the canonical metadata and policy, and the statement and record

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what an Ethereum node (or whoever answers at its URL) sends back — the
  * JSON-RPC envelope, the typed results the anchorer and verifier read — and anchor calldata. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: a registration body from the network, through parsing, validation,
  * canonicalisation and signature verification. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: POST /v1/models bodies from the network (model_request_parse), and the
  * model signing tool's path order (model_path_cmp). The first byte picks the mode (modulo 4, so
  * the corpus can start with an ASCII digit) and the rest is the body:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: client addresses from the network (X-Forwarded-For, every entry parsed from
  * the right behind a trusted peer) and the rate-limit options' parsers (CIDR lists, RATE:BURST).
  * The client found must be the peer or an address the header names. */

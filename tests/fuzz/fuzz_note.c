@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: signed notes, checkpoints and verifier keys, as `provd verify` reads them
  * from receipts of unknown origin. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: AIPREF content_usage values (usage_parse) and SPDX licence expressions
  * against a policy (spdx_satisfiable, spdx_valid_policy_entry). The whole input goes to
  * usage_parse; split at its first NUL or newline, the head goes to usage_parse too and the tail

@@ -1,8 +1,10 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Throwaway PostgreSQL cluster for tests and local runs. Source this file, then:
 #   pg_start DIR   creates and starts a cluster under DIR on a free loopback port and exports
-#                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests
-#   pg_stop        stops it (the caller removes DIR)
+#                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests; a
+#                  cluster an earlier pg_start left in DIR is started again (on a new port)
+#   pg_stop [MODE] stops it (the caller removes DIR); MODE is pg_ctl's, immediate by default
 # As root, the server runs as the "postgres" system user (initdb refuses root).
 
 pg_bindir() {
@@ -40,9 +42,12 @@ pg_start() {
     port=$(pg_free_port) || { echo "pg.sh: no free port" >&2; return 1; }
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
-    pg_as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale \
-        >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
-    cat >>"$dir/data/postgresql.conf" <<CONF
+    local fresh=
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        fresh=1
+        pg_as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale \
+            >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+        cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
@@ -50,9 +55,12 @@ max_connections = 200
 shared_buffers = 256MB
 log_min_messages = warning
 CONF
-    pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
-        || { cat "$dir/server.log" >&2; return 1; }
-    pg_as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres provd || return 1
+    fi
+    pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start \
+        >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    if [ -n "$fresh" ]; then
+        pg_as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres provd || return 1
+    fi
     export PROVD_TEST_PG_BINDIR=$bindir PROVD_TEST_PG_DATA=$dir/data PROVD_TEST_PG_PORT=$port
     export PROVD_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$port/postgres"
     export PROVD_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/provd"
@@ -63,6 +71,6 @@ CONF
 
 pg_stop() {
     [ -n "${PROVD_TEST_PG_DATA:-}" ] || return 0
-    pg_as_owner "$PROVD_TEST_PG_BINDIR/pg_ctl" -D "$PROVD_TEST_PG_DATA" -m immediate -w stop \
+    pg_as_owner "$PROVD_TEST_PG_BINDIR/pg_ctl" -D "$PROVD_TEST_PG_DATA" -m "${1:-immediate}" -w stop \
         >/dev/null 2>&1 || true
 }

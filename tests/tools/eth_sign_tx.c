@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test tool: signs an EIP-1559 transaction with provd's eth/tx module and prints
  * "<raw tx hex> <tx hash hex>", so that the black-box tests can hand it to a real node.
  *   eth_sign_tx KEY_HEX CHAIN_ID NONCE TIP_WEI MAX_FEE_WEI GAS TO_ADDRESS|- VALUE_WEI DATA_HEX */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The anchor transaction state machine on a scripted chain (canned JSON-RPC replies), the
  * calldata layout, fee bumps, gas limits and the JSON-RPC reply parsers. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* registry/auth's API-key cache: entries live AUTH_CACHE_TTL_S on a monotonic clock. */
 #include "testutil.h"
 

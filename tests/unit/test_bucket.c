@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util/bucket: the token bucket's arithmetic, Retry-After, option parsing, and the table's
  * bounded memory, eviction and thread safety. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util/buf: growth, and sizes that would wrap around size_t are refused (oom), never written. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "testutil.h"
 
 #include <unistd.h>
@@ -155,6 +156,37 @@ static void test_help_skips_validation(void **state)
     config_free(&cfg);
 }
 
+/* The --help text of a command, as a string (owned by the caller). */
+static char *help_of(enum config_cmd cmd)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    config_print_help(f, cmd);
+    assert_int_equal(fclose(f), 0);
+    return text;
+}
+
+/* A flag two commands share is described for each: required where it is required, and
+ * logkey create's --log-key-file is where the key is written, not "from provd logkey create". */
+static void test_help_per_command(void **state)
+{
+    (void)state;
+    char *contract = help_of(CMD_CONTRACT);
+    char *run = help_of(CMD_RUN);
+    char *logkey = help_of(CMD_LOGKEY_CREATE);
+    assert_null(strstr(contract, "anchoring off"));
+    assert_non_null(strstr(contract, "to deploy the contract on; required"));
+    assert_non_null(strstr(run, "anchoring off"));
+    assert_null(strstr(logkey, "(from provd logkey create)"));
+    assert_non_null(strstr(logkey, "where to write the new signing key"));
+    assert_non_null(strstr(run, "(from provd logkey create)"));
+    free(contract);
+    free(run);
+    free(logkey);
+}
+
 /* The PostgreSQL session limits: options, what each kind of session gets, what is sent, and
  * how a cancelled statement is classified. */
 static void test_db_limits(void **state)
@@ -309,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_log_and_verify_options),
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_help_skips_validation),
+        cmocka_unit_test(test_help_per_command),
         cmocka_unit_test(test_db_limits),
         cmocka_unit_test(test_http_limits),
         cmocka_unit_test(test_max_reply),

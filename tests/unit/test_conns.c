@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "testutil.h"
 
 #include <sys/socket.h>
@@ -74,7 +75,7 @@ static void test_deadline(void **state)
     assert_false(conns_expired(a));
     conns_disarm(b);
     sleep_ms(1500);
-    conns_arm(&c, f); /* 2 s from now */
+    conns_arm(f); /* 2 s from now */
     assert_false(conns_expired(a));
     char byte;
     int waited = 0; /* a's 2 s deadline, then the next reaper round */
@@ -101,12 +102,83 @@ static void test_deadline(void **state)
     }
 }
 
+/* Waits up to ms for the peer of a socket to be shut down; how long it took, or -1. */
+static int wait_shut(int fd, int ms)
+{
+    char byte;
+    for (int waited = 0; waited < ms; waited += 20) {
+        if (recv(fd, &byte, 1, MSG_DONTWAIT) == 0)
+            return waited;
+        sleep_ms(20);
+    }
+    return -1;
+}
+
+/* A request that waits, unread, for its thread (busy in another connection's handler) across
+ * its deadline is not late: the verdict comes only once the thread is free again. */
+static void test_owner_busy(void **state)
+{
+    (void)state;
+    struct conns c;
+    int waiting[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, waiting), 0);
+    assert_true(conns_start(&c, 1, 1000));
+    struct http_conn *w = conns_open(&c, waiting[0]); /* served by this thread */
+    assert_non_null(w);
+    sleep_ms(300);
+    conns_busy(&c); /* a handler for another connection, stalled */
+    sleep_ms(1800);
+    char byte;
+    assert_int_equal(recv(waiting[1], &byte, 1, MSG_DONTWAIT), -1); /* still open */
+    assert_false(conns_expired(w));
+    conns_idle(&c);
+    assert_false(conns_expired(w)); /* the thread has not read the socket yet */
+    assert_int_equal(atomic_load(&c.reaped), 0);
+    int waited = wait_shut(waiting[1], 2000); /* then the next reaper rounds */
+    assert_true(waited >= 0 && waited < 1000);
+    assert_true(conns_expired(w));
+    conns_arm(w); /* a new request: a new clock, no verdict */
+    assert_false(conns_expired(w));
+    conns_close(&c, w);
+    conns_stop(&c);
+    close(waiting[0]);
+    close(waiting[1]);
+}
+
+/* A thread busy most of the time (90 ms of every 100) does not stretch a trickling client's
+ * deadline tenfold: only the stretch around the deadline counts. */
+static void test_mostly_busy(void **state)
+{
+    (void)state;
+    struct conns c;
+    int slow[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, slow), 0);
+    assert_true(conns_start(&c, 1, 1000));
+    struct http_conn *s = conns_open(&c, slow[0]);
+    assert_non_null(s);
+    int closed_after = -1;
+    char byte;
+    for (int ms = 0; ms < 4000 && closed_after < 0; ms += 100) {
+        conns_busy(&c);
+        sleep_ms(90);
+        conns_idle(&c);
+        sleep_ms(10);
+        if (recv(slow[1], &byte, 1, MSG_DONTWAIT) == 0)
+            closed_after = ms + 100;
+    }
+    assert_true(closed_after >= 1000 && closed_after <= 3000); /* proportional credit: ~10 s */
+    conns_close(&c, s);
+    conns_stop(&c);
+    close(slow[0]);
+    close(slow[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_budget),
-        cmocka_unit_test(test_budget_threads),
-        cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_budget),      cmocka_unit_test(test_budget_threads),
+        cmocka_unit_test(test_deadline),    cmocka_unit_test(test_owner_busy),
+        cmocka_unit_test(test_mostly_busy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

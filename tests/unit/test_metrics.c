@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics_observe: route and status slots, histogram bucket edges, sums. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The model signing digest's pure parts (core/model): the tool's path order and the digest over
  * file digests, on goldens of sigstore/model-transparency (tests/_signing/testdata/signing/
  * TestPayload/sample_model_folder and tests/_serialization/testdata/serialize_by_file/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* POST /v1/models bodies (core/model): model_request_parse's validation, field names and
  * statement bytes, with Ed25519 signatures made here (libsodium) over a statement built here, and
  * one eip712 signature made by ethers; model_record_write; model_path_cmp. The API is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util/netaddr: address and CIDR parsing, range matching, the X-Forwarded-For client, keys. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provd verify of a model proof (cmd/verify_model.c) on a synthetic log signed here: item,
  * dataset and model records with real Ed25519 signatures, a signed checkpoint, and one-field
  * tampers, each of which must fail naming its link. Offline only (no anchors). */

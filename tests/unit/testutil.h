@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the unit tests (header-only; each test is one program). */
 #ifndef PROVD_TESTUTIL_H
 #define PROVD_TESTUTIL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Regenerates ed25519-webcrypto.json: registrations signed by Node's WebCrypto (an independent
 // Ed25519 implementation), with the statement canonicalised by tests/blackbox/lib/jcs.mjs.
 // Usage: node tests/vectors/gen-webcrypto.mjs > tests/vectors/ed25519-webcrypto.json

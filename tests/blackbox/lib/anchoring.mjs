@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared set-up of the anchoring tests: anvil, an anchoring key file, a log key and provd with
 // anchoring flags; helpers to register items and wait for anchors.
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts Foundry's anvil (npm @foundry-rs/anvil) on a free port for a test and stops it.
 import { spawn } from 'node:child_process';
 import net from 'node:net';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent verifier for provd's datasets, written from the README: the members root
 // (RFC 6962 over "sha256:<hex>" leaves), the dataset statement a curator signs, and the chain of
 // a membership proof: content hash -> members root -> the curator's signature on the statement

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent DSSE v1 verifier, written from the DSSE specification (secure-systems-lab/dsse,
 // protocol.md and envelope.md), for envelopes signed with a C2SP signed-note Ed25519 key such as
 // the log's: PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, LEN being the

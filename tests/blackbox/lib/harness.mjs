@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts the real provd binary against a fresh database on the test PostgreSQL cluster and
 // talks to it over HTTP. Needs PROVD_DATABASE_URL (tests/run exports it); PROVD_BIN overrides
 // the binary (default build/provd).

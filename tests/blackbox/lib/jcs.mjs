@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 8785 canonical JSON, the way the RFC's own JavaScript reference does it: ECMAScript
 // already serialises numbers and strings canonically, and Array.prototype.sort() compares
 // UTF-16 code units. Independent of provd's C implementation on purpose.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent verifier for provd's models, written from the models API design: the model
 // statement a trainer signs, the model's digest over its file manifest, and the chain of a
 // training-data proof: content hash -> members root (membership proof) -> the dataset record

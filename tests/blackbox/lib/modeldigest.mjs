@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The OpenSSF model signing digest (sigstore/model-transparency, predicate
 // https://model_signing/signature/v1.0, serialization "files", SHA-256, default options), written
 // independently from that tool's source: _signing/signing.py (Payload), manifest.py (order),

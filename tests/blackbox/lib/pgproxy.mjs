@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TCP proxy between provd and PostgreSQL that counts what provd asks: every frontend message of
 // the wire protocol (v3) is read off the stream, so `statements` is the number of Execute and
 // simple Query messages and `syncs` the number of round trips that ended in a Sync. The counts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A JSON-RPC proxy in front of a node, for fault injection: it can swallow
 // eth_sendRawTransaction (the request never reaches the node and never gets an answer, like a
 // process killed between signing and sending) and records what passed through.

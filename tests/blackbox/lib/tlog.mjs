@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent verifier for provd's log, written from the README's description: C2SP signed
 // notes and checkpoints with WebCrypto Ed25519, RFC 6962 leaf hashing over the JCS record, and
 // the RFC 9162 proof verification algorithms.
