@@ -10,6 +10,7 @@
 #include "cmd/config.h"
 #include "db/pool.h"
 #include "http/server.h"
+#include "registry/events.h"
 #include "registry/registry.h"
 
 int cmd_serve(int argc, char **argv);
@@ -41,6 +42,7 @@ struct service {
     bool reg_ready;
     struct http_server http;
     struct note_key log_key; /* with --log-key-file: signs model attestations */
+    struct event_feed feed;  /* GET /v1/events: reads what every writer announces */
 };
 
 /* Reads the log key file into key and, unless origin is NULL, checks it is the key for origin. */

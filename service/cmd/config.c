@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/validate.h"
 #include "crypto/ethsig.h"
 #include "tlog/note.h"
 
@@ -86,6 +87,10 @@ static const struct option_def options[] = {
      64ul << 20, "BYTES",
      "largest list or provenance reply: a list stops at it with next_cursor, a lookup with "
      "truncated (suffix K or M allowed)"},
+    {"max-event-subscribers", "PROVD_MAX_EVENT_SUBSCRIBERS", CMD_HTTP, OPT_UINT,
+     OFF(max_event_subscribers), "256", 1, 65536, "N",
+     "GET /v1/events streams open at once (each holds a connection and up to 1 MiB queued for a "
+     "slow reader); more get 503 server-busy"},
     {"shutdown-grace", "PROVD_SHUTDOWN_GRACE_S", CMD_HTTP, OPT_UINT, OFF(shutdown_grace), "10", 0,
      3600, "SECONDS",
      "on SIGTERM or SIGINT stop accepting connections and wait this long at most for the "
@@ -120,6 +125,10 @@ static const struct option_def options[] = {
      "TOKEN",
      "/metrics requires Authorization: Bearer TOKEN (prefer the environment variable: "
      "arguments are visible to other users); default none"},
+    {"explorer-tx-url", "PROVD_EXPLORER_TX_URL", CMD_HTTP, OPT_STRING, OFF(explorer_tx_url), NULL,
+     0, 0, "TEMPLATE",
+     "the explorer links a transaction hash to this http(s) URL with {tx} replaced by it (e.g. "
+     "https://sepolia.etherscan.io/tx/{tx}); default none"},
     {"log-level", "PROVD_LOG_LEVEL",
      CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
      OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
@@ -501,6 +510,17 @@ static bool parse_metrics_listen(struct config *cfg, char *err, size_t err_len)
     return false;
 }
 
+static bool validate_explorer(const struct config *cfg, char *err, size_t err_len)
+{
+    if (!cfg->explorer_tx_url || valid_url_template(cfg->explorer_tx_url, "{tx}"))
+        return true;
+    snprintf(err, err_len,
+             "--explorer-tx-url (or PROVD_EXPLORER_TX_URL) '%.80s' is not an absolute http(s) "
+             "URL with {tx} exactly once (e.g. https://sepolia.etherscan.io/tx/{tx})",
+             cfg->explorer_tx_url);
+    return false;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len) ||
@@ -530,7 +550,8 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         cfg->threads = cpus < 1 ? 2 : cpus > 32 ? 64 : (unsigned)(2 * cpus);
     }
     if ((cmd & CMD_HTTP) &&
-        (!validate_http_limits(cfg, err, err_len) || !parse_metrics_listen(cfg, err, err_len)))
+        (!validate_http_limits(cfg, err, err_len) || !parse_metrics_listen(cfg, err, err_len) ||
+         !validate_explorer(cfg, err, err_len)))
         return false;
     if (cmd & CMD_APIKEY_CREATE) {
         size_t n = cfg->name ? strlen(cfg->name) : 0;

@@ -50,10 +50,12 @@ struct config {
     char *rate_limit_exempt, *trusted_proxies;  /* CIDR lists */
     char *metrics_listen, *metrics_listen_host; /* HOST:PORT as given, and its host */
     char *metrics_token;
+    char *explorer_tx_url; /* the explorer's link to a transaction, "{tx}" in it; NULL: none */
     /* HTTP limits (README "Limits") */
     unsigned max_connections, max_connections_per_ip; /* open at once; per IP 0: no limit */
     unsigned request_timeout, idle_timeout;           /* seconds */
     unsigned shutdown_grace;                          /* seconds SIGTERM waits for requests */
+    unsigned max_event_subscribers;                   /* GET /v1/events streams at once */
     size_t max_buffered;                              /* bytes of bodies across connections */
     size_t max_reply; /* bytes of a list or provenance reply (README "Limits") */
     char *log_level;

@@ -12,13 +12,11 @@
 #include "db/migrate.h"
 
 /* On a session of its own: the pool's statement and lock timeouts would cut a long migration. */
-static bool migrate_at_start(const struct config *cfg)
+static bool schema_at_start(const struct config *cfg)
 {
     int applied = 0;
     struct db_limits limits = cmd_db_limits(cfg, false);
-    struct db_conn *conn = db_connect(cfg->database_url, 5, &limits);
-    bool ok = conn && migrate_apply(conn, &applied);
-    db_disconnect(conn);
+    bool ok = migrate_at_start(cfg->database_url, &limits, 5, &applied);
     if (ok)
         diag_info("schema at version %d (%d migration%s applied)", migrate_latest_version(),
                   applied, applied == 1 ? "" : "s");
@@ -139,7 +137,9 @@ int serve_start(struct service *svc, const struct config *cfg)
                                .metrics_listen = cfg->metrics_listen,
                                .metrics_listen_host = cfg->metrics_listen_host,
                                .metrics_listen_port = cfg->metrics_listen_port,
-                               .metrics_token = cfg->metrics_token};
+                               .metrics_token = cfg->metrics_token,
+                               .max_event_subscribers = cfg->max_event_subscribers,
+                               .explorer_tx_url = cfg->explorer_tx_url};
     struct registry_policy policy = {.require_known_signer = cfg->require_known_signer,
                                      .open_registration = cfg->open_registration};
     char err[256];
@@ -149,7 +149,7 @@ int serve_start(struct service *svc, const struct config *cfg)
     }
     struct db_limits limits = cmd_db_limits(cfg, true);
     svc->pool = db_pool_create(cfg->database_url, cfg->threads, 30, &limits);
-    if (!svc->pool || !migrate_at_start(cfg))
+    if (!svc->pool || !schema_at_start(cfg))
         return 1;
     if (!registry_init(&svc->reg, svc->pool, &policy)) {
         diag_error("out of memory");
@@ -163,6 +163,11 @@ int serve_start(struct service *svc, const struct config *cfg)
     }
     if (!http_server_start(&svc->http, &svc->reg))
         return 1;
+    const struct event_sink sink = {http_events_deliver, http_events_wanted, &svc->http.events};
+    if (!event_feed_start(&svc->feed, cfg->database_url, &limits, &sink)) {
+        diag_error("cannot start the event feed");
+        return 1;
+    }
     bool v6 = strchr(cfg->listen_host, ':') != NULL;
     diag_info("listening on http://%s%s%s:%u (%u threads)", v6 ? "[" : "", cfg->listen_host,
               v6 ? "]" : "", svc->http.port, cfg->threads);
@@ -172,6 +177,7 @@ int serve_start(struct service *svc, const struct config *cfg)
 
 void serve_stop(struct service *svc)
 {
+    event_feed_stop(&svc->feed); /* it hands events to the server's streams */
     http_server_stop(&svc->http);
     if (svc->reg_ready)
         registry_destroy(&svc->reg);

@@ -72,14 +72,12 @@ static bool anchoring_start(struct worker *w, const struct config *cfg, const st
 static bool worker_start_with(struct worker *w, const struct config *cfg,
                               const struct note_key *key)
 {
-    int applied;
+    int applied = 0;
     struct db_limits limits = cmd_db_limits(cfg, false);
     if (!sequencer_init(&w->seq, cfg->database_url, &limits, key))
         return false;
-    struct db_conn *conn = db_connect(cfg->database_url, 30, &limits);
-    bool ok = conn && migrate_apply(conn, &applied);
-    db_disconnect(conn);
-    if (!ok || pthread_create(&w->thread, NULL, worker_main, w) != 0)
+    if (!migrate_at_start(cfg->database_url, &limits, 30, &applied) ||
+        pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
     if (!anchoring_start(w, cfg, key))

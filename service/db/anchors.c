@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/codec.h"
+#include "db/events.h"
 
 #define LOCKED DB_LOCK_HELD(DB_LOCK_ANCHORER)
 
@@ -221,7 +222,9 @@ static const struct db_stmt db_anchor_save_stmt = {
     "ELSE coalesce(submitted_at, now()) END, "
     "mined_at = CASE WHEN $2 IN ('mined', 'confirmed') THEN coalesce(mined_at, now()) END, "
     "confirmed_at = CASE WHEN $2 = 'confirmed' THEN coalesce(confirmed_at, now()) END "
-    "WHERE id = $1 AND status <> 'confirmed' AND " LOCKED " RETURNING id), "
+    "WHERE id = $1 AND status <> 'confirmed' AND " LOCKED " RETURNING id, "
+    "CASE WHEN $2 IN ('submitted', 'confirmed') " /* the event feed's (db/events.h) */
+    "THEN pg_notify('" DB_EVENTS_CHANNEL "', 'a' || id) END), "
     "t AS (UPDATE anchor_attempts t SET sent = s.sent, sent_block = s.sent_block "
     "FROM unnest($9::int[], $10::bool[], $11::bigint[]) AS s(attempt, sent, sent_block) "
     "WHERE t.anchor_id IN (SELECT id FROM a) AND t.attempt = s.attempt RETURNING 1) "

@@ -3,11 +3,14 @@
 #include "db/columns.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/codec.h"
+#include "db/events.h"
 
 void db_item_row_read(const PGresult *res, int row, bool full, struct item_row *out)
 {
@@ -76,22 +79,51 @@ static enum db_status exec_rows(struct db_conn *conn, const struct db_stmt *stmt
 #define US_TS(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 
 /* Inserts the registration and queues it for the log in one statement, or returns the stored
- * registration of the same signer and statement. */
-static const struct db_stmt db_item_insert_stmt = {
-    "db_item_insert",
-    "WITH sg AS (SELECT name, revoked_at FROM signers WHERE identity = $4), "
-    "ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "
-    "signature, statement_hash) SELECT $1, $2, $3, $4, $5, $6, $7 "
-    "WHERE NOT EXISTS (SELECT 1 FROM sg WHERE revoked_at IS NOT NULL) "
-    "AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM sg)) "
-    "ON CONFLICT (signer, statement_hash) DO NOTHING "
-    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, (SELECT name FROM sg), false, false, true), "
-                                 "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins) "
-                                 "SELECT * FROM ins UNION ALL "
-                                 "SELECT " ITEM_COLUMNS ", false" ITEM_FROM
-                                 "WHERE i.signer = $4 AND i.statement_hash = $7 "
-                                 "LIMIT 1",
+ * registration of the same signer and statement. The transaction takes its id before the item
+ * draws its own (db/events.h: the event feed's settled horizon relies on it). told is "" or a
+ * RETURNING clause of the queue insert that NOTIFYs the event feed. */
+// clang-format off
+#define ITEM_INSERT_SQL(told)                                                                      \
+    "WITH sg AS (SELECT name, revoked_at FROM signers WHERE identity = $4), "                      \
+    "ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "          \
+    "signature, statement_hash) SELECT $1, $2, $3, $4, $5, $6, $7 "                                \
+    "WHERE pg_current_xact_id() IS NOT NULL "                                                      \
+    "AND NOT EXISTS (SELECT 1 FROM sg WHERE revoked_at IS NOT NULL) "                              \
+    "AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM sg)) "                                          \
+    "ON CONFLICT (signer, statement_hash) DO NOTHING "                                             \
+    "RETURNING " ITEM_FIELDS("") ", NULL::bigint, (SELECT name FROM sg), false, false, true), "    \
+    "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins" told ") "                      \
+    "SELECT * FROM ins UNION ALL "                                                                 \
+    "SELECT " ITEM_COLUMNS ", false" ITEM_FROM "WHERE i.signer = $4 AND i.statement_hash = $7 "    \
+    "LIMIT 1"
+// clang-format on
+
+static const struct db_stmt db_item_insert_stmt = {"db_item_insert", ITEM_INSERT_SQL(""), 8};
+/* The same, announcing the registration to the event feeds (NOTIFY, sent at commit). */
+static const struct db_stmt db_item_insert_told_stmt = {
+    "db_item_insert_told", ITEM_INSERT_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"),
     8};
+
+/* A NOTIFY makes its transaction take a lock that serialises every notifying commit in the
+ * cluster until it is flushed, which at thousands of registrations a second would cap them at
+ * one commit per WAL flush. So a process announces registrations at most every
+ * ANNOUNCE_EVERY_MS: the feeds read every registration past their position whenever they wake
+ * (and stay awake a while after a notification, registry/events.h), so one NOTIFY covers those that
+ * follow it within the window. */
+#define ANNOUNCE_EVERY_MS 20
+static _Atomic int64_t announce_after_ms;
+
+static const struct db_stmt *insert_stmt(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t after = atomic_load(&announce_after_ms);
+    if (now < after ||
+        !atomic_compare_exchange_strong(&announce_after_ms, &after, now + ANNOUNCE_EVERY_MS))
+        return &db_item_insert_stmt;
+    return &db_item_insert_told_stmt;
+}
 
 #define INSERT_PARAMS 8
 static const int insert_formats[INSERT_PARAMS] = {1, 0, 0, 0, 0, 1, 1, 0};
@@ -120,8 +152,7 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     const char *values[INSERT_PARAMS];
     int lengths[INSERT_PARAMS];
     insert_params(req, require_known, values, lengths);
-    return exec_rows(conn, &db_item_insert_stmt, values, lengths, insert_formats, EXTRA_CREATED,
-                     out);
+    return exec_rows(conn, insert_stmt(), values, lengths, insert_formats, EXTRA_CREATED, out);
 }
 
 enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
@@ -137,7 +168,7 @@ enum db_status db_item_insert_many(struct db_conn *conn, const struct item_reque
     for (size_t i = 0; i < n; i++)
         insert_params(reqs[i], require_known, values + i * INSERT_PARAMS,
                       lengths + i * INSERT_PARAMS);
-    st = db_exec_many(conn, &db_item_insert_stmt, n, values, lengths, insert_formats, res);
+    st = db_exec_many(conn, insert_stmt(), n, values, lengths, insert_formats, res);
     for (size_t i = 0; i < n && res[i]; i++) { /* every res[i] is set on DB_OK, none otherwise */
         enum db_status one = to_rows(res[i], EXTRA_CREATED, &out[i]);
         res[i] = NULL;

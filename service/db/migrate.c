@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/diag.h"
 
@@ -117,4 +119,23 @@ out:
     if (db_exec_simple(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")") != DB_OK)
         diag_warn("cannot release the migration lock: %s", PQerrorMessage(db_pg(conn)));
     return ok;
+}
+
+bool migrate_at_start(const char *url, const struct db_limits *limits, unsigned wait_s,
+                      int *applied)
+{
+    time_t until = time(NULL) + wait_s;
+    for (;;) {
+        time_t now = time(NULL);
+        struct db_conn *conn = db_connect(url, until > now ? (unsigned)(until - now) : 0, limits);
+        if (!conn)
+            return false;
+        bool ok = migrate_apply(conn, applied);
+        bool lost = !ok && PQstatus(db_pg(conn)) != CONNECTION_OK;
+        db_disconnect(conn);
+        if (ok || !lost || time(NULL) >= until)
+            return ok;
+        diag_warn("lost the connection to PostgreSQL while migrating; trying again");
+        sleep(1);
+    }
 }

@@ -24,6 +24,11 @@ int migrate_latest_version(void);
 /* Applies pending migrations; refuses (false, logged) when the database has a newer schema.
  * *applied receives how many ran. */
 bool migrate_apply(struct db_conn *conn, int *applied) __attribute__((warn_unused_result));
+/* At start-up, on a session of its own (no statement timeout: a migration may be long):
+ * connects (waiting up to wait_s for PostgreSQL), migrates, and disconnects. A connection lost
+ * meanwhile (PostgreSQL restarting) is retried, once a second, until wait_s have passed. */
+bool migrate_at_start(const char *url, const struct db_limits *limits, unsigned wait_s,
+                      int *applied) __attribute__((warn_unused_result));
 /* Current schema version in the database (0 when none); DB status on failure. */
 enum db_status migrate_current_version(struct db_conn *conn, int *version)
     __attribute__((warn_unused_result));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/codec.h"
+#include "db/events.h"
 
 static const struct db_stmt db_log_try_lock_stmt = {"db_log_try_lock",
                                                     DB_LOCK_TRY(DB_LOCK_SEQUENCER), 0};
@@ -266,7 +267,8 @@ enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, co
 
 static const struct db_stmt db_log_checkpoint_insert_stmt = {
     "db_log_checkpoint_insert",
-    "WITH cp AS (INSERT INTO log_checkpoints (tree_size, root, note) VALUES ($1, $2, $3)) "
+    "WITH cp AS (INSERT INTO log_checkpoints (tree_size, root, note) VALUES ($1, $2, $3) "
+    "RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'l' || tree_size)) " /* db/events.h */
     "UPDATE log_state SET tree_size = $1",
     3};
 

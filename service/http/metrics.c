@@ -136,6 +136,21 @@ static void write_limits(struct buf *out, struct http_server *srv)
                (uint64_t)atomic_load(&srv->reg->signatures_skipped));
 }
 
+/* GET /v1/events (http/events.h). */
+static void write_events(struct buf *out, struct http_server *srv)
+{
+    struct http_events *h = &srv->events;
+    help(out, "provd_event_subscribers", "gauge", "Open GET /v1/events streams.");
+    buf_printf(out, "provd_event_subscribers %u\n", http_events_subscribers(h));
+    help(out, "provd_events_sent_total", "counter",
+         "Events queued to GET /v1/events streams (one per event and stream).");
+    buf_printf(out, "provd_events_sent_total %" PRIu64 "\n", (uint64_t)atomic_load(&h->sent));
+    help(out, "provd_event_subscribers_cut_total", "counter",
+         "GET /v1/events streams ended because the client fell too far behind.");
+    buf_printf(out, "provd_event_subscribers_cut_total %" PRIu64 "\n",
+               (uint64_t)atomic_load(&h->cut));
+}
+
 /* --metrics-token: the request carries Authorization: Bearer <it> (compared in constant time). */
 static bool token_given(struct http_request *req)
 {
@@ -172,6 +187,7 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     write_requests(&out, &req->srv->metrics);
     write_durations(&out, &req->srv->metrics);
     write_limits(&out, req->srv);
+    write_events(&out, req->srv);
     if (out.oom) {
         buf_free(&out);
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");

@@ -25,19 +25,9 @@ static void add_cors_headers(struct http_request *req, struct MHD_Response *resp
                             "Location, Retry-After, X-Request-Id, WWW-Authenticate");
 }
 
-enum MHD_Result reply_body(struct http_request *req, unsigned status, const char *content_type,
-                           struct buf *body)
+enum MHD_Result reply_response(struct http_request *req, unsigned status, const char *content_type,
+                               struct MHD_Response *resp)
 {
-    size_t len = 0;
-    char *data = body ? buf_steal(body, &len) : NULL;
-    if (body && !data)
-        return MHD_NO; /* out of memory: drop the connection */
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!resp) {
-        free(data);
-        return MHD_NO;
-    }
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "X-Request-Id", req->rid);
@@ -51,6 +41,30 @@ enum MHD_Result reply_body(struct http_request *req, unsigned status, const char
     req->responded = true;
     req->status = status;
     return r;
+}
+
+enum MHD_Result reply_body(struct http_request *req, unsigned status, const char *content_type,
+                           struct buf *body)
+{
+    size_t len = 0;
+    char *data = body ? buf_steal(body, &len) : NULL;
+    if (body && !data)
+        return MHD_NO; /* out of memory: drop the connection */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    return reply_response(req, status, content_type, resp);
+}
+
+enum MHD_Result reply_static(struct http_request *req, unsigned status, const char *content_type,
+                             const char *data, size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)(data ? data : ""), MHD_RESPMEM_PERSISTENT);
+    return resp ? reply_response(req, status, content_type, resp) : MHD_NO;
 }
 
 enum MHD_Result reply_json(struct http_request *req, unsigned status, struct buf *body)

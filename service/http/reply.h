@@ -15,6 +15,12 @@ enum MHD_Result reply_json(struct http_request *req, unsigned status, struct buf
 /* Sends body (taken over) with the given content type. */
 enum MHD_Result reply_body(struct http_request *req, unsigned status, const char *content_type,
                            struct buf *body);
+/* Sends resp (taken over) with the given content type and the headers every reply gets. */
+enum MHD_Result reply_response(struct http_request *req, unsigned status, const char *content_type,
+                               struct MHD_Response *resp);
+/* Sends len bytes of data, static (never freed nor copied), with the given content type. */
+enum MHD_Result reply_static(struct http_request *req, unsigned status, const char *content_type,
+                             const char *data, size_t len);
 /* Sends an empty response. */
 enum MHD_Result reply_empty(struct http_request *req, unsigned status);
 /* Sends application/problem+json for code; field may be NULL or "". */

@@ -41,6 +41,8 @@ enum MHD_Result handle_signer_get(struct http_request *req, const char *param);
 enum MHD_Result handle_signer_revoke(struct http_request *req, const char *param);
 enum MHD_Result handle_anchors_list(struct http_request *req, const char *param);
 enum MHD_Result handle_anchor_get(struct http_request *req, const char *param);
+enum MHD_Result handle_events(struct http_request *req, const char *param);
+enum MHD_Result handle_stats(struct http_request *req, const char *param);
 enum MHD_Result handle_datasets_post(struct http_request *req, const char *param);
 enum MHD_Result handle_datasets_list(struct http_request *req, const char *param);
 enum MHD_Result handle_dataset_get(struct http_request *req, const char *param);
@@ -59,6 +61,8 @@ enum MHD_Result handle_model_lineage(struct http_request *req, const char *param
 enum MHD_Result handle_model_proof(struct http_request *req, const char *param);
 enum MHD_Result handle_model_attestation(struct http_request *req, const char *param);
 enum MHD_Result handle_healthz(struct http_request *req, const char *param);
+enum MHD_Result handle_explorer_index(struct http_request *req, const char *param);
+enum MHD_Result handle_explorer_asset(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
 
 #endif

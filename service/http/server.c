@@ -600,14 +600,19 @@ bool http_server_start(struct http_server *srv, struct registry *reg)
     if (!fd_limit_fits(&srv->opt) ||
         !conns_start(&srv->conns, srv->opt.request_timeout, srv->opt.max_buffered))
         return false;
+    /* keep-alive comments well within the idle timeout, which applies to streams too */
+    if (!http_events_init(&srv->events, srv->opt.max_event_subscribers,
+                          srv->opt.idle_timeout * 1000 / 3))
+        return false;
     struct MHD_OptionItem limits[] = {
         {MHD_OPTION_CONNECTION_LIMIT, srv->opt.max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.max_connections_per_ip, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.idle_timeout, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    /* MHD_USE_ITC: MHD_quiesce_daemon needs it with internal threads */
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it with internal threads; suspend and resume:
+     * event streams (http/events.h) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
@@ -627,6 +632,7 @@ bool http_server_start(struct http_server *srv, struct registry *reg)
 bool http_server_quiesce(struct http_server *srv)
 {
     atomic_store(&srv->draining, true);
+    http_events_close(&srv->events); /* streams end now, not at the grace period's end */
     if (!srv->daemon || srv->quiesced)
         return srv->quiesced;
     srv->listen_fd = MHD_quiesce_daemon(srv->daemon);
@@ -646,9 +652,14 @@ void http_server_stop(struct http_server *srv)
     if (srv->metrics_daemon)
         MHD_stop_daemon(srv->metrics_daemon);
     srv->metrics_daemon = NULL;
+    /* MHD must not be stopped with a suspended connection: end the streams first */
+    http_events_close(&srv->events);
+    if (!http_events_drained(&srv->events, 2000))
+        diag_warn("http: event streams still open at shutdown");
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    http_events_destroy(&srv->events);
     if (srv->quiesced)
         close(srv->listen_fd); /* MHD no longer uses it once stopped */
     srv->quiesced = false;

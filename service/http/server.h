@@ -14,6 +14,7 @@
 
 #include "http/conns.h"
 #include "http/cors.h"
+#include "http/events.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "util/buf.h"
@@ -48,7 +49,9 @@ struct http_options {
      * listen); NULL: none. */
     const char *metrics_listen, *metrics_listen_host;
     uint16_t metrics_listen_port;
-    const char *metrics_token; /* NULL: /metrics needs no Authorization: Bearer */
+    const char *metrics_token;      /* NULL: /metrics needs no Authorization: Bearer */
+    unsigned max_event_subscribers; /* GET /v1/events streams open at once */
+    const char *explorer_tx_url;    /* GET /explorer/config.json: "{tx}" in it; NULL: none */
 };
 
 /* The handlers' context: what the HTTP adapter owns, and the domain it serves. */
@@ -57,7 +60,8 @@ struct http_server {
     struct registry *reg;    /* borrowed: the domain layer the handlers call */
     struct cors_policy cors; /* owned */
     struct http_metrics metrics;
-    struct conns conns; /* the request deadline and the buffered-bytes budget */
+    struct conns conns;        /* the request deadline and the buffered-bytes budget */
+    struct http_events events; /* GET /v1/events: the subscribers (http/events.h) */
     struct MHD_Daemon *daemon;
     uint16_t port;                     /* bound port */
     const struct note_key *log_key;    /* borrowed, NULL: no model attestations */

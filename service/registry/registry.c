@@ -10,7 +10,8 @@ bool registry_init(struct registry *reg, struct db_pool *pool, const struct regi
     reg->policy = *policy;
     auth_cache_init(&reg->auth);
     pthread_mutex_init(&reg->audits.lock, NULL);
-    if (!tile_cache_init(&reg->tiles) || !proof_cache_init(&reg->proofs)) {
+    if (!tile_cache_init(&reg->tiles) || !proof_cache_init(&reg->proofs) ||
+        !stats_cache_init(&reg->stats)) {
         registry_destroy(reg);
         return false;
     }
@@ -22,6 +23,7 @@ void registry_destroy(struct registry *reg)
     auth_cache_destroy(&reg->auth);
     tile_cache_destroy(&reg->tiles);
     proof_cache_destroy(&reg->proofs);
+    stats_cache_destroy(&reg->stats);
     pthread_mutex_destroy(&reg->audits.lock);
     reg->pool = NULL;
 }

@@ -20,6 +20,7 @@
 #include "core/problem.h"
 #include "db/pool.h"
 #include "registry/auth.h"
+#include "registry/stats.h"
 #include "tlog/proofcache.h"
 #include "tlog/tilecache.h"
 
@@ -49,6 +50,7 @@ struct registry {
     struct tile_cache tiles;   /* full tiles for proofs */
     struct proof_cache proofs; /* consistency proofs */
     struct audit_cache audits; /* settled audits' totals */
+    struct stats_cache stats;  /* GET /v1/stats replies (registry/stats.h) */
     /* registrations refused for an unknown signer before their signature was checked */
     atomic_uint_fast64_t signatures_skipped;
 };

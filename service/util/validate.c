@@ -56,6 +56,22 @@ bool valid_http_url(const char *s)
     return valid_port(colon + 1, (size_t)(host + host_len - colon - 1));
 }
 
+bool valid_url_template(const char *s, const char *var)
+{
+    enum { VALUE_LEN = 66 };
+    size_t len = strlen(s), var_len = strlen(var);
+    const char *at = var_len ? strstr(s, var) : NULL;
+    if (!at || len > URL_MAX_LEN || strstr(at + var_len, var))
+        return false;
+    char url[URL_MAX_LEN + VALUE_LEN + 1];
+    size_t pre = (size_t)(at - s);
+    memcpy(url, s, pre);
+    memcpy(url + pre, "0x", 2);
+    memset(url + pre + 2, '0', VALUE_LEN - 2);
+    snprintf(url + pre + VALUE_LEN, sizeof url - pre - VALUE_LEN, "%s", at + var_len);
+    return valid_http_url(url);
+}
+
 static bool digits(const char *s, int n, int *out)
 {
     int v = 0;

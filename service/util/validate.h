@@ -12,6 +12,10 @@
 
 /* Absolute http:// or https:// URL with a non-empty host, no spaces or control characters. */
 bool valid_http_url(const char *s);
+/* A template of such a URL that holds var (e.g. "{tx}") exactly once: true when replacing it
+ * with a 66-byte value (an Ethereum transaction hash, 0x and 64 hex digits) makes a
+ * valid_http_url. */
+bool valid_url_template(const char *s, const char *var);
 /* RFC 3339 date-time (e.g. 2026-01-02T03:04:05Z, 2026-01-02T03:04:05.5+02:00). On success and
  * when unix_us is non-NULL, stores the instant as microseconds since the epoch. */
 bool valid_rfc3339(const char *s, int64_t *unix_us);

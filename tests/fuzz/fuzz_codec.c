@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: base64/hex decoders, the query-parameter validators, list cursors and the
- * log escaping. */
+ * log escaping, and the event feed's Last-Event-ID and types= parsers. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "util/codec.h"
 #include "util/diag.h"
 #include "util/validate.h"
+#include "core/event.h"
 #include "http/server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,6 +44,21 @@ static void check_cursor(const char *s)
         abort();
 }
 
+/* An event id that parses formats back to exactly its text; a types list is a subset. */
+static void check_event(const char *s)
+{
+    struct event_pos p;
+    char text[EVENT_POS_MAX];
+    if (event_pos_parse(s, &p)) {
+        event_pos_format(&p, text);
+        if (strcmp(text, s) != 0 || p.item < 0 || p.tree_size < 0 || p.anchor < 0)
+            abort();
+    }
+    unsigned mask;
+    if (event_types_parse(s, &mask) && (mask == 0 || (mask & ~EVENT_TYPES_ALL)))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t out[256];
@@ -66,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)valid_rfc3339(s, &us);
         (void)valid_spdx_expression(s);
         check_cursor(s);
+        check_event(s);
         free(s);
     }
     return 0;

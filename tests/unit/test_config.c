@@ -333,6 +333,37 @@ static void test_max_reply(void **state)
     expect_error(CMD_WORKER, 5, w, "unknown option '--max-reply'");
 }
 
+static void test_explorer_tx_url(void **state)
+{
+    (void)state;
+    clear_env();
+    struct config cfg;
+    char err[256];
+    char *d[] = {"serve", "--database-url", "x"};
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_null(cfg.explorer_tx_url); /* default none */
+    config_free(&cfg);
+    setenv("PROVD_EXPLORER_TX_URL", "https://sepolia.etherscan.io/tx/{tx}", 1);
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_string_equal(cfg.explorer_tx_url, "https://sepolia.etherscan.io/tx/{tx}");
+    config_free(&cfg);
+    char *r[] = {"run", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--explorer-tx-url=http://127.0.0.1:4000/tx/{tx}"};
+    assert_true(load(&cfg, CMD_RUN, 5, r, err));
+    assert_string_equal(cfg.explorer_tx_url, "http://127.0.0.1:4000/tx/{tx}"); /* flag wins */
+    config_free(&cfg);
+    setenv("PROVD_EXPLORER_TX_URL", "https://etherscan.io/tx/", 1);
+    expect_error(CMD_SERVE, 3, d, "--explorer-tx-url");
+    unsetenv("PROVD_EXPLORER_TX_URL");
+    char *twice[] = {"serve", "--database-url", "x", "--explorer-tx-url", "https://e.io/{tx}{tx}"};
+    expect_error(CMD_SERVE, 5, twice, "{tx} exactly once");
+    char *rel[] = {"serve", "--database-url", "x", "--explorer-tx-url", "/tx/{tx}"};
+    expect_error(CMD_SERVE, 5, rel, "--explorer-tx-url");
+    char *w[] = {"worker", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--explorer-tx-url=https://e.io/{tx}"};
+    expect_error(CMD_WORKER, 5, w, "unknown option '--explorer-tx-url'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_db_limits),
         cmocka_unit_test(test_http_limits),
         cmocka_unit_test(test_max_reply),
+        cmocka_unit_test(test_explorer_tx_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,37 @@ static void test_unix_us_range(void **state)
     assert_string_equal(out, "9999-12-31T23:59:59.999999Z");
 }
 
+static void test_url_template(void **state)
+{
+    (void)state;
+    const char *good[] = {"https://sepolia.etherscan.io/tx/{tx}", "http://127.0.0.1:4000/#/tx/{tx}",
+                          "https://example.org/?hash={tx}&net=1", "HTTPS://{tx}.example.org/"};
+    const char *bad[] = {"https://etherscan.io/tx/", /* no {tx} */
+                         "https://e.io/{tx}/{tx}",   /* twice */
+                         "etherscan.io/tx/{tx}",     /* not absolute */
+                         "ftp://e.io/{tx}",          /* not http(s) */
+                         "javascript:alert('{tx}')", /* not http(s) */
+                         "https://e.io/tx/{tx} x",   /* a space */
+                         "https:///{tx}",            /* no host */
+                         "https://e.io/{TX}",        /* the name is {tx} */
+                         "https://e.io/{tx"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (!valid_url_template(good[i], "{tx}"))
+            fail_msg("rejected %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (valid_url_template(bad[i], "{tx}"))
+            fail_msg("accepted %s", bad[i]);
+    /* at most URL_MAX_LEN bytes once {tx} is replaced by a 66-byte hash */
+    char t[URL_MAX_LEN + 8];
+    size_t n = URL_MAX_LEN - 66;
+    memset(t, 'a', n);
+    memcpy(t, "https://e.io/", 13);
+    memcpy(t + n, "{tx}", 5);
+    assert_true(valid_url_template(t, "{tx}"));
+    memcpy(t + n, "a{tx}", 6);
+    assert_false(valid_url_template(t, "{tx}"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_spdx),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_unix_us_range),
+        cmocka_unit_test(test_url_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
