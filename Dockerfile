@@ -10,6 +10,7 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY service/ service/
+COPY clients/js/src/shared/ clients/js/src/shared/
 COPY sql/ sql/
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPROVD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" \
@@ -26,5 +27,11 @@ COPY --from=build /src/build/provd /usr/local/bin/provd
 USER provd
 ENV PROVD_LISTEN=0.0.0.0:8080
 EXPOSE 8080
+# The image has no curl: provd health GETs /readyz on the port of PROVD_LISTEN (or of
+# PROVD_METRICS_LISTEN) over loopback, which the rate limits exempt by default. A `provd worker`
+# container serves no HTTP: turn it off there (compose: healthcheck: disable: true; docker run
+# --no-healthcheck).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["/usr/local/bin/provd", "health", "--timeout", "3000"]
 ENTRYPOINT ["/usr/local/bin/provd"]
 CMD ["serve"]

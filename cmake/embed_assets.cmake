@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-# Writes OUT: a C file with the explorer's static assets (ASSET_DIR and its vendor/ folder) for
+# Writes OUT: a C file with the explorer's static assets (ASSET_DIR, plus SHARED_DIR — the receipt
+# verifier shared with the JavaScript client, clients/js/src/shared/ — and its vendor/ folder) for
 # http/explorer.c. Every asset but index.html is served as NAME.HASH.EXT, HASH being 12 hex digits
 # of a SHA-256 over all the assets' names and bytes, so that a browser may cache them for ever;
-# references to them ('./NAME.js' in modules, /explorer/NAME.EXT in index.html) are rewritten to
-# the served names. Files in vendor/ are served flat, beside the others.
+# references to them ('./NAME.js' or './vendor/NAME.js' in modules, /explorer/NAME.EXT in
+# index.html) are rewritten to the served names. All are served flat, beside each other.
 cmake_minimum_required(VERSION 3.25)
 file(GLOB OWN ${ASSET_DIR}/*.html ${ASSET_DIR}/*.js ${ASSET_DIR}/*.css ${ASSET_DIR}/*.svg)
-file(GLOB VENDORED ${ASSET_DIR}/vendor/*.js)
+file(GLOB VENDORED ${SHARED_DIR}/*.js ${SHARED_DIR}/vendor/*.js)
 set(FILES ${OWN} ${VENDORED})
 list(SORT FILES)
 
@@ -15,7 +16,7 @@ set(names "")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   if(name IN_LIST names)
-    message(FATAL_ERROR "explorer asset ${name} exists twice (vendor/ is served flat)")
+    message(FATAL_ERROR "explorer asset ${name} exists twice (all assets are served flat)")
   endif()
   list(APPEND names ${name})
   file(SHA256 ${f} h)
@@ -24,7 +25,7 @@ endforeach()
 string(SHA256 build_hash "${all}")
 string(SUBSTRING ${build_hash} 0 12 build_hash)
 
-set(body "/* Generated from service/http/explorer by cmake/embed_assets.cmake. Do not edit. */\n")
+set(body "/* Generated from service/http/explorer and clients/js/src/shared by cmake/embed_assets.cmake. Do not edit. */\n")
 string(APPEND body "#include \"http/explorer.h\"\n\n")
 string(APPEND body "const char explorer_build[] = \"${build_hash}\";\n")
 string(APPEND body "const struct explorer_asset explorer_assets[] = {\n")
@@ -48,8 +49,8 @@ foreach(f ${FILES})
     set(served "${stem}.${build_hash}${ext}")
   endif()
   file(READ ${f} text)
-  string(REGEX REPLACE "(['\"])(\\./|/explorer/)([A-Za-z0-9_-]+)\\.(js|css|svg)(['\"])"
-         "\\1\\2\\3.${build_hash}.\\4\\5" text "${text}")
+  string(REGEX REPLACE "(['\"])(\\./|/explorer/)(vendor/)?([A-Za-z0-9_-]+)\\.(js|css|svg)(['\"])"
+         "\\1\\2\\4.${build_hash}.\\5\\6" text "${text}")
   file(WRITE ${OUT}.tmp "${text}")
   file(READ ${OUT}.tmp hex HEX)
   string(LENGTH "${hex}" hexlen)

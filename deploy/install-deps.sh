@@ -4,7 +4,10 @@
 #   deploy/install-deps.sh           build + run (compiler, libraries, PostgreSQL server)
 #   deploy/install-deps.sh --test    also what the test suite needs (cmocka, Node.js, clang for
 #                                    the fuzzers, clang-format, clang-tidy, cppcheck, nginx and
-#                                    openssl for the TLS proxy test, chromium for the explorer)
+#                                    openssl for the TLS proxy test, chromium for the explorer,
+#                                    python3-cryptography for deploy/examples/register_dir.py,
+#                                    docker-compose to validate docker-compose.yml, prometheus
+#                                    for promtool, tests/deploy/operations.test.sh)
 #   deploy/install-deps.sh --bench   also the load generator (wrk)
 #   deploy/install-deps.sh --node    also Node.js and npm (for the local anvil dev chain)
 # Needs root (or sudo) only when something is missing.
@@ -17,7 +20,8 @@ pkgs=(build-essential cmake pkg-config ca-certificates curl
 for arg in "$@"; do
     case "$arg" in
     --test) pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck clang libclang-rt-dev nginx openssl
-                  chromium fonts-dejavu-core) ;;
+                  chromium fonts-dejavu-core python3 python3-cryptography
+                  docker-compose prometheus) ;;
     --bench) pkgs+=(wrk) ;;
     --node) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;

@@ -21,11 +21,17 @@ static const struct command commands[] = {
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
     {"verify", cmd_verify,
      "check a receipt, membership proof or model proof offline (verify FILE.json --log-key VKEY)"},
+    {"keygen", cmd_keygen, "write a new Ed25519 signing key (keygen --key-file PATH)"},
+    {"register", cmd_register,
+     "sign and register files or directories over the API, 1,000 per request (--help)"},
+    {"lookup", cmd_lookup, "the provenance of content hashes or files, over the API (--help)"},
     {"dataset", cmd_dataset, "datasets over the API: create, add, seal, audit, proof (--help)"},
     {"model", cmd_model,
      "the OpenSSF model signing digest of a model directory or file (model digest PATH)"},
     {"anchor-contract", cmd_anchor_contract,
      "deploy the optional anchor contract (emits an event per anchor) and print its address"},
+    {"health", cmd_health,
+     "probe a running provd: GET /readyz (--live: /healthz), exit 0 if 200 (container checks)"},
 };
 
 static void usage(FILE *f)

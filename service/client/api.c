@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/sleep.h"
+
 bool api_client_init(struct api_client *c, const char *base_url, const char *token,
                      unsigned timeout_ms)
 {
@@ -109,10 +111,34 @@ bool api_call(struct api_client *c, const char *method, const char *path, const 
         return false;
     }
     curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_off_t wait = -1;
+    out->retry_after =
+        curl_easy_getinfo(k, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0 ? (long)wait : -1;
     json_error_t jerr;
     if (out->body.len)
         out->json = json_loadb(out->body.data, out->body.len, 0, &jerr);
     return true;
+}
+
+bool api_call_retry(struct api_client *c, const char *method, const char *path,
+                    const char *content_type, const char *body, size_t len, unsigned attempts,
+                    unsigned *retries, struct api_reply *out)
+{
+    unsigned backoff_ms = 500;
+    atomic_bool never = false;
+    for (unsigned i = 1;; i++) {
+        bool ok = api_call(c, method, path, content_type, body, len, out);
+        if (i >= attempts || (ok && out->status != 429 && out->status != 503))
+            return ok;
+        unsigned wait_ms = ok && out->retry_after > 0 && out->retry_after <= 300
+                               ? (unsigned)out->retry_after * 1000
+                               : backoff_ms;
+        if (ok)
+            api_reply_free(out);
+        backoff_ms = backoff_ms >= 15000 ? 30000 : 2 * backoff_ms;
+        (*retries)++;
+        sleep_ms_unless(wait_ms, &never);
+    }
 }
 
 void api_problem_text(const struct api_reply *r, char *out, size_t len)

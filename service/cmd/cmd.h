@@ -23,6 +23,10 @@ int cmd_verify(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_anchor_contract(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
 
 /* Loads the configuration for cmd or prints usage/help. Returns -1 to go on, else an exit
  * status to return at once. */

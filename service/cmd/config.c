@@ -32,7 +32,9 @@ struct option_def {
 #define CMD_HTTP    (CMD_SERVE | CMD_RUN)
 #define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
 #define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
-#define CMD_ETH     (CMD_ANCHOR | CMD_CONTRACT) /* commands that send transactions */
+#define CMD_ETH     (CMD_ANCHOR | CMD_CONTRACT)               /* commands that send transactions */
+#define CMD_API     (CMD_DATASET | CMD_REGISTER | CMD_LOOKUP) /* clients of the HTTP API */
+#define CMD_CLIENT  (CMD_KEYGEN | CMD_REGISTER | CMD_LOOKUP)
 
 static const struct option_def options[] = {
     {"database-url", "PROVD_DATABASE_URL", CMD_WITH_DB, OPT_STRING, OFF(database_url), NULL, 0, 0,
@@ -130,10 +132,12 @@ static const struct option_def options[] = {
      "the explorer links a transaction hash to this http(s) URL with {tx} replaced by it (e.g. "
      "https://sepolia.etherscan.io/tx/{tx}); default none"},
     {"log-level", "PROVD_LOG_LEVEL",
-     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
+     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL |
+         CMD_HEALTH | CMD_CLIENT,
      OPT_STRING, OFF(log_level), "info", 0, 0, "LEVEL", "debug, info, warn or error"},
     {"log-format", "PROVD_LOG_FORMAT",
-     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL,
+     CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL |
+         CMD_HEALTH | CMD_CLIENT,
      OPT_STRING, OFF(log_format), "text", 0, 0, "FORMAT",
      "text (TIME LEVEL [request-id] message) or json (one JSON object per line)"},
     {"log-key-file", "PROVD_LOG_KEY_FILE", CMD_WORKER | CMD_RUN | CMD_SERVE, OPT_STRING,
@@ -185,10 +189,11 @@ static const struct option_def options[] = {
      60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "who the key is for (1-100 characters); required"},
-    {"url", "PROVD_URL", CMD_DATASET, OPT_STRING, OFF(url), "http://127.0.0.1:8080", 0, 0, "URL",
+    {"url", "PROVD_URL", CMD_API, OPT_STRING, OFF(url), "http://127.0.0.1:8080", 0, 0, "URL",
      "the provd service to talk to"},
-    {"token", "PROVD_TOKEN", CMD_DATASET, OPT_STRING, OFF(token), NULL, 0, 0, "TOKEN",
-     "API key (scope register) for changes"},
+    {"token", "PROVD_TOKEN", CMD_API, OPT_STRING, OFF(token), NULL, 0, 0, "TOKEN",
+     "API key (scope register) for changes (prefer the environment variable: arguments are "
+     "visible to other users)"},
     {"name", "PROVD_DATASET_NAME", CMD_DATASET, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
      "create: the dataset's name"},
     {"version", "PROVD_DATASET_VERSION", CMD_DATASET, OPT_STRING, OFF(version), NULL, 0, 0,
@@ -202,11 +207,51 @@ static const struct option_def options[] = {
     {"signing-key-file", "PROVD_SIGNING_KEY_FILE", CMD_DATASET, OPT_STRING, OFF(signing_key_file),
      NULL, 0, 0, "PATH",
      "seal: the curator's Ed25519 key (note format, e.g. from provd logkey create)"},
-    {"http-timeout", "PROVD_HTTP_TIMEOUT_MS", CMD_DATASET, OPT_UINT, OFF(http_timeout), "600000",
-     100, 86400000, "MS", "timeout of each request"},
+    {"http-timeout", "PROVD_HTTP_TIMEOUT_MS", CMD_API, OPT_UINT, OFF(http_timeout), "600000", 100,
+     86400000, "MS", "timeout of each request"},
     {"files", "PROVD_MODEL_FILES", CMD_MODEL, OPT_BOOL, OFF(list_files), "false", 0, 0, "[=BOOL]",
      "digest: print {\"name\", \"digest\", \"files\": [{\"path\", \"digest\"}…]} (a model "
      "statement's model members) instead of the digest alone"},
+    {"url", "PROVD_HEALTH_URL", CMD_HEALTH, OPT_STRING, OFF(url), NULL, 0, 0, "URL",
+     "the provd to probe; default http://HOST:PORT of --metrics-listen if set, else of --listen "
+     "(0.0.0.0 and [::] probe this host's loopback)"},
+    {"listen", "PROVD_LISTEN", CMD_HEALTH, OPT_STRING, OFF(listen), "127.0.0.1:8080", 0, 0,
+     "HOST:PORT", "the address provd serve or run listens on (the same variable as theirs)"},
+    {"metrics-listen", "PROVD_METRICS_LISTEN", CMD_HEALTH, OPT_STRING, OFF(metrics_listen), NULL, 0,
+     0, "HOST:PORT", "provd's probe listener, preferred to --listen when set; default none"},
+    {"live", "PROVD_HEALTH_LIVE", CMD_HEALTH, OPT_BOOL, OFF(health_live), "false", 0, 0, "[=BOOL]",
+     "probe GET /healthz (the process is alive) instead of GET /readyz (ready: database "
+     "reachable, schema current, not shutting down)"},
+    {"timeout", "PROVD_HEALTH_TIMEOUT_MS", CMD_HEALTH, OPT_UINT, OFF(http_timeout), "3000", 100,
+     60000, "MS", "give up the probe after this long (connect and reply)"},
+    {"key-file", "PROVD_KEY_FILE", CMD_KEYGEN, OPT_STRING, OFF(signing_key_file), NULL, 0, 0,
+     "PATH",
+     "where to write the new Ed25519 signing key (owner-only, note format; an existing file is "
+     "never overwritten); required"},
+    {"signing-key-file", "PROVD_SIGNING_KEY_FILE", CMD_REGISTER, OPT_STRING, OFF(signing_key_file),
+     NULL, 0, 0, "PATH",
+     "the signer's Ed25519 key (from provd keygen, or any key in the note format); required"},
+    {"license", "PROVD_REGISTER_LICENSE", CMD_REGISTER, OPT_STRING, OFF(license), NULL, 0, 0,
+     "SPDX", "metadata.license of every file (an SPDX expression)"},
+    {"author", "PROVD_REGISTER_AUTHOR", CMD_REGISTER, OPT_STRING, OFF(author), NULL, 0, 0, "NAME",
+     "metadata.author of every file"},
+    {"source-url", "PROVD_REGISTER_SOURCE_URL", CMD_REGISTER, OPT_STRING, OFF(source_url), NULL, 0,
+     0, "URL", "metadata.source_url of the one file registered"},
+    {"source-url-prefix", "PROVD_REGISTER_SOURCE_URL_PREFIX", CMD_REGISTER, OPT_STRING,
+     OFF(source_url_prefix), NULL, 0, 0, "URL",
+     "metadata.source_url is URL followed by the file's path under its directory argument "
+     "(percent-encoded; a file argument: its name)"},
+    {"metadata-file", "PROVD_REGISTER_METADATA_FILE", CMD_REGISTER, OPT_STRING, OFF(metadata_file),
+     NULL, 0, 0, "JSON",
+     "a JSON object whose members every file's metadata starts from (size, modified_at and "
+     "the flags above replace its members of the same name)"},
+    {"state", "PROVD_REGISTER_STATE", CMD_REGISTER, OPT_STRING, OFF(state_file), NULL, 0, 0, "FILE",
+     "record each registered file (path, size, mtime, hash) in FILE, and skip those recorded "
+     "and unchanged (same size and mtime) without hashing them: makes a rerun or an "
+     "interrupted run resume; default none"},
+    {"json", "PROVD_LOOKUP_JSON", CMD_LOOKUP, OPT_BOOL, OFF(json_out), "false", 0, 0, "[=BOOL]",
+     "print {\"results\": [{\"query\", \"content_hash\", \"found\", \"registrations\", "
+     "\"truncated\"}…]} instead of text"},
     {"scope", "PROVD_APIKEY_SCOPE", CMD_APIKEY_CREATE, OPT_STRING, OFF(scope), "register", 0, 0,
      "SCOPE", "register (register items) or admin (manage the service; cannot register items)"},
 };
@@ -332,6 +377,21 @@ static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char 
     return true;
 }
 
+/* register, lookup: any number of operands. */
+static bool push_operand(struct config *cfg, const char *arg, char *err, size_t err_len)
+{
+    char **v = realloc(cfg->operands, ((size_t)cfg->n_operands + 1) * sizeof *v);
+    char *copy = v ? strdup(arg) : NULL;
+    if (v)
+        cfg->operands = v;
+    if (!copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    cfg->operands[cfg->n_operands++] = copy;
+    return true;
+}
+
 static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
                       char *err, size_t err_len)
 {
@@ -344,6 +404,11 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
         if (strncmp(arg, "--", 2) != 0) {
             if (cmd == CMD_VERIFY && !cfg->receipt_path) {
                 cfg->receipt_path = strdup(arg);
+                continue;
+            }
+            if (cmd == CMD_REGISTER || cmd == CMD_LOOKUP) {
+                if (!push_operand(cfg, arg, err, err_len))
+                    return false;
                 continue;
             }
             if ((cmd == CMD_DATASET || cmd == CMD_MODEL || cmd == CMD_APIKEY_REVOKE) &&
@@ -599,6 +664,9 @@ void config_free(struct config *cfg)
 {
     for (int i = 0; i < cfg->n_args; i++)
         free(cfg->args[i]);
+    for (int i = 0; i < cfg->n_operands; i++)
+        free(cfg->operands[i]);
+    free(cfg->operands);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         bool shared = false; /* two commands' flags may share a field: free it once */
         for (size_t j = 0; j < i; j++)

@@ -24,6 +24,10 @@ enum config_cmd {
     CMD_MODEL = 1 << 9,    /* model …: local model files */
     CMD_APIKEY_LIST = 1 << 10,
     CMD_APIKEY_REVOKE = 1 << 11, /* the key's id is args[0] */
+    CMD_HEALTH = 1 << 16,        /* health: probes a running serve or run over HTTP */
+    CMD_KEYGEN = 1 << 20,        /* keygen: a signer's Ed25519 key file */
+    CMD_REGISTER = 1 << 21,      /* register FILE|DIR…: over the HTTP API */
+    CMD_LOOKUP = 1 << 22,        /* lookup HASH|FILE…: over the HTTP API */
 };
 
 struct config {
@@ -71,7 +75,13 @@ struct config {
     unsigned http_timeout; /* milliseconds */
     char *args[3];         /* dataset, model: the positional arguments (subcommand first) */
     int n_args;
-    bool list_files; /* model digest --files: print the manifest, not only the digest */
+    bool list_files;  /* model digest --files: print the manifest, not only the digest */
+    bool health_live; /* health --live: probe /healthz instead of /readyz */
+    /* register, lookup: the operands (BASE_URL first if given), owned */
+    char **operands;
+    int n_operands;
+    char *license, *author, *source_url, *source_url_prefix, *metadata_file, *state_file;
+    bool json_out; /* lookup --json */
     /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
     char *eth_rpc_url;          /* NULL: anchoring off */
     char *eth_key_file;         /* hex secp256k1 private key */

@@ -104,8 +104,8 @@ static PGconn *connect_once(const char *url, const struct db_limits *l)
                           "dbname",
                           "client_encoding",
                           NULL};
-    const char *vals[] = {connect_s, "1",     "10", "5",    "4", "30000",
-                          "provd",   options, url,  "UTF8", NULL};
+    const char *app = l->application_name ? l->application_name : "provd";
+    const char *vals[] = {connect_s, "1", "10", "5", "4", "30000", app, options, url, "UTF8", NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg)
         PQsetNoticeProcessor(pg, on_notice, NULL);

@@ -37,6 +37,7 @@ struct db_limits {
     unsigned lock_timeout_ms;        /* lock_timeout */
     unsigned idle_in_transaction_ms; /* idle_in_transaction_session_timeout */
     unsigned acquire_timeout_ms;     /* pools: db_acquire's wait for a free connection */
+    const char *application_name;    /* pg_stat_activity's name of the session; NULL: "provd" */
 };
 #define DB_STALL_GRACE_MS 1000
 

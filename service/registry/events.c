@@ -234,6 +234,7 @@ bool event_feed_start(struct event_feed *f, const char *url, const struct db_lim
     memset(f, 0, sizeof *f);
     f->url = strdup(url);
     f->limits = *l;
+    f->limits.application_name = "provd-events"; /* its own name in pg_stat_activity */
     f->sink = *sink;
     atomic_init(&f->stop, false);
     if (!f->url)

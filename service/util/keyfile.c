@@ -84,3 +84,30 @@ bool keyfile_read(const char *path, const char *what, char *out, size_t cap)
         sodium_memzero(out, cap);
     return ok;
 }
+
+bool keyfile_write(const char *path, const char *what, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        diag_error("cannot create the %s %s: %s%s", what, path, strerror(errno),
+                   errno == EEXIST ? " (refusing to overwrite it)" : "");
+        return false;
+    }
+    const char *p = data;
+    size_t done = 0;
+    bool ok = fchmod(fd, 0600) == 0;
+    while (ok && done < len) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    if (!ok) {
+        diag_error("cannot write the %s %s: %s", what, path, strerror(errno));
+        unlink(path);
+    }
+    close(fd);
+    return ok;
+}

@@ -14,4 +14,10 @@
 bool keyfile_read(const char *path, const char *what, char *out, size_t cap)
     __attribute__((warn_unused_result));
 
+/* Creates the secret file path (mode 0600; O_EXCL and O_NOFOLLOW: an existing file or link is
+ * never overwritten or followed) holding data, synced to disk. Refuses with an error naming
+ * the file (what says which); a file it created but could not write whole is removed. */
+bool keyfile_write(const char *path, const char *what, const void *data, size_t len)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { webcrypto as crypto, createHash } from 'node:crypto';
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import {
-  http, runProvd, tempDir, createLogKey, sha256Hex, newEd25519Signer, signedItem,
+  http, runProvd, tempDir, createLogKey, createApiKey, sha256Hex, newEd25519Signer, signedItem,
 } from './lib/harness.mjs';
 import { startAnvil } from './lib/anvil.mjs';
 import { startAnchoring, waitAnchors, sleep } from './lib/anchoring.mjs';
@@ -265,6 +265,26 @@ test('tampered receipts show ✗ at the step that catches them, and provd verify
     }
     const steps = await verifyPasted(good);
     assert.ok(Object.values(steps).every((s) => s === 'true'), JSON.stringify(steps));
+  });
+
+test('a known signer\'s page: its name and registrations; a revoked signer is marked', { skip },
+  async () => {
+    const admin = createApiKey(ctx.dbUrl, 'admin');
+    const id = regs['ecdsa-p256'].signer.public_key;
+    const r = await http(ctx.srv.base, 'POST', '/v1/signers', { token: admin,
+      body: { scheme: 'ecdsa-p256', public_key: id, name: 'Camera Co. field unit' } });
+    assert.equal(r.status, 201, r.text);
+    await go(`#/signer/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`.registration[data-id="${regs['ecdsa-p256'].id}"]`);
+    const text = await page.$eval('#main', (el) => el.innerText);
+    assert.match(text, /Camera Co\. field unit/);
+    assert.doesNotMatch(text, /revoked/);
+    const rv = await http(ctx.srv.base, 'POST', `/v1/signers/${encodeURIComponent(id)}/revoke`, { token: admin });
+    assert.equal(rv.status, 200, rv.text);
+    await go(`#/signer/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`.registration[data-id="${regs['ecdsa-p256'].id}"] .badge.revoked`);
+    assert.match(await page.$eval('#main', (el) => el.innerText), /revoked 20\d\d-/);
+    await shot('signer');
   });
 
 test('a pinned log key that is not the server\'s shows ✗ at the key and the checkpoint', { skip },

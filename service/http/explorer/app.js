@@ -99,7 +99,7 @@ async function signerPage(id) {
   if (items.status !== 200) return replace(out, alertBox(problemText(items)));
   return replace(out,
     h('p', { class: 'mono' }, id),
-    s.status === 200 ? h('p', {}, h('strong', {}, s.json.name), s.json.revoked ? h('span', { class: 'badge revoked' }, 'revoked') : null) : h('p', { class: 'muted' }, 'Not a known signer.'),
+    s.status === 200 ? h('p', {}, h('strong', {}, s.json.name), s.json.revoked_at ? h('span', { class: 'badge revoked' }, `revoked ${s.json.revoked_at}`) : null) : h('p', { class: 'muted' }, 'Not a known signer.'),
     h('h3', {}, `Registrations${items.json.next_cursor ? ' (latest 50)' : ''}`),
     items.json.items.map(registrationCard));
 }

@@ -6,10 +6,20 @@
 // the URL it hands out (sslmode=disable, gssencmode=disable), so the stream stays readable.
 import net from 'node:net';
 
-// Reads one client→server stream; counts into c.
-function meter(c) {
+// The startup message's parameters (name, value, …, ""), as an object.
+function startupParams(msg) {
+  const parts = msg.subarray(8).toString('utf8').split('\0');
+  const out = {};
+  for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) out[parts[i]] = parts[i + 1];
+  return out;
+}
+
+// Reads one client→server stream; counts into c, unless the session's application_name is one
+// of ignore (provd's event feed polls on a session of its own: not what the tests count).
+function meter(c, ignore) {
   let buf = Buffer.alloc(0);
   let started = false; // after the startup message, messages carry a type byte
+  let ignored = false;
   return (chunk) => {
     buf = Buffer.concat([buf, chunk]);
     for (;;) {
@@ -19,9 +29,16 @@ function meter(c) {
         if (buf.length < len) return;
         const code = buf.readUInt32BE(4);
         // SSLRequest / GSSENCRequest come before the startup message; CancelRequest ends it
-        if (code !== 80877103 && code !== 80877104) started = true;
+        if (code !== 80877103 && code !== 80877104) {
+          started = true;
+          ignored = ignore.includes(startupParams(buf.subarray(0, len)).application_name);
+        }
         buf = buf.subarray(len);
         continue;
+      }
+      if (ignored) {
+        buf = Buffer.alloc(0);
+        return;
       }
       if (buf.length < 5) return;
       const type = String.fromCharCode(buf[0]);
@@ -35,8 +52,8 @@ function meter(c) {
 }
 
 // Listens on 127.0.0.1 and forwards to dbUrl's host and port. Returns {url, counts(), close()}:
-// url is dbUrl pointed at the proxy.
-export async function startPgProxy(dbUrl) {
+// url is dbUrl pointed at the proxy. Sessions named in ignore are forwarded, not counted.
+export async function startPgProxy(dbUrl, { ignore = ['provd-events'] } = {}) {
   const target = new URL(dbUrl);
   const counts = { statements: 0, syncs: 0, connections: 0 };
   const sockets = new Set();
@@ -44,7 +61,7 @@ export async function startPgProxy(dbUrl) {
     counts.connections++;
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
-    const count = meter(counts);
+    const count = meter(counts, ignore);
     client.on('data', (d) => {
       count(d);
       upstream.write(d);

@@ -3,7 +3,7 @@
 // being loaded whole; onProgress(bytesDone, bytesTotal) after each chunk. The file never leaves
 // the machine.
 import { bytesToHex } from './bytes.js';
-import { sha256 } from './sha2.js';
+import { sha256 } from './vendor/sha2.js';
 
 export async function hashFile(file, onProgress = () => {}) {
   const h = sha256.create();

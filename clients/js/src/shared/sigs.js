@@ -4,8 +4,8 @@
 import { base64ToBytes, bytesToHex, concat, hexToBytes, utf8 } from './bytes.js';
 import { canonicalize } from './jcs.js';
 import { ed25519Verify } from './note.js';
-import { recoverPublicKey } from './secp256k1.js';
-import { keccak_256 as keccak } from './sha3.js';
+import { recoverPublicKey } from './vendor/secp256k1.js';
+import { keccak_256 as keccak } from './vendor/sha3.js';
 
 const STATEMENT_OF = {
   'provd.item.v1': (r) => ({ type: 'provd.item.v1', content_hash: r.content_hash, metadata: r.metadata }),
