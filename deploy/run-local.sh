@@ -105,6 +105,10 @@ fi
 export PROVD_DATABASE_URL
 export PROVD_LISTEN=${PROVD_LISTEN:-127.0.0.1:8080}
 export PROVD_LOG_ORIGIN=${PROVD_LOG_ORIGIN:-localhost/provd}
+# The browser upload example (node deploy/examples/serve.mjs, http://127.0.0.1:8000) works out of
+# the box: its origin may call the API, and known signers may register without an API key.
+export PROVD_CORS_ORIGINS=${PROVD_CORS_ORIGINS:-http://127.0.0.1:8000}
+export PROVD_OPEN_REGISTRATION=${PROVD_OPEN_REGISTRATION:-true}
 if [ -z "${PROVD_LOG_KEY_FILE:-}" ]; then
     PROVD_LOG_KEY_FILE=$dev/log-$(echo "$PROVD_LOG_ORIGIN" | tr -c 'A-Za-z0-9.\n-' _).key
     [ -f "$PROVD_LOG_KEY_FILE" ] ||
@@ -172,11 +176,14 @@ provd is starting on $base
   Dev state: $dev/ (kept across restarts; deploy/run-local.sh --reset starts afresh)
 
 A browser frontend on another origin needs these set when this script starts:
-  PROVD_CORS_ORIGINS       now ${PROVD_CORS_ORIGINS:-none}: the frontend's origin (e.g. http://localhost:5173) or *
-  PROVD_OPEN_REGISTRATION  now ${PROVD_OPEN_REGISTRATION:-false}: true lets requests without an API key register
+  PROVD_CORS_ORIGINS       now ${PROVD_CORS_ORIGINS}: the frontend's origin (e.g. http://localhost:5173) or *
+  PROVD_OPEN_REGISTRATION  now ${PROVD_OPEN_REGISTRATION}: true lets requests without an API key register
                            items of known signers; record a signer with the admin key:
   curl -s -X POST $base/v1/signers -H 'authorization: Bearer $admin' \\
       -H 'content-type: application/json' -d '{"scheme": "eip712", "address": "0x…", "name": "…"}'
+
+The explorer (look up, verify in the browser, dashboard): $base/
+The browser upload example: node deploy/examples/serve.mjs 8000, then open http://127.0.0.1:8000/
 
 Try it from another terminal:
   curl -s $base/readyz

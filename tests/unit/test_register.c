@@ -89,7 +89,7 @@ static void test_state_bad_lines(void **state)
                  bad[i][1] ? bad[i][1] : "");
         struct reg_entry e;
         assert_false(reg_state_parse_line(line, strlen(line), &e));
-        char text[400];
+        char text[512]; /* header, one good line, line (< 300) */
         snprintf(text, sizeof text, REG_STATE_HEADER "\n1 2 %s ok\n%s\n", hex, line);
         struct reg_state s;
         char err[200];
