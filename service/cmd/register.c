@@ -352,17 +352,24 @@ static bool prepare(struct reg_run *r, size_t i, struct batch *b)
     return json_array_append_new(b->items, item) == 0;
 }
 
-/* One result of the batch reply, for file path; true when it is stored. */
-static bool report_result(struct reg_run *r, const char *path, const struct pending *p, json_t *res)
+/* A result of the batch reply says its item is stored (created, or there already). */
+static bool result_stored(json_t *res)
+{
+    json_int_t status = json_integer_value(json_object_get(res, "status"));
+    return status == 201 || status == 200;
+}
+
+/* One result of the batch reply, for file path. */
+static void report_result(struct reg_run *r, const char *path, const struct pending *p, json_t *res)
 {
     json_int_t status = json_integer_value(json_object_get(res, "status"));
     char hex[2 * SHA256_LEN + 1];
     hex_encode(p->hash, SHA256_LEN, hex);
-    if (status == 201 || status == 200) {
+    if (result_stored(res)) {
         clear_progress(r);
         printf("%s sha256:%s %s\n", status == 201 ? "created " : "existing", hex, path);
         *(status == 201 ? &r->created : &r->existing) += 1;
-        return true;
+        return;
     }
     json_t *pr = json_object_get(res, "problem");
     const char *detail = json_string_value(json_object_get(pr, "detail"));
@@ -371,7 +378,6 @@ static bool report_result(struct reg_run *r, const char *path, const struct pend
     snprintf(why, sizeof why, "%s (%" JSON_INTEGER_FORMAT " %s)", detail ? detail : "refused",
              status, type && !strncmp(type, "urn:provd:problem:", 18) ? type + 18 : "");
     report_failed(r, path, why);
-    return false;
 }
 
 /* Why a batch as a whole was refused, as one line. */
@@ -385,7 +391,7 @@ static void batch_refused(const struct api_reply *rep)
                         "PROVD_TOKEN\n");
 }
 
-/* Sends b, prints its results and records them; empties b. False when the batch as a whole
+/* Sends b, records its results and prints them; empties b. False when the batch as a whole
  * failed (nothing of it is stored) or the state file cannot be written. */
 static bool send_batch(struct reg_run *r, struct batch *b)
 {
@@ -406,10 +412,14 @@ static bool send_batch(struct reg_run *r, struct batch *b)
     else if (rep.status != 200 || json_array_size(results) != b->n)
         ok = false, batch_refused(&rep);
     for (size_t i = 0; ok && i < b->n; i++)
-        stored[i] =
-            report_result(r, r->files.v[b->v[i].file].path, &b->v[i], json_array_get(results, i));
+        stored[i] = result_stored(json_array_get(results, i));
+    /* Recorded before reported: a file the output calls stored is in the state file, even if
+     * the run is killed right after. */
+    bool recorded = !ok || state_append(r, b, stored);
+    for (size_t i = 0; ok && i < b->n; i++)
+        report_result(r, r->files.v[b->v[i].file].path, &b->v[i], json_array_get(results, i));
     fflush(stdout);
-    ok = ok && state_append(r, b, stored);
+    ok = ok && recorded;
     api_reply_free(&rep);
     json_array_clear(b->items);
     b->n = 0;

@@ -47,7 +47,7 @@ before(() => {
   archive = pgDir('provd-pitr-wal-');
   start(a);
   fs.appendFileSync(path.join(a, 'data/postgresql.conf'),
-    `archive_mode = on\narchive_command = 'test ! -f ${archive}/%f && cp %p ${archive}/%f'\n`);
+    `archive_mode = on\narchive_command = 'test ! -f ${archive}/%f && cp %p ${archive}/%f.tmp && mv ${archive}/%f.tmp ${archive}/%f'\n`);
   stop(a);
 });
 after(async () => {

@@ -812,7 +812,7 @@ async function faultLoop() {
 // Meanwhile, either worker (the leader or not) killed and restarted, whatever else is going on;
 // the API does not depend on the workers, so these are no fault window for the clients.
 async function workerKillLoop() {
-  while (await nextFaultMoment(800, 2500)) {
+  while (await nextFaultMoment(300, 1500)) { // ≥ 20 faults in a 60 s run, with the others
     await fault('worker', async () => {
       const w = workers[randInt(0, 1)];
       sampleRss([w], 'workerMaxKiB', 'VmHWM');
