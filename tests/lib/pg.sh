@@ -27,7 +27,7 @@ pg_as_owner() {
 pg_free_port() {
     local p
     for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 30000))
+        p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768-60999)
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0
@@ -56,8 +56,17 @@ shared_buffers = 256MB
 log_min_messages = warning
 CONF
     fi
-    pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start \
-        >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    # A port found free may be taken before the server binds it: then another, twice more.
+    local tries=1
+    until pg_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 \
+        start >/dev/null; do
+        if [ "$tries" -ge 3 ] || ! grep -q "Address already in use" "$dir/server.log"; then
+            cat "$dir/server.log" >&2
+            return 1
+        fi
+        tries=$((tries + 1))
+        port=$(pg_free_port) || { echo "pg.sh: no free port" >&2; return 1; }
+    done
     if [ -n "$fresh" ]; then
         pg_as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres provd || return 1
     fi
