@@ -58,46 +58,52 @@ enum db_status db_events_wait(struct db_conn *conn, int pid, unsigned timeout_ms
     return PQstatus(pg) == CONNECTION_OK ? DB_OK : DB_UNAVAILABLE;
 }
 
-/* Two statements, in this order: the snapshot must be taken after the sequence was read. */
+/* Two statements, in this order: the transaction id and the snapshot must be taken after the
+ * sequence was read. */
 static const struct db_stmt db_events_item_last_stmt = {
     "db_events_item_last",
     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('items', 'id')::regclass), 0)",
     0};
-static const struct db_stmt db_events_snapshot_stmt = {"db_events_snapshot",
-                                                       "SELECT pg_current_snapshot()::text", 0};
+static const struct db_stmt db_events_snapshot_stmt = {
+    "db_events_snapshot", "SELECT pg_current_xact_id()::text, pg_current_snapshot()::text", 0};
 
-enum db_status db_events_item_horizon(struct db_conn *conn, int64_t *last, char *snap,
-                                      size_t snap_len)
+enum db_status db_events_item_horizon(struct db_conn *conn, struct db_events_horizon *h)
 {
     PGresult *res = NULL;
     enum db_status st = db_exec(conn, &db_events_item_last_stmt, NULL, NULL, NULL, &res);
     if (st == DB_OK && PQntuples(res) == 1)
-        *last = db_i64(res, 0, 0);
+        h->last = db_i64(res, 0, 0);
     else if (st == DB_OK)
         st = DB_ERROR;
     PQclear(res);
     res = NULL;
     if (st == DB_OK)
         st = db_exec(conn, &db_events_snapshot_stmt, NULL, NULL, NULL, &res);
-    if (st == DB_OK && (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) >= snap_len))
+    if (st == DB_OK && (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 1) >= sizeof h->snap))
         st = DB_ERROR;
-    if (st == DB_OK)
-        snprintf(snap, snap_len, "%s", PQgetvalue(res, 0, 0));
+    if (st == DB_OK) {
+        h->xid = db_i64(res, 0, 0);
+        snprintf(h->snap, sizeof h->snap, "%s", PQgetvalue(res, 0, 1));
+    }
     PQclear(res);
     return st;
 }
 
 /* pg_visible_in_snapshot says a transaction is no longer running as of this statement's own
- * snapshot (committed or aborted alike). */
+ * snapshot (committed or aborted alike). $1 the horizon's snapshot, $2 its transaction id. */
 static const struct db_stmt db_events_settled_stmt = {
     "db_events_settled",
-    "SELECT NOT EXISTS (SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x "
-    "WHERE NOT pg_visible_in_snapshot(x, pg_current_snapshot()))",
-    1};
+    "SELECT NOT EXISTS (SELECT 1 FROM (SELECT pg_snapshot_xip($1::pg_snapshot) UNION ALL "
+    "SELECT g::text::xid8 FROM generate_series(pg_snapshot_xmax($1::pg_snapshot)::text::bigint, "
+    "$2::bigint - 1) g) r(x) WHERE NOT pg_visible_in_snapshot(r.x, pg_current_snapshot()))",
+    2};
 
-enum db_status db_events_settled(struct db_conn *conn, const char *snap, bool *settled)
+enum db_status db_events_settled(struct db_conn *conn, const struct db_events_horizon *h,
+                                 bool *settled)
 {
-    const char *values[] = {snap};
+    char xid[24];
+    snprintf(xid, sizeof xid, "%" PRId64, h->xid);
+    const char *values[] = {h->snap, xid};
     PGresult *res = NULL;
     enum db_status st = db_exec(conn, &db_events_settled_stmt, values, NULL, NULL, &res);
     *settled = st == DB_OK && PQntuples(res) == 1 && db_bool(res, 0, 0);
@@ -170,8 +176,10 @@ static const struct db_stmt db_events_checkpoints_stmt = {
     "SELECT c.tree_size, coalesce((SELECT max(p.tree_size) FROM log_checkpoints p "
     "WHERE p.tree_size < c.tree_size), 0), c.note, "
     "(extract(epoch FROM c.created_at) * 1000000)::bigint FROM log_checkpoints c "
-    "WHERE c.tree_size > $1 AND c.tree_size <= $2 ORDER BY c.tree_size LIMIT $3",
-    3};
+    "WHERE c.tree_size > $1 AND c.tree_size <= $2 AND c.tree_size <= coalesce((SELECT "
+    "min(e.log_index) FROM log_entries e WHERE e.item_id > $4), c.tree_size) "
+    "ORDER BY c.tree_size LIMIT $3",
+    4};
 
 static void read_checkpoint(const PGresult *res, int r, void *out, const void *arg)
 {
@@ -185,11 +193,13 @@ static void read_checkpoint(const PGresult *res, int r, void *out, const void *a
 }
 
 enum db_status db_events_checkpoints(struct db_conn *conn, int64_t after, int64_t upto,
-                                     unsigned limit, struct event_checkpoints *out)
+                                     int64_t items_told, unsigned limit,
+                                     struct event_checkpoints *out)
 {
-    char a[24], u[24], l[16];
+    char a[24], u[24], l[16], t[24];
     range_params(after, upto, limit, a, u, l);
-    const char *values[] = {a, u, l};
+    snprintf(t, sizeof t, "%" PRId64, items_told);
+    const char *values[] = {a, u, l, t};
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
     enum db_status st = db_exec(conn, &db_events_checkpoints_stmt, values, NULL, NULL, &res);

@@ -16,7 +16,6 @@
 #define IDLE_POLL_MS 1000 /* how often otherwise */
 #define PAGE         1000 /* rows a statement reads */
 #define BACKOFF_MAX  5000 /* ms between attempts to reconnect */
-#define SNAP_MAX     4096 /* bytes of a snapshot's text (its running transactions) */
 
 /* The thread's own state. */
 struct feed_state {
@@ -24,9 +23,8 @@ struct feed_state {
     int pid;    /* the LISTENing session; 0: not listening */
     bool ready; /* pos was read */
     struct event_pos pos;
-    bool pending; /* registrations up to pending_last wait for snap's transactions */
-    int64_t pending_last;
-    char snap[SNAP_MAX];
+    bool pending; /* registrations up to horizon.last wait for its transactions */
+    struct db_events_horizon horizon;
     int64_t hot_until; /* CLOCK_MONOTONIC ms */
 };
 
@@ -75,7 +73,8 @@ static enum db_status tell_checkpoints(struct db_conn *conn, const struct event_
 {
     for (;;) {
         struct event_checkpoints rows;
-        enum db_status st = db_events_checkpoints(conn, pos->tree_size, upto, PAGE, &rows);
+        enum db_status st =
+            db_events_checkpoints(conn, pos->tree_size, upto, pos->item, PAGE, &rows);
         if (st != DB_OK)
             return st;
         for (size_t i = 0; i < rows.n; i++) {
@@ -99,13 +98,17 @@ static enum db_status tell_anchors(struct db_conn *conn, const struct event_sink
         enum db_status st = db_events_anchors(conn, pos->anchor, upto, PAGE, &rows);
         if (st != DB_OK)
             return st;
+        size_t n = rows.n;
         for (size_t i = 0; i < rows.n; i++) {
+            if (rows.v[i].tree_size > pos->tree_size) {
+                n = 0; /* after the checkpoint it anchors, which waits for its registrations */
+                break;
+            }
             pos->anchor = rows.v[i].pos;
             const struct feed_event ev = {
                 .type = EVENT_ANCHORED, .pos = *pos, .anchor = &rows.v[i]};
             tell(sink, &ev);
         }
-        size_t n = rows.n;
         event_anchors_free(&rows);
         if (n < PAGE)
             return DB_OK;
@@ -118,22 +121,20 @@ static enum db_status items_round(const struct event_feed *f, struct feed_state 
 {
     enum db_status st = DB_OK;
     if (!s->pending) {
-        int64_t last = 0;
-        st = db_events_item_horizon(s->conn, &last, s->snap, sizeof s->snap);
-        if (st != DB_OK || last <= s->pos.item)
+        st = db_events_item_horizon(s->conn, &s->horizon);
+        if (st != DB_OK || s->horizon.last <= s->pos.item)
             return st;
         s->pending = true;
-        s->pending_last = last;
     }
     bool settled = false;
-    st = db_events_settled(s->conn, s->snap, &settled);
+    st = db_events_settled(s->conn, &s->horizon, &settled);
     if (st != DB_OK || !settled)
         return st;
     if (f->sink.wanted(f->sink.arg))
-        st = tell_items(s->conn, &f->sink, &s->pos, s->pending_last);
+        st = tell_items(s->conn, &f->sink, &s->pos, s->horizon.last);
     if (st != DB_OK)
         return st;
-    s->pos.item = s->pending_last;
+    s->pos.item = s->horizon.last;
     s->pending = false;
     tell_position(&f->sink, &s->pos);
     return DB_OK;
@@ -144,16 +145,16 @@ static enum db_status first_position(struct event_feed *f, struct feed_state *s)
 {
     enum db_status st = db_events_heads(s->conn, &s->pos.tree_size, &s->pos.anchor);
     if (st == DB_OK)
-        st = db_events_item_horizon(s->conn, &s->pending_last, s->snap, sizeof s->snap);
+        st = db_events_item_horizon(s->conn, &s->horizon);
     bool settled = false;
     while (st == DB_OK && !settled && !atomic_load(&f->stop)) {
-        st = db_events_settled(s->conn, s->snap, &settled);
+        st = db_events_settled(s->conn, &s->horizon, &settled);
         if (st == DB_OK && !settled)
             sleep_ms_unless(HOT_POLL_MS, &f->stop);
     }
     if (st != DB_OK || !settled)
         return st;
-    s->pos.item = s->pending_last;
+    s->pos.item = s->horizon.last;
     s->ready = true;
     tell_position(&f->sink, &s->pos);
     return DB_OK;
@@ -176,13 +177,16 @@ static enum db_status feed_round(struct event_feed *f, struct feed_state *s, uns
     int64_t now = now_ms();
     if (kinds & DB_EVENTS_ITEMS)
         s->hot_until = now + HOT_MS;
+    /* In causal order: a checkpoint after the registrations it logs, an anchor after its
+     * checkpoint; while registrations settle (awake), what waits for them is looked at again. */
+    bool hot = s->pending || now < s->hot_until;
     enum db_status st = DB_OK;
-    if (look || (kinds & DB_EVENTS_LOG))
-        st = tell_checkpoints(s->conn, &f->sink, &s->pos, INT64_MAX);
-    if (st == DB_OK && (look || (kinds & DB_EVENTS_ANCHORS)))
-        st = tell_anchors(s->conn, &f->sink, &s->pos, INT64_MAX);
-    if (st == DB_OK && (look || kinds || s->pending || now < s->hot_until))
+    if (look || kinds || hot)
         st = items_round(f, s);
+    if (st == DB_OK && (look || hot || (kinds & DB_EVENTS_LOG)))
+        st = tell_checkpoints(s->conn, &f->sink, &s->pos, INT64_MAX);
+    if (st == DB_OK && (look || hot || (kinds & (DB_EVENTS_ANCHORS | DB_EVENTS_LOG))))
+        st = tell_anchors(s->conn, &f->sink, &s->pos, INT64_MAX);
     return st;
 }
 
@@ -271,7 +275,8 @@ static enum db_status replay_read(struct db_conn *conn, const struct event_pos *
     unsigned limit = (unsigned)max + 1;
     enum db_status st = db_events_items(conn, from->item, upto->item, limit, &r->items);
     if (st == DB_OK)
-        st = db_events_checkpoints(conn, from->tree_size, upto->tree_size, limit, &r->checkpoints);
+        st = db_events_checkpoints(conn, from->tree_size, upto->tree_size, upto->item, limit,
+                                   &r->checkpoints);
     if (st == DB_OK)
         st = db_events_anchors(conn, from->anchor, upto->anchor, limit, &r->anchors);
     return st;

@@ -252,7 +252,7 @@ test('two provd serve instances on one database both see each other\'s registrat
   }
 });
 
-test('the worker\'s checkpoint arrives as logged', async () => {
+test('the worker\'s checkpoints arrive as logged, after the registrations they log', async () => {
   const key = createLogKey();
   const dbUrl = freshDatabase();
   const tok = createApiKey(dbUrl);
@@ -267,6 +267,21 @@ test('the worker\'s checkpoint arrives as logged', async () => {
     assert.ok(m.data.checkpoint.startsWith(key.origin + '\n' + m.data.tree_size + '\n'));
     assert.equal(m.id.split('-')[1], String(m.data.tree_size));
     assert.ok(s.messages.indexOf(reg) < s.messages.indexOf(m));
+    // Under load, nothing is skipped and the order is causal: every checkpoint comes after the
+    // registrations it logs (this log holds registrations only, so a checkpoint of size N
+    // follows at least N registered events; ids drawn out of commit order once lost some).
+    const n = 60;
+    await Promise.all(Array.from({ length: n }, (_, i) => register(run.base, tok, signer, { i })));
+    await s.waitFor((e) => e.event === 'logged' && e.data.tree_size >= n + 1, 15000, 'all logged');
+    let told = 0;
+    for (const e of s.messages) {
+      if (e.event === 'registered') told++;
+      if (e.event === 'logged') {
+        const seen = s.messages.map((x) => x.event[0] + x.id).join(' ');
+        assert.ok(told >= e.data.tree_size, `${e.id} after ${told} registrations: ${seen}`);
+      }
+    }
+    assert.equal(told, n + 1);
     const cp = await http(run.base, 'GET', '/v1/log/checkpoint');
     assert.ok(cp.text.startsWith(key.origin + '\n'));
   } finally {
