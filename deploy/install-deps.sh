@@ -7,7 +7,9 @@
 #                                    openssl for the TLS proxy test, chromium for the explorer,
 #                                    python3-cryptography for deploy/examples/register_dir.py,
 #                                    docker-compose to validate docker-compose.yml, prometheus
-#                                    for promtool, tests/deploy/operations.test.sh)
+#                                    for promtool, tests/deploy/operations.test.sh, Go and
+#                                    golang.org/x/mod for the tlog-tiles interop client
+#                                    tests/interop/tlog-go)
 #   deploy/install-deps.sh --bench   also the load generator (wrk)
 #   deploy/install-deps.sh --node    also Node.js and npm (for the local anvil dev chain)
 # Needs root (or sudo) only when something is missing.
@@ -21,7 +23,7 @@ for arg in "$@"; do
     case "$arg" in
     --test) pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck clang libclang-rt-dev nginx openssl
                   chromium fonts-dejavu-core python3 python3-cryptography
-                  docker-compose prometheus) ;;
+                  docker-compose prometheus golang-go golang-golang-x-mod-dev) ;;
     --bench) pkgs+=(wrk) ;;
     --node) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
