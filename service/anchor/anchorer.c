@@ -148,6 +148,7 @@ static enum db_status maybe_create(struct anchorer *a)
     if (st != DB_OK)
         return st;
     size = head.tree_size;
+    /* size 0, the empty log's checkpoint, is never anchored (last_size starts at 0) */
     if (!head.root_hex || size <= last_size || strcmp(head.origin, a->origin) != 0)
         goto out;
     struct anchor_commitment c = {.key_id = a->key_id, .tree_size = size};

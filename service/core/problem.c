@@ -47,6 +47,7 @@ static const struct problem_info problems[PROBLEM_COUNT_] = {
     P(PROBLEM_SERVER_BUSY, 503, "server-busy", "Server busy"),
     P(PROBLEM_REQUEST_TIMEOUT, 408, "request-timeout", "Request not received in time"),
     P(PROBLEM_RATE_LIMITED, 429, "rate-limited", "Too many requests"),
+    P(PROBLEM_TILE_NOT_FOUND, 404, "tile-not-found", "No such tile"),
 };
 
 const struct problem_info *problem_info(enum problem_code code)

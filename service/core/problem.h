@@ -43,6 +43,7 @@ enum problem_code {
     PROBLEM_SERVER_BUSY = 33,     /* bodies or replies held at once would pass --max-buffered */
     PROBLEM_REQUEST_TIMEOUT = 34, /* the request did not arrive within --request-timeout */
     PROBLEM_RATE_LIMITED = 35,    /* past --rate-limit-ip or --rate-limit-key */
+    PROBLEM_TILE_NOT_FOUND = 36,  /* no such tlog-tiles tile, entry bundle or path */
     PROBLEM_COUNT_
 };
 

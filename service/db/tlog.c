@@ -294,3 +294,88 @@ void db_log_context_read(const PGresult *res, int row, int first, struct log_con
     out->note = db_str(res, row, first + 1);
     out->has_anchor = db_anchor_row_read(res, row, first + 2, &out->anchor);
 }
+
+/* tlog-tiles reads (registry/logread.c). */
+
+static const struct db_stmt db_log_checkpoint_between_stmt = {
+    "db_log_checkpoint_between",
+    "SELECT EXISTS (SELECT 1 FROM log_checkpoints WHERE tree_size BETWEEN $1 AND $2)", 2};
+
+enum db_status db_log_checkpoint_between(struct db_conn *conn, uint64_t lo, uint64_t hi,
+                                         bool *exists)
+{
+    char lo_s[24], hi_s[24];
+    snprintf(lo_s, sizeof lo_s, "%" PRIu64, lo);
+    snprintf(hi_s, sizeof hi_s, "%" PRIu64, hi);
+    const char *values[] = {lo_s, hi_s};
+    PGresult *res = NULL;
+    *exists = false;
+    enum db_status st = db_exec(conn, &db_log_checkpoint_between_stmt, values, NULL, NULL, &res);
+    if (st == DB_OK && PQntuples(res) == 1)
+        *exists = db_bool(res, 0, 0);
+    PQclear(res);
+    return st;
+}
+
+/* The records of a log-index range ($1..$2), one statement per kind, ordered by log index. */
+static const struct db_stmt db_log_records_range_stmts[] = {
+    {"db_log_records_range_items",
+     "SELECT " ITEM_FIELDS("i.") ", e.log_index FROM log_entries e JOIN items i ON i.id = "
+                                 "e.item_id WHERE e.log_index BETWEEN $1 AND $2 ORDER BY "
+                                 "e.log_index",
+     2},
+    {"db_log_records_range_datasets",
+     "SELECT " DATASET_COLUMNS DATASET_FROM "WHERE e.log_index BETWEEN $1 AND $2 "
+     "ORDER BY e.log_index",
+     2},
+    {"db_log_records_range_models",
+     "SELECT " MODEL_COLUMNS MODEL_FROM "WHERE e.log_index BETWEEN $1 AND $2 "
+     "ORDER BY e.log_index",
+     2},
+};
+
+/* A db_row_reader of ITEM_FIELDS and the log index after them. */
+static void read_logged_item(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct item_row *row = out;
+    db_item_row_read(res, r, false, row);
+    row->logged = true;
+    row->log_index = db_u64(res, r, ITEM_COL_FIELDS_);
+}
+
+enum db_status db_log_records_range(struct db_conn *conn, uint64_t first, unsigned n,
+                                    struct log_records *out)
+{
+    char lo_s[24], hi_s[24];
+    snprintf(lo_s, sizeof lo_s, "%" PRIu64, first);
+    snprintf(hi_s, sizeof hi_s, "%" PRIu64, first + (n ? n - 1 : 0));
+    const char *values[] = {lo_s, hi_s};
+    const struct db_call calls[] = {
+        {&db_log_records_range_stmts[0], values, NULL, NULL},
+        {&db_log_records_range_stmts[1], values, NULL, NULL},
+        {&db_log_records_range_stmts[2], values, NULL, NULL},
+    };
+    PGresult *res[3];
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec_calls(conn, calls, 3, res);
+    if (st != DB_OK)
+        return st;
+    out->items.v = db_rows(res[0], sizeof *out->items.v, read_logged_item, NULL, &out->items.n,
+                           &out->items.owner);
+    out->datasets.v = db_rows(res[1], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
+                              &out->datasets.n, &out->datasets.owner);
+    out->models.v = db_rows(res[2], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
+                            &out->models.owner);
+    if (out->items.v && out->datasets.v && out->models.v)
+        return DB_OK;
+    db_log_records_free(out);
+    return DB_ERROR;
+}
+
+void db_log_records_free(struct log_records *r)
+{
+    item_rows_free(&r->items);
+    dataset_rows_free(&r->datasets);
+    model_rows_free(&r->models);
+}

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "core/dataset.h"
 #include "core/item.h"
+#include "core/model.h"
 #include "db/pool.h"
 #include "tlog/tiles.h"
 
@@ -57,5 +58,22 @@ enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, co
 enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
                                         const uint8_t root[MERKLE_HASH_LEN], const char *note)
     __attribute__((warn_unused_result));
+
+/* tlog-tiles reads (registry/logread.c). */
+/* Whether a checkpoint with a tree size in lo..hi (inclusive, both at most INT64_MAX) exists. */
+enum db_status db_log_checkpoint_between(struct db_conn *conn, uint64_t lo, uint64_t hi,
+                                         bool *exists) __attribute__((warn_unused_result));
+/* The logged records with log indexes first .. first + n - 1, by kind, each set ordered by log
+ * index (their log_index members set): three statements in one round trip. The caller frees
+ * the rows. */
+struct log_records {
+    struct item_rows items;
+    struct dataset_rows datasets;
+    struct model_rows models;
+};
+enum db_status db_log_records_range(struct db_conn *conn, uint64_t first, unsigned n,
+                                    struct log_records *out) __attribute__((warn_unused_result));
+/* Frees the rows of db_log_records_range. */
+void db_log_records_free(struct log_records *r);
 
 #endif

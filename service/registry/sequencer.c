@@ -63,7 +63,11 @@ static enum db_status load_edge(struct sequencer *s, uint64_t size, const char *
     return st;
 }
 
-/* Checks the log's identity against our key and (re)builds the edge. */
+static enum db_status publish_checkpoint(struct sequencer *s);
+
+/* Checks the log's identity against our key and (re)builds the edge. A log without any
+ * checkpoint gets the one of size 0 (root SHA-256 of the empty string), so that readers and
+ * witnesses see the log, and its key, before the first registration. */
 static enum db_status become_leader(struct db_conn *conn, void *arg)
 {
     struct sequencer *s = arg;
@@ -85,6 +89,11 @@ static enum db_status become_leader(struct db_conn *conn, void *arg)
         st = db_log_head(conn, &head);
     if (st == DB_OK) {
         st = load_edge(s, head.tree_size, head.root_hex);
+        if (st == DB_OK && !head.note && head.tree_size == 0) {
+            st = publish_checkpoint(s);
+            if (st == DB_OK)
+                diag_info("sequencer: published the empty log's checkpoint (size 0)");
+        }
         if (st == DB_OK)
             diag_info("sequencer: leading log %s at tree size %" PRIu64, s->key.name,
                       head.tree_size);
