@@ -152,6 +152,10 @@ static const struct option_def options[] = {
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
      "the log's verifier key (GET /v1/log/key); required"},
+    {"tiles-dir", "PROVD_TILES_DIR", CMD_WORKER | CMD_RUN, OPT_STRING, OFF(tiles_dir), NULL, 0, 0,
+     "DIR",
+     "also publish the log as static C2SP tlog-tiles files in DIR (an existing directory): tiles "
+     "and entry bundles, then the checkpoint, for nginx or a CDN; default none"},
     {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
      "URL",
      "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "

@@ -69,6 +69,7 @@ struct config {
     char *log_key_file; /* worker, run, logkey create */
     char *log_origin;   /* worker, run, logkey create */
     char *log_key;      /* verify: the log's verifier key */
+    char *tiles_dir;    /* worker, run: --tiles-dir, NULL: no static publishing */
     char *receipt_path; /* verify: the positional argument */
     /* dataset … (over HTTP) */
     char *url, *token, *signing_key_file, *dir, *version, *metadata, *policy;

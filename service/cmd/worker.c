@@ -14,14 +14,16 @@
 #include "cmd/cmd.h"
 #include "util/diag.h"
 #include "db/migrate.h"
+#include "registry/publish.h"
 #include "registry/sequencer.h"
 
 struct worker {
     struct sequencer seq;
     struct anchorer anchorer;
+    struct publisher publisher;
     atomic_bool stop;
-    pthread_t thread, anchor_thread;
-    bool started, anchoring;
+    pthread_t thread, anchor_thread, publish_thread;
+    bool started, anchoring, publishing;
 };
 
 static void *worker_main(void *arg)
@@ -36,6 +38,29 @@ static void *anchor_main(void *arg)
     struct worker *w = arg;
     anchorer_run(&w->anchorer, &w->stop);
     return NULL;
+}
+
+static void *publish_main(void *arg)
+{
+    struct worker *w = arg;
+    publisher_run(&w->publisher, &w->stop);
+    return NULL;
+}
+
+/* Starts the publisher thread when --tiles-dir is given. */
+static bool publishing_start(struct worker *w, const struct config *cfg, const struct note_key *key)
+{
+    if (!cfg->tiles_dir)
+        return true;
+    struct db_limits limits = cmd_db_limits(cfg, false);
+    if (!publisher_init(&w->publisher, cfg->tiles_dir, cfg->database_url, &limits, key))
+        return false;
+    if (pthread_create(&w->publish_thread, NULL, publish_main, w) != 0) {
+        publisher_free(&w->publisher);
+        return false;
+    }
+    w->publishing = true;
+    return true;
 }
 
 /* Starts the anchorer thread when an Ethereum node is configured. */
@@ -80,7 +105,7 @@ static bool worker_start_with(struct worker *w, const struct config *cfg,
         pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
-    if (!anchoring_start(w, cfg, key))
+    if (!anchoring_start(w, cfg, key) || !publishing_start(w, cfg, key))
         return false;
     diag_info("worker started for log %s", key->name);
     return true;
@@ -97,7 +122,8 @@ static bool worker_start(struct worker *w, const struct config *cfg)
     return ok;
 }
 
-/* Stops the sequencer; false if it had stopped on its own for a fatal reason. */
+/* Stops the sequencer, the anchorer and the publisher; false if one had stopped on its own for
+ * a fatal reason. */
 static bool worker_stop(struct worker *w)
 {
     atomic_store(&w->stop, true);
@@ -105,10 +131,14 @@ static bool worker_stop(struct worker *w)
         pthread_join(w->thread, NULL);
     if (w->anchoring)
         pthread_join(w->anchor_thread, NULL);
-    bool ok = !w->seq.fatal && !w->anchorer.fatal;
+    if (w->publishing)
+        pthread_join(w->publish_thread, NULL);
+    bool ok = !w->seq.fatal && !w->anchorer.fatal && !w->publisher.fatal;
     sequencer_free(&w->seq);
     if (w->anchoring)
         anchorer_free(&w->anchorer);
+    if (w->publishing)
+        publisher_free(&w->publisher);
     return ok;
 }
 
@@ -120,7 +150,7 @@ static void wait_worker_or_signal(struct worker *w, const sigset_t *set)
         int sig = sigtimedwait(set, NULL, &tick);
         if (sig > 0 && signal_stops(sig))
             return;
-        if (w->seq.fatal || w->anchorer.fatal)
+        if (w->seq.fatal || w->anchorer.fatal || w->publisher.fatal)
             return;
     }
 }
