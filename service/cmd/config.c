@@ -131,6 +131,10 @@ static const struct option_def options[] = {
      0, 0, "TEMPLATE",
      "the explorer links a transaction hash to this http(s) URL with {tx} replaced by it (e.g. "
      "https://sepolia.etherscan.io/tx/{tx}); default none"},
+    {"tiles-prefix", "PROVD_TILES_PREFIX", CMD_HTTP, OPT_STRING, OFF(tiles_prefix), "/log/", 0, 0,
+     "PATH|off",
+     "serve the log as C2SP tlog-tiles under this path: PATHcheckpoint, PATHtile/...; it "
+     "starts and ends with /, off for none"},
     {"log-level", "PROVD_LOG_LEVEL",
      CMD_WITH_DB | CMD_LOGKEY_CREATE | CMD_VERIFY | CMD_CONTRACT | CMD_DATASET | CMD_MODEL |
          CMD_HEALTH | CMD_CLIENT,
@@ -590,6 +594,26 @@ static bool validate_explorer(const struct config *cfg, char *err, size_t err_le
     return false;
 }
 
+/* --tiles-prefix: "off", or a path from '/' to '/' of unreserved characters (RFC 3986) with no
+ * empty, "." or ".." segment whose first segment is none of the API's, the probes' or the
+ * explorer's, so that no route of the table shadows or is shadowed by a tile path. */
+bool config_tiles_prefix_valid(const char *s)
+{
+    static const char *const taken[] = {"v1", "explorer", "metrics", "healthz", "readyz", NULL};
+    size_t n = strlen(s);
+    if (!strcmp(s, "off") || !strcmp(s, "/"))
+        return true;
+    if (n < 3 || n > 64 || s[0] != '/' || s[n - 1] != '/' ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") != n ||
+        strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../"))
+        return false;
+    size_t first = strcspn(s + 1, "/");
+    for (int i = 0; taken[i]; i++)
+        if (strlen(taken[i]) == first && !strncmp(s + 1, taken[i], first))
+            return false;
+    return true;
+}
+
 static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (!validate_log(cfg, cmd, err, err_len) || !validate_anchor(cfg, cmd, err, err_len) ||
@@ -622,6 +646,14 @@ static bool validate(struct config *cfg, enum config_cmd cmd, char *err, size_t 
         (!validate_http_limits(cfg, err, err_len) || !parse_metrics_listen(cfg, err, err_len) ||
          !validate_explorer(cfg, err, err_len)))
         return false;
+    if ((cmd & CMD_HTTP) && !config_tiles_prefix_valid(cfg->tiles_prefix)) {
+        snprintf(err, err_len,
+                 "--tiles-prefix (or PROVD_TILES_PREFIX) '%.80s' must be off, or a path that "
+                 "starts and ends with / (letters, digits, - . _ ~; no empty, . or .. segment) "
+                 "outside /v1/, /explorer/, /metrics, /healthz and /readyz",
+                 cfg->tiles_prefix);
+        return false;
+    }
     if (cmd & CMD_APIKEY_CREATE) {
         size_t n = cfg->name ? strlen(cfg->name) : 0;
         if (n < 1 || n > 100) {

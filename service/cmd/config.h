@@ -55,6 +55,7 @@ struct config {
     char *metrics_listen, *metrics_listen_host; /* HOST:PORT as given, and its host */
     char *metrics_token;
     char *explorer_tx_url; /* the explorer's link to a transaction, "{tx}" in it; NULL: none */
+    char *tiles_prefix;    /* where the log is served as tlog-tiles ("/log/"), or "off" */
     /* HTTP limits (README "Limits") */
     unsigned max_connections, max_connections_per_ip; /* open at once; per IP 0: no limit */
     unsigned request_timeout, idle_timeout;           /* seconds */
@@ -105,6 +106,8 @@ bool config_load(struct config *cfg, enum config_cmd cmd, int argc, char **argv,
 void config_print_help(FILE *f, enum config_cmd cmd);
 void config_free(struct config *cfg);
 /* Splits "HOST:PORT" or "[V6]:PORT"; host gets a new string (caller frees). */
+/* A valid --tiles-prefix: "off", or a path from / to / that collides with no other route. */
+bool config_tiles_prefix_valid(const char *s);
 bool config_parse_listen(const char *s, char **host, uint16_t *port)
     __attribute__((warn_unused_result));
 

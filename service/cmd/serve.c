@@ -139,7 +139,9 @@ int serve_start(struct service *svc, const struct config *cfg)
                                .metrics_listen_port = cfg->metrics_listen_port,
                                .metrics_token = cfg->metrics_token,
                                .max_event_subscribers = cfg->max_event_subscribers,
-                               .explorer_tx_url = cfg->explorer_tx_url};
+                               .explorer_tx_url = cfg->explorer_tx_url,
+                               .tiles_prefix =
+                                   strcmp(cfg->tiles_prefix, "off") ? cfg->tiles_prefix : NULL};
     struct registry_policy policy = {.require_known_signer = cfg->require_known_signer,
                                      .open_registration = cfg->open_registration};
     char err[256];

@@ -105,7 +105,7 @@ static enum MHD_Result reply_limited(struct http_request *req, const struct neta
 {
     char text[NETADDR_STR_LEN];
     netaddr_format(client, text);
-    req->route = route_find(req->url); /* counted under its route */
+    req->route = route_find(req); /* counted under its route */
     return reply_problem(req, PROBLEM_RATE_LIMITED, NULL,
                          "requests from %s pass this server's limit (--rate-limit-ip); retry in "
                          "%u s",

@@ -16,6 +16,8 @@ struct route {
     http_handler get;   /* also serves HEAD */
     http_handler post;
     http_handler del;
+    bool tiles; /* path is under --tiles-prefix (not served without one); with has_param, the
+                   parameter is the rest of the path after the prefix, slashes included */
 };
 
 static const struct route routes[] = {
@@ -70,6 +72,9 @@ static const struct route routes[] = {
     {"/v1/models/{id}/proof", "/v1/models/", true, false, "/proof", handle_model_proof, NULL, NULL},
     {"/v1/models/{id}/attestation", "/v1/models/", true, false, "/attestation",
      handle_model_attestation, NULL, NULL},
+    /* C2SP tlog-tiles, named with the default --tiles-prefix (/log/) */
+    {"/log/checkpoint", "checkpoint", false, false, "", handle_tiles_checkpoint, NULL, NULL, true},
+    {"/log/tile/{tile*}", "tile/", true, false, "", handle_tiles_tile, NULL, NULL, true},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -85,14 +90,30 @@ const char *route_name(size_t i)
     return i < N_ROUTES ? routes[i].name : "none";
 }
 
-/* Matches url; a parameter is copied into param_buf (the router's only allocation-free way to
- * end it before a suffix). */
-static const struct route *match(const char *url, const char **param, char *param_buf,
-                                 size_t param_cap)
+/* The rest of url after the tiles prefix, NULL when url is not under it (or none is set). */
+static const char *under_tiles(const char *url, const char *prefix)
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    return prefix && !strncmp(url, prefix, n) ? url + n : NULL;
+}
+
+/* Matches url (tiles_prefix: --tiles-prefix or NULL); a parameter is copied into param_buf (the
+ * router's only allocation-free way to end it before a suffix). */
+static const struct route *match(const char *full_url, const char *tiles_prefix, const char **param,
+                                 char *param_buf, size_t param_cap)
 {
     for (size_t i = 0; i < N_ROUTES; i++) {
         const struct route *r = &routes[i];
         size_t n = strlen(r->path);
+        const char *url = r->tiles ? under_tiles(full_url, tiles_prefix) : full_url;
+        if (!url)
+            continue;
+        if (r->tiles && r->has_param) {
+            if (strncmp(url, r->path, n) != 0)
+                continue;
+            *param = url;
+            return r;
+        }
         if (!r->has_param) {
             if (!strcmp(url, r->path)) {
                 *param = NULL;
@@ -122,19 +143,21 @@ static const char *allow_header(const struct route *r)
     return r->get ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
 }
 
-bool route_takes_lines(const char *url, const char *method)
+bool route_takes_lines(const struct http_request *req)
 {
     const char *param;
     char param_buf[256];
-    const struct route *r = match(url, &param, param_buf, sizeof param_buf);
-    return r && r->lines && !strcmp(method, "POST");
+    const struct route *r =
+        match(req->url, req->srv->opt.tiles_prefix, &param, param_buf, sizeof param_buf);
+    return r && r->lines && !strcmp(req->method, "POST");
 }
 
-int route_find(const char *url)
+int route_find(const struct http_request *req)
 {
     const char *param;
     char param_buf[256];
-    const struct route *r = match(url, &param, param_buf, sizeof param_buf);
+    const struct route *r =
+        match(req->url, req->srv->opt.tiles_prefix, &param, param_buf, sizeof param_buf);
     return r ? (int)(r - routes) : -1;
 }
 
@@ -178,7 +201,8 @@ enum MHD_Result route_dispatch(struct http_request *req)
 {
     const char *param;
     char param_buf[256], name[32];
-    const struct route *r = match(req->url, &param, param_buf, sizeof param_buf);
+    const struct route *r =
+        match(req->url, req->srv->opt.tiles_prefix, &param, param_buf, sizeof param_buf);
     if (!r || !served_here(req, r))
         return reply_problem(req, PROBLEM_NOT_FOUND, NULL, "no route for %.200s", req->url);
     req->route = (int)(r - routes);

@@ -10,15 +10,16 @@
 
 #include "http/server.h"
 
-/* A handler queues exactly one response. param is the path's {…} segment or NULL. */
+/* A handler queues exactly one response. param is the path's {…} segment or NULL (for a route
+ * under --tiles-prefix with a parameter: the rest of the path after the prefix). */
 typedef enum MHD_Result (*http_handler)(struct http_request *req, const char *param);
 
 enum MHD_Result route_dispatch(struct http_request *req);
-/* True when the route of method and url reads a text/plain body as a list of content hashes
- * while it arrives (struct http_request's lines) rather than buffering it. */
-bool route_takes_lines(const char *url, const char *method);
-/* The index in the route table of the route url matches (for metrics), -1 for none. */
-int route_find(const char *url);
+/* True when the route of req's method and url reads a text/plain body as a list of content
+ * hashes while it arrives (struct http_request's lines) rather than buffering it. */
+bool route_takes_lines(const struct http_request *req);
+/* The index in the route table of the route req's url matches (for metrics), -1 for none. */
+int route_find(const struct http_request *req);
 /* The routes, for metrics: their number and each one's path template ("none" past the end). */
 size_t route_count(void);
 const char *route_name(size_t i);
@@ -64,5 +65,7 @@ enum MHD_Result handle_healthz(struct http_request *req, const char *param);
 enum MHD_Result handle_explorer_index(struct http_request *req, const char *param);
 enum MHD_Result handle_explorer_asset(struct http_request *req, const char *param);
 enum MHD_Result handle_readyz(struct http_request *req, const char *param);
+enum MHD_Result handle_tiles_checkpoint(struct http_request *req, const char *param);
+enum MHD_Result handle_tiles_tile(struct http_request *req, const char *param);
 
 #endif

@@ -350,7 +350,7 @@ static enum MHD_Result request_begin(struct http_request *req)
         return limited; /* 429, before the body is read */
     uint64_t length;
     bool has_length = content_length(req, &length);
-    if (http_is_text(req) && route_takes_lines(req->url, req->method))
+    if (http_is_text(req) && route_takes_lines(req))
         return lines_begin(req, length);
     if (length > req->srv->opt.max_body)
         return reply_too_large(req);

@@ -52,6 +52,7 @@ struct http_options {
     const char *metrics_token;      /* NULL: /metrics needs no Authorization: Bearer */
     unsigned max_event_subscribers; /* GET /v1/events streams open at once */
     const char *explorer_tx_url;    /* GET /explorer/config.json: "{tx}" in it; NULL: none */
+    const char *tiles_prefix;       /* tlog-tiles under this path ("/log/"); NULL: not served */
 };
 
 /* The handlers' context: what the HTTP adapter owns, and the domain it serves. */

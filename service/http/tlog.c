@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints of the transparency log: GET /v1/log/checkpoint, /v1/log/key, /v1/log/consistency
- * and GET /v1/items/{id}/receipt. */
+ * and GET /v1/items/{id}/receipt; and the log as C2SP tlog-tiles under --tiles-prefix:
+ * <prefix>checkpoint, <prefix>tile/<L>/<N>[.p/<W>], <prefix>tile/entries/<N>[.p/<W>]. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 #include "http/reply.h"
 #include "http/route.h"
 #include "http/tlog.h"
+#include "registry/logread.h"
 #include "registry/receipts.h"
+#include "tlog/tilepath.h"
 
 static enum MHD_Result reply_text(struct http_request *req, const char *text, bool newline)
 {
@@ -180,4 +183,42 @@ enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
     return http_reply_receipt_of(req, id, registry_receipt);
+}
+
+/* tlog-tiles: the checkpoint changes (a few seconds of caching at most), tiles and bundles never
+ * do once they exist. */
+#define TILES_CHECKPOINT_CACHE "public, max-age=2"
+#define TILES_IMMUTABLE_CACHE  "public, max-age=31536000, immutable"
+
+enum MHD_Result handle_tiles_checkpoint(struct http_request *req, const char *param)
+{
+    (void)param;
+    struct log_head head;
+    struct problem p;
+    if (!registry_log_head(req->srv->reg, &head, &p))
+        return reply_failure(req, &p);
+    http_add_header(req, "Cache-Control", TILES_CHECKPOINT_CACHE);
+    enum MHD_Result r = reply_text(req, head.note, false);
+    log_head_free(&head);
+    return r;
+}
+
+enum MHD_Result handle_tiles_tile(struct http_request *req, const char *param)
+{
+    struct tile_path t;
+    if (!tile_path_parse(param, strlen(param), &t))
+        return reply_problem(req, PROBLEM_TILE_NOT_FOUND, NULL,
+                             "%.200s is not a tlog-tiles path (tile/<L>/<N>[.p/<W>] or "
+                             "tile/entries/<N>[.p/<W>])",
+                             req->url);
+    struct buf body = BUF_INIT;
+    struct problem p;
+    bool ok = t.entries ? registry_log_bundle(req->srv->reg, t.index, t.width, &body, &p)
+                        : registry_log_tile(req->srv->reg, t.level, t.index, t.width, &body, &p);
+    if (!ok) {
+        buf_free(&body);
+        return reply_failure(req, &p);
+    }
+    http_add_header(req, "Cache-Control", TILES_IMMUTABLE_CACHE);
+    return reply_body(req, MHD_HTTP_OK, "application/octet-stream", &body);
 }
