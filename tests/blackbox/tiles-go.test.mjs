@@ -45,16 +45,26 @@ function buildClient() {
   assert.equal(r.status, 0, `go build failed:\n${r.stderr}`);
 }
 
-// Runs the client; returns {status, out (parsed JSON or null), stderr}.
-function client(base, args = []) {
-  const r = spawnSync(bin, ['-url', base, '-vkey', key.vkey, ...args], { encoding: 'utf8' });
-  let out = null;
-  try {
-    out = JSON.parse(r.stdout);
-  } catch {
-    // no JSON: a fetch or signature failure, said on stderr
-  }
-  return { status: r.status, out, stderr: r.stderr, stdout: r.stdout };
+// Runs the client (asynchronously: the tampering proxy lives in this process); returns
+// {status, out (parsed JSON or null), stderr, stdout}.
+function client(base, args = [], vkey = key.vkey) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ['-url', base, '-vkey', vkey, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    proc.on('error', reject);
+    proc.on('close', (status) => {
+      let out = null;
+      try {
+        out = JSON.parse(stdout);
+      } catch {
+        // no JSON: a fetch or signature failure, said on stderr
+      }
+      resolve({ status, out, stderr, stdout });
+    });
+  });
 }
 
 async function register(n, tag) {
@@ -102,7 +112,7 @@ async function receipt(id) {
 // A proxy to provd that flips one byte of the response to the path `target` (when set).
 function startProxy() {
   const upstream = new URL(srv.base);
-  const state = { target: null, flips: 0 };
+  const state = { target: null, offset: null, flips: 0 }; // offset null: the middle byte
   const server = http_.createServer((req, res) => {
     const up = http_.request({
       host: upstream.hostname, port: upstream.port, path: req.url, method: req.method,
@@ -113,7 +123,7 @@ function startProxy() {
       ur.on('end', () => {
         const body = Buffer.concat(chunks);
         if (req.url === state.target && body.length > 0) {
-          body[Math.floor(body.length / 2)] ^= 0x01;
+          body[state.offset ?? Math.floor(body.length / 2)] ^= 0x01;
           state.flips++;
         }
         const headers = { ...ur.headers };
@@ -158,7 +168,11 @@ const oldCp = path.join(tmp, 'old-checkpoint');
 let firstIds;
 
 test('the empty log: a size-0 checkpoint the Go client accepts', opts, async () => {
-  const r = client(`${srv.base}/log/`, ['-save', path.join(tmp, 'empty-checkpoint')]);
+  for (let i = 0; i < 200; i++) { // the worker publishes it once it has started
+    if ((await http(srv.base, 'GET', '/log/checkpoint')).status === 200) break;
+    await sleep(50);
+  }
+  const r = await client(`${srv.base}/log/`, ['-save', path.join(tmp, 'empty-checkpoint')]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.equal(r.out.size, 0);
   assert.equal(r.out.root, '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='); // SHA-256("")
@@ -170,7 +184,7 @@ test('inclusion: Go\'s tlog proves and checks entries read from the tiles', opts
   await waitForSize(300);
   const size = await tileSize();
   const idx = [0, 1, 127, 255, 256, 257, size - 1];
-  const r = client(`${srv.base}/log/`, ['-index', idx.join(','), '-save', oldCp]);
+  const r = await client(`${srv.base}/log/`, ['-index', idx.join(','), '-save', oldCp]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.equal(r.out.ok, true);
   assert.equal(r.out.origin, key.origin);
@@ -189,7 +203,7 @@ test('inclusion: Go\'s tlog proves and checks entries read from the tiles', opts
   // bundle is the receipt's, at the receipt's index.
   for (const id of [firstIds[0], firstIds[150], firstIds[299]]) {
     const rc = await receipt(id);
-    const g = client(`${srv.base}/log/`, ['-index', String(rc.log_index)]);
+    const g = await client(`${srv.base}/log/`, ['-index', String(rc.log_index)]);
     assert.equal(g.status, 0, g.stderr + g.stdout);
     assert.equal(g.out.inclusion[0].leaf_hash, rc.leaf_hash);
   }
@@ -200,7 +214,7 @@ test('consistency: an older checkpoint is a prefix of the current tree', opts, a
   await register(230, 'second');
   await waitForSize(oldSize + 230);
   const size = await tileSize();
-  const r = client(`${srv.base}/log/`, ['-old', oldCp, '-index', `0,${oldSize},${size - 1}`]);
+  const r = await client(`${srv.base}/log/`, ['-old', oldCp, '-index', `0,${oldSize},${size - 1}`]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.equal(r.out.ok, true);
   assert.equal(r.out.consistency.old_size, oldSize);
@@ -208,7 +222,7 @@ test('consistency: an older checkpoint is a prefix of the current tree', opts, a
   assert.ok(r.out.consistency.proof_len > 0);
   assert.ok(r.out.inclusion.every((x) => x.ok));
   // From the empty log's checkpoint, too.
-  const e = client(`${srv.base}/log/`, ['-old', path.join(tmp, 'empty-checkpoint')]);
+  const e = await client(`${srv.base}/log/`, ['-old', path.join(tmp, 'empty-checkpoint')]);
   assert.equal(e.status, 0, e.stderr + e.stdout);
   assert.equal(e.out.consistency.ok, true);
 });
@@ -217,16 +231,19 @@ test('through the honest proxy the client agrees; a flipped byte makes it fail',
   const base = `${proxy.base}/log/`;
   const size = await tileSize();
   assert.ok(size >= 512, `two full level-0 tiles (size ${size})`);
-  const ok = client(base, ['-index', '3,300']);
+  const ok = await client(base, ['-index', '3,300']);
   assert.equal(ok.status, 0, ok.stderr + ok.stdout);
   assert.equal(ok.out.ok, true);
 
   // A full level-0 tile: the root does not depend on its bytes (its hash is in the level-1
-  // tile), so only TileHashReader's authentication against its parent can catch it.
+  // tile). TileHashReader is meant to authenticate it against its parent, but x/mod 0.7.0's
+  // loop starts at len(stx) (the tree hash's subtrees) rather than at the number of distinct
+  // tiles those take, so with two subtrees in one tile it skips the next tile: here 0/000. The
+  // proof built from it then fails tlog.CheckRecord against the authenticated root instead.
   for (const target of ['/log/tile/0/000', '/log/tile/0/001']) {
     proxy.state.target = target;
     const flips = proxy.state.flips;
-    const r = client(base, ['-index', '3,300']);
+    const r = await client(base, ['-index', '3,300']);
     assert.ok(proxy.state.flips > flips, `the proxy altered ${target}`);
     assert.equal(r.status, 1, `a tampered ${target} is detected:\n${r.stdout}${r.stderr}`);
     assert.equal(r.out.ok, false);
@@ -234,28 +251,31 @@ test('through the honest proxy the client agrees; a flipped byte makes it fail',
     const failed = r.out.inclusion.filter((x) => !x.ok);
     assert.equal(failed.length, 1, JSON.stringify(r.out.inclusion));
     assert.equal(failed[0].index, target.endsWith('000') ? 3 : 300);
-    assert.match(failed[0].error, /inconsistent/);
+    assert.match(failed[0].error, /downloaded inconsistent tile|check: invalid/);
   }
 
   // The partial level-0 tile at the checkpoint's size: the root rebuilt with TreeHash differs,
   // and TileHashReader refuses every read (it authenticates against the root first).
   proxy.state.target = `/log/tile/0/${String(Math.floor(size / 256)).padStart(3, '0')}.p/${size % 256}`;
   assert.ok(size % 256 !== 0, 'the tree has a partial tile');
-  let r = client(base, ['-index', '3']);
+  let r = await client(base, ['-index', '3']);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.equal(r.out.tree_hash_ok, false, 'the rebuilt root differs');
   assert.equal(r.out.inclusion[0].ok, false);
 
-  // An entry bundle: the leaf hash no longer proves included.
+  // An entry bundle, one byte of entry 0's data (after its 2-byte length): its leaf hash no
+  // longer proves included.
   proxy.state.target = '/log/tile/entries/000';
-  r = client(base, ['-index', '3']);
+  proxy.state.offset = 10;
+  r = await client(base, ['-index', '0']);
+  proxy.state.offset = null;
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.equal(r.out.tree_hash_ok, true, 'the tiles themselves are intact');
   assert.equal(r.out.inclusion[0].ok, false);
 
   // The checkpoint: the signature fails.
   proxy.state.target = '/log/checkpoint';
-  r = client(base, []);
+  r = await client(base, []);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /signature/);
   proxy.state.target = null;
@@ -263,7 +283,7 @@ test('through the honest proxy the client agrees; a flipped byte makes it fail',
 
 test('a checkpoint read with another log\'s key is refused', opts, async () => {
   const other = createLogKey('other.provd.test/log');
-  const r = spawnSync(bin, ['-url', `${srv.base}/log/`, '-vkey', other.vkey], { encoding: 'utf8' });
+  const r = await client(`${srv.base}/log/`, [], other.vkey);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /signature|verifier/);
 });
