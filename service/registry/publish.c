@@ -109,32 +109,37 @@ static bool publish_tile(struct publisher *p, const struct tile_path *t)
     return publish_file(p, rel, p->data.data ? p->data.data : "", p->data.len);
 }
 
-/* The tiles of one level (or the entry bundles) that changed from size `from` to `to` nodes of
- * that level: the ones completed since, then the partial one of `to`. */
-static bool publish_row(struct publisher *p, bool entries, unsigned level, uint64_t from,
-                        uint64_t to)
+/* The tiles of one level (or the entry bundles) that changed from `from` to `to` nodes of that
+ * level: the ones completed since, then the partial one of `to`. */
+static bool changed_row(bool entries, unsigned level, uint64_t from, uint64_t to,
+                        bool (*emit)(void *ctx, const struct tile_path *t), void *ctx)
 {
     struct tile_path t = {.entries = entries, .level = level, .width = TILE_WIDTH};
     for (t.index = from / TILE_WIDTH; t.index < to / TILE_WIDTH; t.index++)
-        if (!publish_tile(p, &t))
+        if (!emit(ctx, &t))
             return false;
     t.width = (unsigned)(to % TILE_WIDTH);
-    return t.width == 0 || publish_tile(p, &t);
+    return t.width == 0 || emit(ctx, &t);
 }
 
-/* Every file a client of a tree of size `to` needs that differs from size `from`'s. */
-static bool publish_tiles(struct publisher *p, uint64_t from, uint64_t to)
+bool publish_changed(uint64_t from, uint64_t to, bool (*emit)(void *ctx, const struct tile_path *t),
+                     void *ctx)
 {
-    if (!publish_row(p, true, 0, from, to))
+    if (from > to || !changed_row(true, 0, from, to, emit, ctx))
         return false;
     for (unsigned level = 0; level <= TILE_PATH_MAX_LEVEL && 8 * level < 64; level++) {
         uint64_t nodes = to >> (8 * level);
         if (nodes == 0)
             break;
-        if (!publish_row(p, false, level, from >> (8 * level), nodes))
+        if (!changed_row(false, level, from >> (8 * level), nodes, emit, ctx))
             return false;
     }
     return true;
+}
+
+static bool emit_tile(void *ctx, const struct tile_path *t)
+{
+    return publish_tile(ctx, t);
 }
 
 /* Reads dir/checkpoint into p->data: 1 when there is one, 0 when there is none, -1 on error. */
@@ -283,7 +288,7 @@ static bool publish_head(struct publisher *p, const char *note, uint64_t size, c
 {
     uint64_t from = p->published ? p->size : 0;
     uint64_t before = p->files_written;
-    if (!publish_tiles(p, from, size))
+    if (!publish_changed(from, size, emit_tile, p))
         return false;
     if (syncfs(p->dir_fd) != 0) {
         diag_error("--tiles-dir %s: syncfs: %s", p->dir, strerror(errno));

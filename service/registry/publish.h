@@ -30,6 +30,7 @@
 #include "registry/registry.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
+#include "tlog/tilepath.h"
 #include "util/buf.h"
 
 #define PUBLISH_POLL_MS 200
@@ -51,6 +52,13 @@ struct publisher {
     struct buf data;        /* one file's bytes */
     uint64_t files_written; /* since start */
 };
+
+/* Calls emit for every tile and entry bundle of a tree of size `to` that a tree of size `from`
+ * (<= to) does not have, in the order they are published: the entry bundles, then the hash
+ * tiles level by level, each row's completed tiles before its partial one. False when from >
+ * to, or at emit's first false. Pure. */
+bool publish_changed(uint64_t from, uint64_t to, bool (*emit)(void *ctx, const struct tile_path *t),
+                     void *ctx) __attribute__((warn_unused_result));
 
 /* Opens dir and reads dir/checkpoint, if any (no database I/O). False, with the reason
  * logged, when dir is missing or not a directory, or its checkpoint is not signed by key or
