@@ -600,6 +600,8 @@ static bool validate_explorer(const struct config *cfg, char *err, size_t err_le
 bool config_tiles_prefix_valid(const char *s)
 {
     static const char *const taken[] = {"v1", "explorer", "metrics", "healthz", "readyz", NULL};
+    if (!s)
+        return false;
     size_t n = strlen(s);
     if (!strcmp(s, "off") || !strcmp(s, "/"))
         return true;
