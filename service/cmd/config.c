@@ -10,9 +10,11 @@
 
 #include "util/validate.h"
 #include "crypto/ethsig.h"
+#include "tlog/cosig.h"
 #include "tlog/note.h"
 
-enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64 };
+/* OPT_LIST: repeatable, into a struct config_list (config.h says how flags and env combine). */
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64, OPT_LIST };
 
 struct option_def {
     const char *flag; /* without the leading dashes */
@@ -160,6 +162,13 @@ static const struct option_def options[] = {
      "DIR",
      "also publish the log as static C2SP tlog-tiles files in DIR (an existing directory): tiles "
      "and entry bundles, then the checkpoint, for nginx or a CDN; default none"},
+    {"witness", "PROVD_VERIFY_WITNESS", CMD_VERIFY, OPT_LIST, OFF(verify_witnesses), NULL, 0, 0,
+     "VKEY",
+     "a witness's cosigner key (C2SP cosignature/v1: NAME+ID+BASE64 of 0x04 and the Ed25519 key); "
+     "the receipt's checkpoint must then carry valid cosignatures by --witness-quorum of them"},
+    {"witness-quorum", "PROVD_VERIFY_WITNESS_QUORUM", CMD_VERIFY, OPT_UINT,
+     OFF(verify_witness_quorum), "0", 0, 1000, "N",
+     "how many distinct --witness keys must have cosigned; 0 means all of them"},
     {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
      "URL",
      "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
@@ -296,6 +305,48 @@ static bool set_string(char **field, const char *value, char *err, size_t err_le
     return true;
 }
 
+static bool list_push(struct config_list *l, const char *item, size_t len, char *err,
+                      size_t err_len)
+{
+    char **v = realloc(l->items, (l->n + 1) * sizeof *v);
+    char *copy = v ? strndup(item, len) : NULL;
+    if (v)
+        l->items = v;
+    if (!copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    l->items[l->n++] = copy;
+    return true;
+}
+
+static void list_clear(struct config_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* The variable's value splits on whitespace (replacing the list); a flag appends its value,
+ * after emptying the list when it is the option's first flag (first_flag). */
+static bool set_list(struct config_list *l, const char *value, bool from_env, bool first_flag,
+                     char *err, size_t err_len)
+{
+    if (from_env || first_flag)
+        list_clear(l);
+    if (!from_env)
+        return list_push(l, value, strlen(value), err, err_len);
+    for (const char *p = value; *p;) {
+        size_t len = strcspn(p, " \t\r\n");
+        if (len && !list_push(l, p, len, err, err_len))
+            return false;
+        p += len;
+        p += strspn(p, " \t\r\n");
+    }
+    return true;
+}
+
 static bool set_bool(bool *field, const struct option_def *o, const char *value, char *err,
                      size_t err_len)
 {
@@ -341,11 +392,14 @@ static bool set_number(void *field, const struct option_def *o, const char *valu
     return true;
 }
 
-static bool set_option(struct config *cfg, const struct option_def *o, const char *value, char *err,
-                       size_t err_len)
+/* first_flag: the option's first occurrence on the command line (OPT_LIST restarts there). */
+static bool set_option(struct config *cfg, const struct option_def *o, const char *value,
+                       bool from_env, bool first_flag, char *err, size_t err_len)
 {
     char *field = (char *)cfg + o->offset;
     switch (o->kind) {
+    case OPT_LIST:
+        return set_list((struct config_list *)field, value, from_env, first_flag, err, err_len);
     case OPT_STRING:
         return set_string((char **)field, value, err, err_len);
     case OPT_BOOL:
@@ -376,7 +430,7 @@ static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char 
             continue;
         const char *env = getenv(o->env);
         const char *value = env && *env ? env : o->def;
-        if (value && !set_option(cfg, o, value, err, err_len)) {
+        if (value && !set_option(cfg, o, value, value == env, false, err, err_len)) {
             if (value == env)
                 snprintf(err + strlen(err), err_len - strlen(err), " (from %s)", o->env);
             return false;
@@ -403,6 +457,7 @@ static bool push_operand(struct config *cfg, const char *arg, char *err, size_t 
 static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
                       char *err, size_t err_len)
 {
+    bool seen[N_OPTIONS] = {false}; /* options given as flags so far */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -443,7 +498,9 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
             snprintf(err, err_len, "option --%s needs a value", o->flag);
             return false;
         }
-        if (!set_option(cfg, o, value, err, err_len))
+        bool first = !seen[o - options];
+        seen[o - options] = true;
+        if (!set_option(cfg, o, value, false, first, err, err_len))
             return false;
     }
     return true;
@@ -484,6 +541,28 @@ static bool require(const char *value, const char *what, char *err, size_t err_l
     return false;
 }
 
+/* verify --witness: cosigner vkeys; --witness-quorum at most their number. */
+static bool validate_witness_keys(const struct config *cfg, char *err, size_t err_len)
+{
+    const struct config_list *l = &cfg->verify_witnesses;
+    for (size_t i = 0; i < l->n; i++) {
+        struct cosig_key k;
+        if (!cosig_key_parse(l->items[i], &k)) {
+            snprintf(err, err_len,
+                     "--witness: '%.120s' is not a cosigner key (NAME+8 hex ID+base64 of 0x04 "
+                     "and the 32-byte Ed25519 key, with the ID matching)",
+                     l->items[i]);
+            return false;
+        }
+    }
+    if (cfg->verify_witness_quorum > l->n) {
+        snprintf(err, err_len, "--witness-quorum %u exceeds the %zu --witness key(s) given",
+                 cfg->verify_witness_quorum, l->n);
+        return false;
+    }
+    return true;
+}
+
 static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (cmd & CMD_LOG) {
@@ -497,7 +576,8 @@ static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, siz
     }
     if (cmd & CMD_VERIFY)
         return require(cfg->receipt_path, "the receipt file argument", err, err_len) &&
-               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len);
+               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len) &&
+               validate_witness_keys(cfg, err, err_len);
     return true;
 }
 
@@ -691,6 +771,8 @@ void config_print_help(FILE *f, enum config_cmd cmd)
             continue;
         fprintf(f, "  --%s%s%s\n      %s", o->flag, o->kind == OPT_BOOL ? "" : " ", o->metavar,
                 o->help);
+        if (o->kind == OPT_LIST)
+            fprintf(f, " (repeatable; the variable takes several, separated by spaces)");
         if (o->def)
             fprintf(f, " (default %s)", o->def);
         fprintf(f, "\n      env: %s\n", o->env);
@@ -711,6 +793,8 @@ void config_free(struct config *cfg)
             shared |= options[j].offset == options[i].offset;
         if (options[i].kind == OPT_STRING && !shared)
             free(*(char **)((char *)cfg + options[i].offset));
+        if (options[i].kind == OPT_LIST && !shared)
+            list_clear((struct config_list *)((char *)cfg + options[i].offset));
     }
     free(cfg->listen_host);
     free(cfg->metrics_listen_host);
