@@ -10,9 +10,11 @@
 
 #include "util/validate.h"
 #include "crypto/ethsig.h"
+#include "tlog/cosig.h"
 #include "tlog/note.h"
 
-enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64 };
+/* OPT_LIST: repeatable, into a struct config_list (config.h says how flags and env combine). */
+enum opt_kind { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_BOOL, OPT_U64, OPT_LIST };
 
 struct option_def {
     const char *flag; /* without the leading dashes */
@@ -152,6 +154,13 @@ static const struct option_def options[] = {
      "the log's origin line, e.g. example.org/provd; also the key's name; required"},
     {"log-key", "PROVD_LOG_KEY", CMD_VERIFY, OPT_STRING, OFF(log_key), NULL, 0, 0, "VKEY",
      "the log's verifier key (GET /v1/log/key); required"},
+    {"witness", "PROVD_VERIFY_WITNESS", CMD_VERIFY, OPT_LIST, OFF(verify_witnesses), NULL, 0, 0,
+     "VKEY",
+     "a witness's cosigner key (C2SP cosignature/v1: NAME+ID+BASE64 of 0x04 and the Ed25519 key); "
+     "the receipt's checkpoint must then carry valid cosignatures by --witness-quorum of them"},
+    {"witness-quorum", "PROVD_VERIFY_WITNESS_QUORUM", CMD_VERIFY, OPT_UINT,
+     OFF(verify_witness_quorum), "0", 0, 1000, "N",
+     "how many distinct --witness keys must have cosigned; 0 means all of them"},
     {"eth-rpc-url", "PROVD_ETH_RPC_URL", CMD_ANCHOR, OPT_STRING, OFF(eth_rpc_url), NULL, 0, 0,
      "URL",
      "Ethereum JSON-RPC endpoint (http or https) to anchor checkpoints on; default none "
@@ -288,6 +297,51 @@ static bool set_string(char **field, const char *value, char *err, size_t err_le
     return true;
 }
 
+static bool list_push(struct config_list *l, const char *item, size_t len, char *err,
+                      size_t err_len)
+{
+    char **v = realloc(l->items, (l->n + 1) * sizeof *v);
+    char *copy = v ? strndup(item, len) : NULL;
+    if (v)
+        l->items = v;
+    if (!copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    l->items[l->n++] = copy;
+    return true;
+}
+
+static void list_clear(struct config_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* A flag appends its value (dropping the variable's items first); the variable's value splits
+ * on whitespace. */
+static bool set_list(struct config_list *l, const char *value, bool from_env, char *err,
+                     size_t err_len)
+{
+    if (!from_env) {
+        if (l->from_env)
+            list_clear(l);
+        return list_push(l, value, strlen(value), err, err_len);
+    }
+    list_clear(l);
+    l->from_env = true;
+    for (const char *p = value; *p;) {
+        size_t len = strcspn(p, " \t\r\n");
+        if (len && !list_push(l, p, len, err, err_len))
+            return false;
+        p += len;
+        p += strspn(p, " \t\r\n");
+    }
+    return true;
+}
+
 static bool set_bool(bool *field, const struct option_def *o, const char *value, char *err,
                      size_t err_len)
 {
@@ -333,11 +387,13 @@ static bool set_number(void *field, const struct option_def *o, const char *valu
     return true;
 }
 
-static bool set_option(struct config *cfg, const struct option_def *o, const char *value, char *err,
-                       size_t err_len)
+static bool set_option(struct config *cfg, const struct option_def *o, const char *value,
+                       bool from_env, char *err, size_t err_len)
 {
     char *field = (char *)cfg + o->offset;
     switch (o->kind) {
+    case OPT_LIST:
+        return set_list((struct config_list *)field, value, from_env, err, err_len);
     case OPT_STRING:
         return set_string((char **)field, value, err, err_len);
     case OPT_BOOL:
@@ -368,7 +424,7 @@ static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char 
             continue;
         const char *env = getenv(o->env);
         const char *value = env && *env ? env : o->def;
-        if (value && !set_option(cfg, o, value, err, err_len)) {
+        if (value && !set_option(cfg, o, value, value == env, err, err_len)) {
             if (value == env)
                 snprintf(err + strlen(err), err_len - strlen(err), " (from %s)", o->env);
             return false;
@@ -435,7 +491,7 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
             snprintf(err, err_len, "option --%s needs a value", o->flag);
             return false;
         }
-        if (!set_option(cfg, o, value, err, err_len))
+        if (!set_option(cfg, o, value, false, err, err_len))
             return false;
     }
     return true;
@@ -476,6 +532,28 @@ static bool require(const char *value, const char *what, char *err, size_t err_l
     return false;
 }
 
+/* verify --witness: cosigner vkeys; --witness-quorum at most their number. */
+static bool validate_witness_keys(const struct config *cfg, char *err, size_t err_len)
+{
+    const struct config_list *l = &cfg->verify_witnesses;
+    for (size_t i = 0; i < l->n; i++) {
+        struct cosig_key k;
+        if (!cosig_key_parse(l->items[i], &k)) {
+            snprintf(err, err_len,
+                     "--witness: '%.120s' is not a cosigner key (NAME+8 hex ID+base64 of 0x04 "
+                     "and the 32-byte Ed25519 key, with the ID matching)",
+                     l->items[i]);
+            return false;
+        }
+    }
+    if (cfg->verify_witness_quorum > l->n) {
+        snprintf(err, err_len, "--witness-quorum %u exceeds the %zu --witness key(s) given",
+                 cfg->verify_witness_quorum, l->n);
+        return false;
+    }
+    return true;
+}
+
 static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (cmd & CMD_LOG) {
@@ -489,7 +567,8 @@ static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, siz
     }
     if (cmd & CMD_VERIFY)
         return require(cfg->receipt_path, "the receipt file argument", err, err_len) &&
-               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len);
+               require(cfg->log_key, "--log-key (or PROVD_LOG_KEY)", err, err_len) &&
+               validate_witness_keys(cfg, err, err_len);
     return true;
 }
 
@@ -653,6 +732,8 @@ void config_print_help(FILE *f, enum config_cmd cmd)
             continue;
         fprintf(f, "  --%s%s%s\n      %s", o->flag, o->kind == OPT_BOOL ? "" : " ", o->metavar,
                 o->help);
+        if (o->kind == OPT_LIST)
+            fprintf(f, " (repeatable; the variable takes several, separated by spaces)");
         if (o->def)
             fprintf(f, " (default %s)", o->def);
         fprintf(f, "\n      env: %s\n", o->env);
@@ -673,6 +754,8 @@ void config_free(struct config *cfg)
             shared |= options[j].offset == options[i].offset;
         if (options[i].kind == OPT_STRING && !shared)
             free(*(char **)((char *)cfg + options[i].offset));
+        if (options[i].kind == OPT_LIST && !shared)
+            list_clear((struct config_list *)((char *)cfg + options[i].offset));
     }
     free(cfg->listen_host);
     free(cfg->metrics_listen_host);

@@ -30,6 +30,15 @@ enum config_cmd {
     CMD_LOOKUP = 1 << 22,        /* lookup HASH|FILE…: over the HTTP API */
 };
 
+/* A repeatable option (OPT_LIST): each --flag VALUE appends one item; its environment twin
+ * holds several items separated by spaces, tabs or newlines (items hold no whitespace), and any
+ * flag replaces what the variable gave. Items are owned by the config. */
+struct config_list {
+    char **items;
+    size_t n;
+    bool from_env; /* the items came from the variable: the first flag starts afresh */
+};
+
 struct config {
     /* Strings are owned by the config and freed by config_free(). */
     char *database_url;
@@ -63,13 +72,15 @@ struct config {
     size_t max_buffered;                              /* bytes of bodies across connections */
     size_t max_reply; /* bytes of a list or provenance reply (README "Limits") */
     char *log_level;
-    char *log_format;   /* "text" or "json" */
-    char *name;         /* apikey create */
-    char *scope;        /* apikey create */
-    char *log_key_file; /* worker, run, logkey create */
-    char *log_origin;   /* worker, run, logkey create */
-    char *log_key;      /* verify: the log's verifier key */
-    char *receipt_path; /* verify: the positional argument */
+    char *log_format;                    /* "text" or "json" */
+    char *name;                          /* apikey create */
+    char *scope;                         /* apikey create */
+    char *log_key_file;                  /* worker, run, logkey create */
+    char *log_origin;                    /* worker, run, logkey create */
+    char *log_key;                       /* verify: the log's verifier key */
+    char *receipt_path;                  /* verify: the positional argument */
+    struct config_list verify_witnesses; /* verify --witness: cosigner vkeys (checked) */
+    unsigned verify_witness_quorum;      /* verify --witness-quorum; 0: all of them */
     /* dataset … (over HTTP) */
     char *url, *token, *signing_key_file, *dir, *version, *metadata, *policy;
     unsigned http_timeout; /* milliseconds */

@@ -47,10 +47,10 @@ void cosig_key_format(const struct cosig_key *k, struct buf *out);
 /* The "<name>+<8 hex id>" label of k for messages (out holds NOTE_NAME_MAX + 10 bytes). */
 void cosig_key_label(const struct cosig_key *k, char *out, size_t out_len);
 
-/* Parses a worker's "--witness URL+VKEY": the vkey is the last three '+'-separated fields,
- * URL everything before them (it must start with http:// or https://, have a host, and hold no
- * spaces or control characters). On success *url is a new NUL-terminated string the caller
- * frees; on failure *url is NULL. */
+/* Parses a worker's "--witness URL+VKEY": the vkey is the last three '+'-separated fields
+ * (found from the end, since its base64 may hold '+'), URL everything before them (it must start
+ * with http:// or https://, have a host, and hold no spaces or control characters). On success *url
+ * is a new NUL-terminated string the caller frees; on failure *url is NULL. */
 bool cosig_witness_parse(const char *spec, char **url, struct cosig_key *k)
     __attribute__((warn_unused_result));
 

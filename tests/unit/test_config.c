@@ -124,6 +124,54 @@ static void test_log_and_verify_options(void **state)
     config_free(&cfg);
 }
 
+/* OPT_LIST (verify --witness): repeatable flags, a space-separated variable that flags replace,
+ * keys checked, quorum bounded by their number. */
+#define W1 "witness.example/w1+c9f46989+BDYDMT1PMrU5oHf9YwCYXxuXkBQqFGpqxa7PaEaG+6QV"
+#define W2 "witness.example/w2+5af97cc0+BJ9SR3JHJaYNb2tFPE4r87cEB15U7Cy1SzqTf80apYmD"
+static void test_list_options(void **state)
+{
+    (void)state;
+    clear_env();
+    unsetenv("PROVD_VERIFY_WITNESS");
+    unsetenv("PROVD_VERIFY_WITNESS_QUORUM");
+    struct config cfg;
+    char err[256];
+    char *v[] = {"verify", "r.json",        "--log-key",        "k", "--witness",
+                 W1,       "--witness=" W2, "--witness-quorum", "1"};
+    assert_true(load(&cfg, CMD_VERIFY, 9, v, err));
+    assert_int_equal(cfg.verify_witnesses.n, 2);
+    assert_string_equal(cfg.verify_witnesses.items[0], W1);
+    assert_string_equal(cfg.verify_witnesses.items[1], W2);
+    assert_int_equal(cfg.verify_witness_quorum, 1);
+    config_free(&cfg);
+    setenv("PROVD_VERIFY_WITNESS", " " W1 "\n\t" W2 "  ", 1);
+    assert_true(load(&cfg, CMD_VERIFY, 4, v, err));
+    assert_int_equal(cfg.verify_witnesses.n, 2);
+    assert_string_equal(cfg.verify_witnesses.items[1], W2);
+    assert_int_equal(cfg.verify_witness_quorum, 0); /* default: all */
+    config_free(&cfg);
+    char *one[] = {"verify", "r.json", "--log-key", "k", "--witness", W2};
+    assert_true(load(&cfg, CMD_VERIFY, 6, one, err)); /* flags replace the variable's list */
+    assert_int_equal(cfg.verify_witnesses.n, 1);
+    assert_string_equal(cfg.verify_witnesses.items[0], W2);
+    config_free(&cfg);
+    unsetenv("PROVD_VERIFY_WITNESS");
+    char *q[] = {"verify", "r.json", "--log-key", "k", "--witness", W1, "--witness-quorum", "2"};
+    expect_error(CMD_VERIFY, 8, q, "--witness-quorum 2 exceeds the 1");
+    char *q0[] = {"verify", "r.json", "--log-key", "k", "--witness-quorum", "1"};
+    expect_error(CMD_VERIFY, 6, q0, "exceeds the 0");
+    char *bad[] = {
+        "verify",
+        "r.json",
+        "--log-key",
+        "k",
+        "--witness",
+        "example.com/provd-vectors+8f6b7a8c+AWKIPbunNtcLTsCZwqb7aSUc34PWXDxDMjrYqdgvEN2I"};
+    expect_error(CMD_VERIFY, 6, bad, "is not a cosigner key");
+    char *none[] = {"verify", "r.json", "--log-key", "k", "--witness"};
+    expect_error(CMD_VERIFY, 5, none, "needs a value");
+}
+
 static void test_listen_forms(void **state)
 {
     (void)state;
@@ -377,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_http_limits),
         cmocka_unit_test(test_max_reply),
         cmocka_unit_test(test_explorer_tx_url),
+        cmocka_unit_test(test_list_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
