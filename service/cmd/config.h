@@ -106,6 +106,11 @@ struct config {
     uint64_t eth_max_priority_fee; /* wei per gas */
     unsigned eth_rpc_timeout;      /* milliseconds */
     unsigned anchor_poll;          /* milliseconds */
+    /* Witness cosigning (worker, run) */
+    struct config_list witnesses; /* --witness URL+VKEY (checked) */
+    unsigned witness_quorum;      /* 1..witnesses.n once validated (0 given: all) */
+    unsigned witness_interval;    /* seconds */
+    unsigned witness_timeout;     /* milliseconds */
 };
 
 /* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a

@@ -11,17 +11,21 @@
 #include <unistd.h>
 
 #include "anchor/anchorer.h"
+#include "client/witness.h"
 #include "cmd/cmd.h"
 #include "util/diag.h"
 #include "db/migrate.h"
 #include "registry/sequencer.h"
+#include "registry/witness.h"
 
 struct worker {
     struct sequencer seq;
     struct anchorer anchorer;
+    struct witness_service witness;
+    struct witness_http witness_http;
     atomic_bool stop;
-    pthread_t thread, anchor_thread;
-    bool started, anchoring;
+    pthread_t thread, anchor_thread, witness_thread;
+    bool started, anchoring, witnessing;
 };
 
 static void *worker_main(void *arg)
@@ -36,6 +40,39 @@ static void *anchor_main(void *arg)
     struct worker *w = arg;
     anchorer_run(&w->anchorer, &w->stop);
     return NULL;
+}
+
+static void *witness_main(void *arg)
+{
+    struct worker *w = arg;
+    witness_service_run(&w->witness, &w->stop);
+    return NULL;
+}
+
+/* Starts the witness-cosigning thread when --witness is given. */
+static bool witnessing_start(struct worker *w, const struct config *cfg)
+{
+    if (cfg->witnesses.n == 0)
+        return true;
+    struct witness_options opt = {.database_url = cfg->database_url,
+                                  .limits = cmd_db_limits(cfg, false),
+                                  .specs = cfg->witnesses.items,
+                                  .n_specs = cfg->witnesses.n,
+                                  .quorum = cfg->witness_quorum,
+                                  .interval_s = cfg->witness_interval,
+                                  .timeout_ms = cfg->witness_timeout,
+                                  .transport = witness_http_post,
+                                  .transport_ctx = &w->witness_http};
+    if (!witness_http_init(&w->witness_http, WITNESS_REPLY_MAX))
+        return false;
+    if (!witness_service_init(&w->witness, &opt) ||
+        pthread_create(&w->witness_thread, NULL, witness_main, w) != 0) {
+        witness_service_free(&w->witness);
+        witness_http_free(&w->witness_http);
+        return false;
+    }
+    w->witnessing = true;
+    return true;
 }
 
 /* Starts the anchorer thread when an Ethereum node is configured. */
@@ -80,7 +117,7 @@ static bool worker_start_with(struct worker *w, const struct config *cfg,
         pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
-    if (!anchoring_start(w, cfg, key))
+    if (!anchoring_start(w, cfg, key) || !witnessing_start(w, cfg))
         return false;
     diag_info("worker started for log %s", key->name);
     return true;
@@ -105,6 +142,11 @@ static bool worker_stop(struct worker *w)
         pthread_join(w->thread, NULL);
     if (w->anchoring)
         pthread_join(w->anchor_thread, NULL);
+    if (w->witnessing) {
+        pthread_join(w->witness_thread, NULL);
+        witness_service_free(&w->witness);
+        witness_http_free(&w->witness_http);
+    }
     bool ok = !w->seq.fatal && !w->anchorer.fatal;
     sequencer_free(&w->seq);
     if (w->anchoring)

@@ -442,3 +442,12 @@ void witness_service_run(struct witness_service *s, atomic_bool *stop)
         sleep_ms_unless(1000, stop);
     }
 }
+
+bool registry_witness_gauges(struct registry *reg, struct witness_gauges *out)
+{
+    memset(out, 0, sizeof *out);
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st = conn ? db_witness_gauges(conn, out) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    return st == DB_OK;
+}

@@ -30,7 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/witness.h"
 #include "db/pool.h"
+#include "registry/registry.h"
 #include "tlog/cosig.h"
 #include "tlog/merkle.h"
 #include "util/buf.h"
@@ -141,5 +143,11 @@ bool witness_service_init(struct witness_service *s, const struct witness_option
 void witness_service_free(struct witness_service *s);
 /* Runs rounds until *stop. */
 void witness_service_run(struct witness_service *s, atomic_bool *stop);
+
+/* The read side, for GET /metrics: the active witnesses, their failures and the quorum state,
+ * as stored by whichever worker cosigns. False when the database did not answer. The caller
+ * frees out with witness_gauges_free (also after a failure). */
+bool registry_witness_gauges(struct registry *reg, struct witness_gauges *out)
+    __attribute__((warn_unused_result));
 
 #endif
