@@ -257,9 +257,12 @@ void witness_schedule(struct witness_peer *p, enum witness_outcome o, unsigned i
         p->next_ms = now_ms + (int64_t)base * 1000;
         return;
     }
+    unsigned max = base * WITNESS_BACKOFF_INTERVALS;
+    if (max > WITNESS_BACKOFF_MAX_S)
+        max = WITNESS_BACKOFF_MAX_S;
     p->backoff_s = p->backoff_s ? p->backoff_s * 2 : base;
-    if (p->backoff_s > WITNESS_BACKOFF_MAX_S)
-        p->backoff_s = WITNESS_BACKOFF_MAX_S;
+    if (p->backoff_s > max)
+        p->backoff_s = max;
     p->next_ms = now_ms + (int64_t)p->backoff_s * 1000;
 }
 

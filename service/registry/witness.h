@@ -18,7 +18,8 @@
  *   422  the proof did not verify against the witness's tree: bad_proof
  *   else transport errors and timeouts: unreachable; other statuses or bodies: bad_reply
  *
- * A failure backs the witness off (interval × 2^k, at most WITNESS_BACKOFF_MAX_S), so a broken
+ * A failure backs the witness off (interval × 2^k, at most WITNESS_BACKOFF_INTERVALS intervals
+ * and WITNESS_BACKOFF_MAX_S), so a broken
  * witness is never asked in a hot loop. After storing cosignatures the thread raises
  * log_state.cosigned_size once the checkpoint has --witness-quorum of them. The HTTP exchange
  * is a function pointer (client/witness.c in provd, canned replies in tests/unit). */
@@ -37,7 +38,8 @@
 #include "tlog/merkle.h"
 #include "util/buf.h"
 
-#define WITNESS_BACKOFF_MAX_S 300
+#define WITNESS_BACKOFF_MAX_S     300
+#define WITNESS_BACKOFF_INTERVALS 8
 #define WITNESS_REPLY_MAX     (64u << 10) /* bytes of a witness's reply body */
 #define WITNESS_LINES_MAX     16          /* cosignature lines kept from one reply */
 

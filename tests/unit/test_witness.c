@@ -298,6 +298,9 @@ static void test_schedule(void **state)
     assert_int_equal(p.backoff_s, 4);
     for (int i = 0; i < 20; i++)
         witness_schedule(&p, WITNESS_FORK, 2, 0);
+    assert_int_equal(p.backoff_s, 2 * WITNESS_BACKOFF_INTERVALS);
+    for (int i = 0; i < 20; i++)
+        witness_schedule(&p, WITNESS_FORK, 60, 0);
     assert_int_equal(p.backoff_s, WITNESS_BACKOFF_MAX_S);
     witness_schedule(&p, WITNESS_COSIGNED, 2, 5000);
     assert_int_equal(p.backoff_s, 0);
