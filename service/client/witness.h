@@ -16,7 +16,8 @@ struct witness_http {
 };
 
 /* Sets h up; false when libcurl cannot start. Free with witness_http_free. */
-bool witness_http_init(struct witness_http *h, size_t max_reply) __attribute__((warn_unused_result));
+bool witness_http_init(struct witness_http *h, size_t max_reply)
+    __attribute__((warn_unused_result));
 void witness_http_free(struct witness_http *h);
 
 /* POSTs body (text/plain) to url within timeout_ms (ctx is a struct witness_http *). False,

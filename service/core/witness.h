@@ -31,8 +31,8 @@ struct witness_gauges {
     size_t n;
     struct witness_failure *f; /* owned */
     size_t n_f;
-    unsigned quorum;      /* 0: no witnesses configured */
-    bool quorum_met;      /* the latest checkpoint has quorum cosignatures */
+    unsigned quorum;        /* 0: no witnesses configured */
+    bool quorum_met;        /* the latest checkpoint has quorum cosignatures */
     uint64_t cosigned_size; /* largest tree size with quorum cosignatures, 0: none */
     struct rows_owner owner, owner_f;
 };

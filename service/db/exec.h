@@ -91,10 +91,10 @@ static inline bool db_bool(const PGresult *res, int row, int col)
 }
 
 /* The leader locks: session advisory locks in the two-int form, class "prov" (0x70726f76), one
- * object per role, so that one sequencer, one anchorer and one witness-cosigning thread run per database. DB_LOCK_TRY is a
- * query that takes the lock (true when this session holds it); DB_LOCK_HELD is a condition that
- * holds while this session still has it (a statement guarded by it changes nothing after a
- * failover). */
+ * object per role, so that one sequencer, one anchorer and one witness-cosigning thread run per
+ * database. DB_LOCK_TRY is a query that takes the lock (true when this session holds it);
+ * DB_LOCK_HELD is a condition that holds while this session still has it (a statement guarded by it
+ * changes nothing after a failover). */
 #define DB_LOCK_CLASS     "1886547574"
 #define DB_LOCK_SEQUENCER "1"
 #define DB_LOCK_ANCHORER  "2"

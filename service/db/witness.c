@@ -70,8 +70,8 @@ static const struct db_stmt db_witness_cosignature_insert_stmt = {
     5};
 
 enum db_status db_witness_cosignature_insert(struct db_conn *conn, uint64_t tree_size,
-                                             const char *name, uint32_t key_id,
-                                             uint64_t signed_at, const char *line)
+                                             const char *name, uint32_t key_id, uint64_t signed_at,
+                                             const char *line)
 {
     char size_s[24], id[16], at[24];
     snprintf(size_s, sizeof size_s, "%" PRIu64, tree_size);

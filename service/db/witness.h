@@ -20,14 +20,13 @@ enum db_status db_witness_reset(struct db_conn *conn, unsigned quorum)
 /* Adds or reactivates witness (name, key_id) at url; *has_size and *size receive the tree size
  * it last cosigned, if any. */
 enum db_status db_witness_upsert(struct db_conn *conn, const char *name, uint32_t key_id,
-                                 const char *url, const char *vkey, bool *has_size,
-                                 uint64_t *size) __attribute__((warn_unused_result));
+                                 const char *url, const char *vkey, bool *has_size, uint64_t *size)
+    __attribute__((warn_unused_result));
 /* Stores a verified cosignature line (ignored if one of that key is stored for that size) and
  * advances the witness's cosigned size. */
 enum db_status db_witness_cosignature_insert(struct db_conn *conn, uint64_t tree_size,
-                                             const char *name, uint32_t key_id,
-                                             uint64_t signed_at, const char *line)
-    __attribute__((warn_unused_result));
+                                             const char *name, uint32_t key_id, uint64_t signed_at,
+                                             const char *line) __attribute__((warn_unused_result));
 /* Raises log_state.cosigned_size to tree_size when that checkpoint now has quorum cosignatures
  * from active witnesses; *met tells whether it has. */
 enum db_status db_witness_quorum_update(struct db_conn *conn, uint64_t tree_size, bool *met)

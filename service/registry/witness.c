@@ -15,16 +15,11 @@
 #include "util/sleep.h"
 
 static const char *const outcome_names[WITNESS_OUTCOME_COUNT_] = {
-    [WITNESS_COSIGNED] = "cosigned",
-    [WITNESS_REFUSED] = "refused",
-    [WITNESS_UNKNOWN_LOG] = "unknown_log",
-    [WITNESS_BAD_PROOF] = "bad_proof",
-    [WITNESS_CONFLICT] = "conflict",
-    [WITNESS_FORK] = "fork",
-    [WITNESS_UNREACHABLE] = "unreachable",
-    [WITNESS_BAD_COSIGNATURE] = "bad_cosignature",
-    [WITNESS_BAD_REPLY] = "bad_reply",
-    [WITNESS_LOCAL_ERROR] = "local_error",
+    [WITNESS_COSIGNED] = "cosigned",       [WITNESS_REFUSED] = "refused",
+    [WITNESS_UNKNOWN_LOG] = "unknown_log", [WITNESS_BAD_PROOF] = "bad_proof",
+    [WITNESS_CONFLICT] = "conflict",       [WITNESS_FORK] = "fork",
+    [WITNESS_UNREACHABLE] = "unreachable", [WITNESS_BAD_COSIGNATURE] = "bad_cosignature",
+    [WITNESS_BAD_REPLY] = "bad_reply",     [WITNESS_LOCAL_ERROR] = "local_error",
 };
 
 const char *witness_outcome_name(enum witness_outcome o)
@@ -89,7 +84,7 @@ static bool post(const struct witness_peer *p, const struct witness_checkpoint *
         goto out;
     }
     if (count < 0 || count > COSIG_PROOF_MAX ||
-        !cosig_request_format(old, (const uint8_t (*)[MERKLE_HASH_LEN])proof, (size_t)count,
+        !cosig_request_format(old, (const uint8_t(*)[MERKLE_HASH_LEN])proof, (size_t)count,
                               cp->note, cp->len, &body)) {
         snprintf(out->detail, sizeof out->detail, "cannot build the request");
         goto out;
@@ -139,7 +134,8 @@ static enum witness_outcome take_cosignatures(const struct witness_peer *p,
     size_t line_len;
     while (cosig_line_next(ex->reply.data, ex->reply.len, &off, &line, &line_len)) {
         uint64_t ts = 0;
-        enum cosig_line_result r = cosig_line_check(&p->key, cp->note, body_len, line, line_len, &ts);
+        enum cosig_line_result r =
+            cosig_line_check(&p->key, cp->note, body_len, line, line_len, &ts);
         if (r == COSIG_LINE_INVALID)
             out->bad_lines++;
         if (r != COSIG_LINE_VALID || out->n_lines == WITNESS_LINES_MAX)
@@ -150,9 +146,8 @@ static enum witness_outcome take_cosignatures(const struct witness_peer *p,
     }
     if (out->n_lines > 0)
         return WITNESS_COSIGNED;
-    snprintf(out->detail, sizeof out->detail, "%s", out->bad_lines
-                                                        ? "no cosignature by its key verifies"
-                                                        : "no cosignature by its key");
+    snprintf(out->detail, sizeof out->detail, "%s",
+             out->bad_lines ? "no cosignature by its key verifies" : "no cosignature by its key");
     return out->bad_lines ? WITNESS_BAD_COSIGNATURE : WITNESS_BAD_REPLY;
 }
 
@@ -295,7 +290,7 @@ fail:
 
 void witness_service_free(struct witness_service *s)
 {
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; s->peers && i < s->n; i++)
         witness_peer_free(&s->peers[i]);
     free(s->peers);
     free(s->database_url);
@@ -383,8 +378,8 @@ static enum db_status round_all(struct witness_service *s, const struct witness_
         if (t < p->next_ms || (p->known && p->size >= cp->size && p->backoff_s == 0))
             continue;
         struct witness_result r;
-        witness_submit(p, cp, proof_from_db, s->conn, s->transport, s->transport_ctx,
-                       s->timeout_ms, &r);
+        witness_submit(p, cp, proof_from_db, s->conn, s->transport, s->transport_ctx, s->timeout_ms,
+                       &r);
         witness_schedule(p, r.outcome, s->interval_s, now_ms());
         enum db_status st = record(s, p, &r, cp->size);
         witness_result_free(&r);

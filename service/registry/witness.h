@@ -40,8 +40,8 @@
 
 #define WITNESS_BACKOFF_MAX_S     300
 #define WITNESS_BACKOFF_INTERVALS 8
-#define WITNESS_REPLY_MAX     (64u << 10) /* bytes of a witness's reply body */
-#define WITNESS_LINES_MAX     16          /* cosignature lines kept from one reply */
+#define WITNESS_REPLY_MAX         (64u << 10) /* bytes of a witness's reply body */
+#define WITNESS_LINES_MAX         16          /* cosignature lines kept from one reply */
 
 /* POSTs body to url within timeout_ms: false (reason in err) when no HTTP reply came back;
  * otherwise *status, content_type (the Content-Type header, "" if none) and reply (appended,
@@ -83,7 +83,8 @@ struct witness_peer {
 
 /* Parses "URL+VKEY" (tlog/cosig.h cosig_witness_parse) into p; false on a bad spec. The caller
  * frees p with witness_peer_free. */
-bool witness_peer_init(struct witness_peer *p, const char *spec) __attribute__((warn_unused_result));
+bool witness_peer_init(struct witness_peer *p, const char *spec)
+    __attribute__((warn_unused_result));
 void witness_peer_free(struct witness_peer *p);
 
 /* A checkpoint to submit: the signed note (cosignature lines allowed) and its size. */
@@ -95,9 +96,9 @@ struct witness_checkpoint {
 
 struct witness_result {
     enum witness_outcome outcome;
-    long status;                /* the last HTTP status, 0 without one */
-    uint64_t witness_size;      /* from a 409 */
-    size_t n_lines;             /* valid cosignature lines */
+    long status;                        /* the last HTTP status, 0 without one */
+    uint64_t witness_size;              /* from a 409 */
+    size_t n_lines;                     /* valid cosignature lines */
     struct buf line[WITNESS_LINES_MAX]; /* each with its '\n' */
     uint64_t signed_at[WITNESS_LINES_MAX];
     unsigned bad_lines; /* lines by the witness's key that did not verify */

@@ -54,9 +54,9 @@ static void cosign(const struct fake *f, const char *body, size_t body_len, bool
     buf_free(&msg);
 }
 
-static bool fake_post(void *ctx, const char *url, const char *body, size_t len,
-                      unsigned timeout_ms, long *status, char *content_type, size_t ct_len,
-                      struct buf *reply, char *err, size_t err_len)
+static bool fake_post(void *ctx, const char *url, const char *body, size_t len, unsigned timeout_ms,
+                      long *status, char *content_type, size_t ct_len, struct buf *reply, char *err,
+                      size_t err_len)
 {
     struct fake *f = ctx;
     (void)timeout_ms;
@@ -80,7 +80,9 @@ static bool fake_post(void *ctx, const char *url, const char *body, size_t len,
     *status = 200;
     snprintf(content_type, ct_len, "text/plain");
     /* a line by another key first: ignored */
-    buf_puts(reply, "\xe2\x80\x94 other.test/w AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    buf_puts(reply, "\xe2\x80\x94 other.test/w "
+                    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                    "AAAAAAAAAAAAAAAAAA\n");
     cosign(f, note, (size_t)(end + 1 - note), s->mode == FAKE_BAD_SIG, reply);
     return true;
 }
