@@ -331,18 +331,15 @@ static void list_clear(struct config_list *l)
     memset(l, 0, sizeof *l);
 }
 
-/* A flag appends its value (dropping the variable's items first); the variable's value splits
- * on whitespace. */
-static bool set_list(struct config_list *l, const char *value, bool from_env, char *err,
-                     size_t err_len)
+/* The variable's value splits on whitespace (replacing the list); a flag appends its value,
+ * after emptying the list when it is the option's first flag (first_flag). */
+static bool set_list(struct config_list *l, const char *value, bool from_env, bool first_flag,
+                     char *err, size_t err_len)
 {
-    if (!from_env) {
-        if (l->from_env)
-            list_clear(l);
+    if (from_env || first_flag)
+        list_clear(l);
+    if (!from_env)
         return list_push(l, value, strlen(value), err, err_len);
-    }
-    list_clear(l);
-    l->from_env = true;
     for (const char *p = value; *p;) {
         size_t len = strcspn(p, " \t\r\n");
         if (len && !list_push(l, p, len, err, err_len))
@@ -398,13 +395,14 @@ static bool set_number(void *field, const struct option_def *o, const char *valu
     return true;
 }
 
+/* first_flag: the option's first occurrence on the command line (OPT_LIST restarts there). */
 static bool set_option(struct config *cfg, const struct option_def *o, const char *value,
-                       bool from_env, char *err, size_t err_len)
+                       bool from_env, bool first_flag, char *err, size_t err_len)
 {
     char *field = (char *)cfg + o->offset;
     switch (o->kind) {
     case OPT_LIST:
-        return set_list((struct config_list *)field, value, from_env, err, err_len);
+        return set_list((struct config_list *)field, value, from_env, first_flag, err, err_len);
     case OPT_STRING:
         return set_string((char **)field, value, err, err_len);
     case OPT_BOOL:
@@ -435,7 +433,7 @@ static bool load_defaults_and_env(struct config *cfg, enum config_cmd cmd, char 
             continue;
         const char *env = getenv(o->env);
         const char *value = env && *env ? env : o->def;
-        if (value && !set_option(cfg, o, value, value == env, err, err_len)) {
+        if (value && !set_option(cfg, o, value, value == env, false, err, err_len)) {
             if (value == env)
                 snprintf(err + strlen(err), err_len - strlen(err), " (from %s)", o->env);
             return false;
@@ -462,6 +460,7 @@ static bool push_operand(struct config *cfg, const char *arg, char *err, size_t 
 static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **argv, bool *help,
                       char *err, size_t err_len)
 {
+    bool seen[N_OPTIONS] = {false}; /* options given as flags so far */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -502,7 +501,9 @@ static bool load_argv(struct config *cfg, enum config_cmd cmd, int argc, char **
             snprintf(err, err_len, "option --%s needs a value", o->flag);
             return false;
         }
-        if (!set_option(cfg, o, value, false, err, err_len))
+        bool first = !seen[o - options];
+        seen[o - options] = true;
+        if (!set_option(cfg, o, value, false, first, err, err_len))
             return false;
     }
     return true;

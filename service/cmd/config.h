@@ -36,7 +36,6 @@ enum config_cmd {
 struct config_list {
     char **items;
     size_t n;
-    bool from_env; /* the items came from the variable: the first flag starts afresh */
 };
 
 struct config {
@@ -80,11 +79,11 @@ struct config {
     char *log_key;                       /* verify: the log's verifier key */
     char *receipt_path;                  /* verify: the positional argument */
     struct config_list verify_witnesses; /* verify --witness: cosigner vkeys (checked) */
-    unsigned verify_witness_quorum;      /* verify --witness-quorum; 0: all of them */
     /* dataset … (over HTTP) */
     char *url, *token, *signing_key_file, *dir, *version, *metadata, *policy;
-    unsigned http_timeout; /* milliseconds */
-    char *args[3];         /* dataset, model: the positional arguments (subcommand first) */
+    unsigned http_timeout;          /* milliseconds */
+    unsigned verify_witness_quorum; /* verify --witness-quorum; 0: all the --witness keys */
+    char *args[3]; /* dataset, model: the positional arguments (subcommand first) */
     int n_args;
     bool list_files;  /* model digest --files: print the manifest, not only the digest */
     bool health_live; /* health --live: probe /healthz instead of /readyz */

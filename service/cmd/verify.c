@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* provd verify FILE.json --log-key VKEY [--rpc URL]: checks a receipt (of an item, a dataset or
- * a model), a dataset membership proof or a model proof, trusting nothing but the log's verifier
- * key (and, with --rpc, an Ethereum node of the anchor's chain). The steps are the ones the
- * README documents for third-party verifiers. */
+/* provd verify FILE.json --log-key VKEY [--rpc URL] [--witness VKEY…]: checks a receipt (of an
+ * item, a dataset or a model), a dataset membership proof or a model proof, trusting nothing but
+ * the log's verifier key (and, with --rpc, an Ethereum node of the anchor's chain; with --witness,
+ * a quorum of witness cosignatures on the checkpoint). The steps are the ones the README documents
+ * for third-party verifiers. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
@@ -157,6 +159,8 @@ static int check_receipt(const struct note_key *key, struct receipt *r, struct v
                                  r->proof_len, root))
         return verify_reject(
             "the inclusion proof does not lead from the record to the checkpoint root");
+    if (verify_witness_quorum(v, cp))
+        return 1;
     v->index = r->index;
     v->size = size;
     memcpy(v->root, root, MERKLE_HASH_LEN);
@@ -185,17 +189,24 @@ int cmd_verify(int argc, char **argv)
 {
     struct config cfg;
     int rc = cmd_load_config(&cfg, CMD_VERIFY,
-                             "provd verify RECEIPT_OR_PROOF.json|- --log-key VKEY [--rpc URL]",
+                             "provd verify RECEIPT_OR_PROOF.json|- --log-key VKEY [--rpc URL] "
+                             "[--witness VKEY]... [--witness-quorum N]",
                              argc, argv);
     if (rc >= 0)
         return rc;
     struct note_key key;
     json_error_t jerr;
     json_t *root = NULL;
+    struct cosig_key *witnesses = NULL;
+    size_t n_witnesses = 0, quorum = 0;
     if (!note_key_parse_vkey(cfg.log_key, &key)) {
         rc = verify_reject("--log-key is not a verifier key (<name>+<hex id>+<base64 key>)");
         goto out;
     }
+    rc = verify_witness_keys(&cfg.verify_witnesses, cfg.verify_witness_quorum, &witnesses,
+                             &n_witnesses, &quorum);
+    if (rc)
+        goto out;
     /* "-" reads standard input, e.g. curl -s .../receipt | provd verify - --log-key ... */
     const size_t flags = JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL;
     const bool from_stdin = !strcmp(cfg.receipt_path, "-");
@@ -215,7 +226,10 @@ int cmd_verify(int argc, char **argv)
     struct verify_ctx v = {.key = &key,
                            .rpc_url = cfg.eth_rpc_url,
                            .rpc_timeout_ms = cfg.eth_rpc_timeout,
-                           .depth = cfg.anchor_depth};
+                           .depth = cfg.anchor_depth,
+                           .witnesses = witnesses,
+                           .n_witnesses = n_witnesses,
+                           .quorum = quorum};
     if (json_object_get(root, "membership") && json_object_get(root, "model")) {
         rc = verify_model_proof(&v, root);
     } else if (json_object_get(root, "members_root") && json_object_get(root, "dataset")) {
@@ -226,6 +240,7 @@ int cmd_verify(int argc, char **argv)
         rc = verify_receipt(&v, root);
     }
 out:
+    free(witnesses);
     json_decref(root);
     config_free(&cfg);
     return rc;

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cmd/config.h"
+#include "tlog/cosig.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
 
@@ -18,6 +20,9 @@ struct verify_ctx {
     const char *rpc_url;           /* NULL: offline */
     unsigned rpc_timeout_ms;
     unsigned depth; /* required confirmations; 0: finalized */
+    /* --witness: cosigner keys (distinct; borrowed), and how many must have cosigned */
+    const struct cosig_key *witnesses;
+    size_t n_witnesses, quorum;
 };
 
 /* Names the link of a chain being checked ("model proof: registration 2"): every OK, WARN and
@@ -49,6 +54,13 @@ int verify_dataset_commits(json_t *record, json_t *membership);
 int verify_membership(json_t *proof);
 /* Checks a model proof (GET /v1/models/{id}/proof) link by link, naming the first that fails. */
 int verify_model_proof(struct verify_ctx *v, json_t *proof);
+/* Parses verify's --witness keys into *keys (new array, caller frees; NULL when none), dropping
+ * repeats; *required receives quorum, or their number when quorum is 0. 0 ok, 1 rejected. */
+int verify_witness_keys(const struct config_list *vkeys, size_t quorum, struct cosig_key **keys,
+                        size_t *n, size_t *required);
+/* With witnesses configured, checks that checkpoint (a signed note) carries valid cosignatures
+ * by v->quorum of them, and names those that did not (0 ok, 1 rejected); without, 0. */
+int verify_witness_quorum(const struct verify_ctx *v, const char *checkpoint);
 /* Checks the receipt's anchor section (0 ok, 1 rejected). */
 int verify_anchor(const struct verify_ctx *v, json_t *receipt);
 

@@ -89,9 +89,11 @@ void cosig_key_label(const struct cosig_key *k, char *out, size_t out_len)
 /* An http(s) URL with a host and no spaces or control characters. */
 static bool url_valid(const char *url, size_t len)
 {
-    size_t scheme = len >= 7 && !strncmp(url, "http://", 7)    ? 7
-                    : len >= 8 && !strncmp(url, "https://", 8) ? 8
-                                                               : 0;
+    size_t scheme = 0;
+    if (len > 7 && !strncmp(url, "http://", 7))
+        scheme = 7;
+    else if (len > 8 && !strncmp(url, "https://", 8))
+        scheme = 8;
     if (!scheme || len == scheme || url[scheme] == '/')
         return false;
     for (size_t i = 0; i < len; i++)
