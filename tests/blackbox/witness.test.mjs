@@ -157,10 +157,15 @@ test('quorum not met: one witness refuses (403); receipts of covered entries kee
   const old = await receipt(cosigned.ids[0]);
   assert.equal(old.tree_size, cosigned.size);
   assert.equal(old.checkpoint, cosigned.note);
+  const both = ['--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '2'];
   for (const rc of [fresh, old]) {
     const v = verifyCli(rc);
     assert.equal(v.status, 0, v.stderr + v.stdout);
   }
+  // provd verify: the old receipt has both cosignatures, the fresh one only w1's.
+  assert.equal(verifyCli(old, both).status, 0);
+  assert.notEqual(verifyCli(fresh, both).status, 0);
+  assert.equal(verifyCli(fresh, ['--witness', w1.vkey]).status, 0);
 });
 
 test('a witness that times out is counted as unreachable and does not stop the other', async () => {
