@@ -202,6 +202,17 @@ static const struct option_def options[] = {
      "cap on maxPriorityFeePerGas (wei per gas)"},
     {"eth-rpc-timeout", "PROVD_ETH_RPC_TIMEOUT_MS", CMD_ETH | CMD_VERIFY, OPT_UINT,
      OFF(eth_rpc_timeout), "10000", 100, 600000, "MS", "timeout of each JSON-RPC call"},
+    {"witness", "PROVD_WITNESS", CMD_ANCHOR, OPT_LIST, OFF(witnesses), NULL, 0, 0, "URL+VKEY",
+     "a witness to ask for cosignatures (C2SP tlog-witness): its submission URL (add-checkpoint "
+     "is appended), '+', and its cosigner key (NAME+ID+BASE64); default none"},
+    {"witness-quorum", "PROVD_WITNESS_QUORUM", CMD_ANCHOR, OPT_UINT, OFF(witness_quorum), "0", 0,
+     1000, "N",
+     "cosignatures a checkpoint needs before receipts prefer it; at most the number of "
+     "--witness; 0 means all of them"},
+    {"witness-interval", "PROVD_WITNESS_INTERVAL_S", CMD_ANCHOR, OPT_UINT, OFF(witness_interval),
+     "10", 1, 3600, "SECONDS", "at most one add-checkpoint exchange per witness this often"},
+    {"witness-timeout", "PROVD_WITNESS_TIMEOUT_MS", CMD_ANCHOR, OPT_UINT, OFF(witness_timeout),
+     "5000", 100, 600000, "MS", "timeout of each add-checkpoint request"},
     {"anchor-poll", "PROVD_ANCHOR_POLL_MS", CMD_ANCHOR, OPT_UINT, OFF(anchor_poll), "1000", 50,
      60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
@@ -563,6 +574,33 @@ static bool validate_witness_keys(const struct config *cfg, char *err, size_t er
     return true;
 }
 
+/* worker --witness URL+VKEY specs; --witness-quorum at most their number (0: all). */
+static bool validate_witnesses(struct config *cfg, char *err, size_t err_len)
+{
+    const struct config_list *l = &cfg->witnesses;
+    for (size_t i = 0; i < l->n; i++) {
+        char *url = NULL;
+        struct cosig_key k;
+        bool ok = cosig_witness_parse(l->items[i], &url, &k);
+        free(url);
+        if (!ok) {
+            snprintf(err, err_len,
+                     "--witness: '%.120s' is not URL+VKEY (an http(s) URL, '+', and a cosigner "
+                     "key NAME+8 hex ID+base64 of 0x04 and the Ed25519 key)",
+                     l->items[i]);
+            return false;
+        }
+    }
+    if (cfg->witness_quorum > l->n) {
+        snprintf(err, err_len, "--witness-quorum %u exceeds the %zu --witness given",
+                 cfg->witness_quorum, l->n);
+        return false;
+    }
+    if (cfg->witness_quorum == 0)
+        cfg->witness_quorum = (unsigned)l->n;
+    return true;
+}
+
 static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, size_t err_len)
 {
     if (cmd & CMD_LOG) {
@@ -573,6 +611,8 @@ static bool validate_log(struct config *cfg, enum config_cmd cmd, char *err, siz
             snprintf(err, err_len, "--log-origin must be printable ASCII without spaces or '+'");
             return false;
         }
+        if ((cmd & CMD_ANCHOR) && !validate_witnesses(cfg, err, err_len))
+            return false;
     }
     if (cmd & CMD_VERIFY)
         return require(cfg->receipt_path, "the receipt file argument", err, err_len) &&

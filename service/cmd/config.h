@@ -100,6 +100,7 @@ struct config {
     uint64_t eth_chain_id;      /* 0: whatever the node reports */
     char *anchor_to;            /* NULL: the sender's own address */
     unsigned anchor_interval;   /* seconds */
+    unsigned witness_timeout;   /* milliseconds (worker --witness-timeout; here for packing) */
     char *anchor_confirmations; /* N or "finalized" */
     unsigned anchor_depth;      /* parsed from it; 0 means finalized */
     unsigned anchor_replace_blocks;
@@ -107,6 +108,10 @@ struct config {
     uint64_t eth_max_priority_fee; /* wei per gas */
     unsigned eth_rpc_timeout;      /* milliseconds */
     unsigned anchor_poll;          /* milliseconds */
+    /* Witness cosigning (worker, run) */
+    struct config_list witnesses; /* --witness URL+VKEY (checked) */
+    unsigned witness_quorum;      /* 1..witnesses.n once validated (0 given: all) */
+    unsigned witness_interval;    /* seconds; witness_timeout is above */
 };
 
 /* Parses env then argv (argv[0] is the command name) for command cmd into cfg. On error writes a

@@ -11,19 +11,23 @@
 #include <unistd.h>
 
 #include "anchor/anchorer.h"
+#include "client/witness.h"
 #include "cmd/cmd.h"
 #include "util/diag.h"
 #include "db/migrate.h"
 #include "registry/publish.h"
 #include "registry/sequencer.h"
+#include "registry/witness.h"
 
 struct worker {
     struct sequencer seq;
     struct anchorer anchorer;
     struct publisher publisher;
+    struct witness_service witness;
+    struct witness_http witness_http;
     atomic_bool stop;
-    pthread_t thread, anchor_thread, publish_thread;
-    bool started, anchoring, publishing;
+    pthread_t thread, anchor_thread, publish_thread, witness_thread;
+    bool started, anchoring, publishing, witnessing;
 };
 
 static void *worker_main(void *arg)
@@ -60,6 +64,39 @@ static bool publishing_start(struct worker *w, const struct config *cfg, const s
         return false;
     }
     w->publishing = true;
+    return true;
+}
+
+static void *witness_main(void *arg)
+{
+    struct worker *w = arg;
+    witness_service_run(&w->witness, &w->stop);
+    return NULL;
+}
+
+/* Starts the witness-cosigning thread when --witness is given. */
+static bool witnessing_start(struct worker *w, const struct config *cfg)
+{
+    if (cfg->witnesses.n == 0)
+        return true;
+    struct witness_options opt = {.database_url = cfg->database_url,
+                                  .limits = cmd_db_limits(cfg, false),
+                                  .specs = cfg->witnesses.items,
+                                  .n_specs = cfg->witnesses.n,
+                                  .quorum = cfg->witness_quorum,
+                                  .interval_s = cfg->witness_interval,
+                                  .timeout_ms = cfg->witness_timeout,
+                                  .transport = witness_http_post,
+                                  .transport_ctx = &w->witness_http};
+    if (!witness_http_init(&w->witness_http, WITNESS_REPLY_MAX))
+        return false;
+    if (!witness_service_init(&w->witness, &opt) ||
+        pthread_create(&w->witness_thread, NULL, witness_main, w) != 0) {
+        witness_service_free(&w->witness);
+        witness_http_free(&w->witness_http);
+        return false;
+    }
+    w->witnessing = true;
     return true;
 }
 
@@ -105,7 +142,8 @@ static bool worker_start_with(struct worker *w, const struct config *cfg,
         pthread_create(&w->thread, NULL, worker_main, w) != 0)
         return false;
     w->started = true;
-    if (!anchoring_start(w, cfg, key) || !publishing_start(w, cfg, key))
+    if (!anchoring_start(w, cfg, key) || !publishing_start(w, cfg, key) ||
+        !witnessing_start(w, cfg))
         return false;
     diag_info("worker started for log %s", key->name);
     return true;
@@ -133,6 +171,11 @@ static bool worker_stop(struct worker *w)
         pthread_join(w->anchor_thread, NULL);
     if (w->publishing)
         pthread_join(w->publish_thread, NULL);
+    if (w->witnessing) {
+        pthread_join(w->witness_thread, NULL);
+        witness_service_free(&w->witness);
+        witness_http_free(&w->witness_http);
+    }
     bool ok = !w->seq.fatal && !w->anchorer.fatal && !w->publisher.fatal;
     sequencer_free(&w->seq);
     if (w->anchoring)

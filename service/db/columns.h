@@ -156,13 +156,22 @@ extern const struct db_stmt db_models_using_one_stmt;
 /* Turns its result (taken over) into uses. */
 enum db_status db_model_uses_take(PGresult *res, struct model_uses *out);
 
+/* The signed note of checkpoint c (an alias of log_checkpoints) with the witnesses' stored
+ * cosignature lines appended (sql/0009_witness.sql), in a stable order. */
+#define DB_COSIGNED_NOTE(c)                                                                        \
+    "(" c ".note || coalesce((SELECT string_agg(w.line, '' ORDER BY w.name, w.key_id) "            \
+    "FROM witness_cosignatures w WHERE w.tree_size = " c ".tree_size), ''))"
 /* A receipt's log context (struct log_context): LOG_CONTEXT_COLUMNS over LOG_CONTEXT_FROM(e),
- * where e is the SQL expression of the entry's log index. */
-#define LOG_CONTEXT_COLUMNS "s.tree_size, c.note, an.*"
+ * where e is the SQL expression of the entry's log index. The checkpoint is the newest one
+ * with a quorum of witness cosignatures (log_state.cosigned_size) when it covers the entry and
+ * the anchor, else the latest (README "Witnesses"). */
+#define LOG_CONTEXT_COLUMNS "c.tree_size, " DB_COSIGNED_NOTE("c") ", an.*"
 #define LOG_CONTEXT_FROM(e)                                                                        \
-    "LEFT JOIN log_state s ON true LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size "      \
+    "LEFT JOIN log_state s ON true "                                                               \
     "LEFT JOIN LATERAL (SELECT " DB_ANCHOR_COLUMNS " FROM anchors a WHERE a.tree_size > " e        \
-    " AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "
+    " AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "            \
+    "LEFT JOIN log_checkpoints c ON c.tree_size = CASE WHEN s.cosigned_size > " e                  \
+    " AND s.cosigned_size >= coalesce(an.tree_size, 0) THEN s.cosigned_size ELSE s.tree_size END "
 /* Reads LOG_CONTEXT_COLUMNS starting at column first. */
 void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out);
 

@@ -91,13 +91,14 @@ static inline bool db_bool(const PGresult *res, int row, int col)
 }
 
 /* The leader locks: session advisory locks in the two-int form, class "prov" (0x70726f76), one
- * object per role, so that one sequencer and one anchorer run per database. DB_LOCK_TRY is a
- * query that takes the lock (true when this session holds it); DB_LOCK_HELD is a condition that
- * holds while this session still has it (a statement guarded by it changes nothing after a
- * failover). */
+ * object per role, so that one sequencer, one anchorer and one witness-cosigning thread run per
+ * database. DB_LOCK_TRY is a query that takes the lock (true when this session holds it);
+ * DB_LOCK_HELD is a condition that holds while this session still has it (a statement guarded by it
+ * changes nothing after a failover). */
 #define DB_LOCK_CLASS     "1886547574"
 #define DB_LOCK_SEQUENCER "1"
 #define DB_LOCK_ANCHORER  "2"
+#define DB_LOCK_WITNESS   "3" /* registry/witness.c */
 #define DB_LOCK_TRY(obj)  "SELECT pg_try_advisory_lock(" DB_LOCK_CLASS ", " obj ")"
 #define DB_LOCK_HELD(obj)                                                                          \
     "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "       \

@@ -70,8 +70,10 @@ enum db_status db_log_state_lock(struct db_conn *conn, struct log_head *head)
 
 static const struct db_stmt db_log_head_stmt = {
     "db_log_head",
-    "SELECT s.origin, s.vkey, s.tree_size, encode(c.root, 'hex'), c.note FROM log_state s "
-    "LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size",
+    "SELECT s.origin, s.vkey, s.tree_size, encode(c.root, 'hex'), " DB_COSIGNED_NOTE(
+        "c") " "
+             "FROM log_state s "
+             "LEFT JOIN log_checkpoints c ON c.tree_size = s.tree_size",
     0};
 
 enum db_status db_log_head(struct db_conn *conn, struct log_head *head)

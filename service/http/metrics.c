@@ -14,6 +14,7 @@
 #include "http/reply.h"
 #include "http/route.h"
 #include "registry/status.h"
+#include "registry/witness.h"
 
 static const unsigned status_codes[METRICS_STATUSES - 1] = {200, 201, 202, 204, 400, 401, 403, 404,
                                                             405, 409, 413, 415, 422, 429, 500, 503};
@@ -114,6 +115,62 @@ static void write_gauges(struct buf *out, const struct gauges *res)
           "Seconds since the latest anchor was confirmed.");
 }
 
+/* v as a Prometheus label value (backslash and double quote escaped; names have no newline). */
+static void label_value(struct buf *out, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            buf_putc(out, '\\');
+        buf_putc(out, *v);
+    }
+}
+
+/* One sample labelled by witness (and reason when not NULL). */
+static void witness_sample(struct buf *out, const char *metric, const char *name,
+                           const char *reason, const char *value)
+{
+    buf_printf(out, "%s{witness=\"", metric);
+    label_value(out, name);
+    if (reason)
+        buf_printf(out, "\",reason=\"%s", reason);
+    buf_printf(out, "\"} %s\n", value);
+}
+
+/* Witness cosigning (registry/witness.h): per witness, and the quorum of the latest checkpoint. */
+static void write_witnesses(struct buf *out, const struct witness_gauges *g)
+{
+    char v[24];
+    help(out, "provd_witness_quorum", "gauge",
+         "Cosignatures a checkpoint needs (--witness-quorum); 0 without witnesses.");
+    buf_printf(out, "provd_witness_quorum %u\n", g->quorum);
+    help(out, "provd_witness_quorum_met", "gauge",
+         "1 when the latest checkpoint has a quorum of witness cosignatures.");
+    buf_printf(out, "provd_witness_quorum_met %d\n", g->quorum_met);
+    help(out, "provd_witness_cosigned_checkpoint_tree_size", "gauge",
+         "Largest tree size whose checkpoint has a quorum of cosignatures (0: none).");
+    buf_printf(out, "provd_witness_cosigned_checkpoint_tree_size %" PRIu64 "\n", g->cosigned_size);
+    help(out, "provd_witness_cosigned_tree_size", "gauge",
+         "Latest tree size each witness cosigned.");
+    for (size_t i = 0; i < g->n; i++) {
+        snprintf(v, sizeof v, "%" PRIu64, g->w[i].cosigned_size);
+        if (g->w[i].has_cosigned)
+            witness_sample(out, "provd_witness_cosigned_tree_size", g->w[i].name, NULL, v);
+    }
+    help(out, "provd_witness_cosignature_age_seconds", "gauge",
+         "Seconds since each witness's latest cosignature.");
+    for (size_t i = 0; i < g->n; i++)
+        if (g->w[i].age_s)
+            witness_sample(out, "provd_witness_cosignature_age_seconds", g->w[i].name, NULL,
+                           g->w[i].age_s);
+    help(out, "provd_witness_failures_total", "counter",
+         "Failed add-checkpoint exchanges by witness and reason (reason fork: a possible split "
+         "view).");
+    for (size_t i = 0; i < g->n_f; i++) {
+        snprintf(v, sizeof v, "%" PRIu64, g->f[i].count);
+        witness_sample(out, "provd_witness_failures_total", g->f[i].name, g->f[i].reason, v);
+    }
+}
+
 /* The counters of the rate limits and of the registrations refused before their signature
  * check. */
 static void write_limits(struct buf *out, struct http_server *srv)
@@ -184,6 +241,10 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     if (up)
         write_gauges(&out, &g);
     rows_owner_release(&g.owner);
+    struct witness_gauges wg = {0};
+    if (up && registry_witness_gauges(req->srv->reg, &wg))
+        write_witnesses(&out, &wg);
+    witness_gauges_free(&wg);
     write_requests(&out, &req->srv->metrics);
     write_durations(&out, &req->srv->metrics);
     write_limits(&out, req->srv);

@@ -172,6 +172,54 @@ static void test_list_options(void **state)
     expect_error(CMD_VERIFY, 5, none, "needs a value");
 }
 
+/* worker --witness URL+VKEY: specs checked, quorum bounded and defaulting to all of them. */
+static void test_worker_witness_options(void **state)
+{
+    (void)state;
+    clear_env();
+    unsetenv("PROVD_WITNESS");
+    unsetenv("PROVD_WITNESS_QUORUM");
+    setenv("PROVD_DATABASE_URL", "postgres://x/y", 1);
+    struct config cfg;
+    char err[256];
+    char *v[] = {"worker",
+                 "--log-key-file",
+                 "k",
+                 "--log-origin",
+                 "o.test/l",
+                 "--witness",
+                 "http://a.test/+" W1,
+                 "--witness",
+                 "https://b.test/sub+" W2,
+                 "--witness-interval",
+                 "1"};
+    assert_true(load(&cfg, CMD_WORKER, 11, v, err));
+    assert_int_equal(cfg.witnesses.n, 2);
+    assert_string_equal(cfg.witnesses.items[1], "https://b.test/sub+" W2);
+    assert_int_equal(cfg.witness_quorum, 2); /* 0 given: all */
+    assert_int_equal(cfg.witness_interval, 1);
+    assert_int_equal(cfg.witness_timeout, 5000);
+    config_free(&cfg);
+    char *q[] = {"worker",
+                 "--log-key-file",
+                 "k",
+                 "--log-origin",
+                 "o.test/l",
+                 "--witness",
+                 "http://a.test/+" W1,
+                 "--witness-quorum",
+                 "2"};
+    expect_error(CMD_WORKER, 9, q, "--witness-quorum 2 exceeds the 1");
+    char *bad[] = {"worker", "--log-key-file", "k", "--log-origin", "o.test/l", "--witness", W1};
+    expect_error(CMD_WORKER, 7, bad, "is not URL+VKEY");
+    char *none[] = {"worker", "--log-key-file", "k", "--log-origin", "o.test/l"};
+    assert_true(load(&cfg, CMD_WORKER, 5, none, err));
+    assert_int_equal(cfg.witnesses.n, 0);
+    assert_int_equal(cfg.witness_quorum, 0);
+    config_free(&cfg);
+    unsetenv("PROVD_DATABASE_URL");
+}
+
 static void test_listen_forms(void **state)
 {
     (void)state;
@@ -426,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_max_reply),
         cmocka_unit_test(test_explorer_tx_url),
         cmocka_unit_test(test_list_options),
+        cmocka_unit_test(test_worker_witness_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
