@@ -294,3 +294,249 @@ void db_log_context_read(const PGresult *res, int row, int first, struct log_con
     out->note = db_str(res, row, first + 1);
     out->has_anchor = db_anchor_row_read(res, row, first + 2, &out->anchor);
 }
+
+/* provd log check (registry/logcheck.h). */
+
+enum db_status db_logcheck_snapshot(struct db_conn *conn)
+{
+    return db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
+_Static_assert(LOG_RECORD_ITEM == 0 && LOG_RECORD_DATASET == 1 && LOG_RECORD_MODEL == 2,
+               "db_logcheck_entries_stmt numbers the kinds");
+#define LOGCHECK_RANGE(column) " WHERE " column " >= $1 AND " column " < $2 ORDER BY " column
+
+static const struct db_stmt db_logcheck_entries_stmt = {
+    "db_logcheck_entries",
+    "SELECT log_index, CASE WHEN item_id IS NOT NULL THEN 0 WHEN dataset_id IS NOT NULL THEN 1 "
+    "ELSE 2 END, coalesce(item_id, dataset_id, model_id) FROM log_entries" LOGCHECK_RANGE(
+        "log_index"),
+    2};
+static const struct db_stmt db_logcheck_items_stmt = {
+    "db_logcheck_items",
+    "SELECT " ITEM_FIELDS("i.") ", e.log_index FROM log_entries e JOIN items i ON i.id = "
+                                "e.item_id" LOGCHECK_RANGE("e.log_index"),
+    2};
+static const struct db_stmt db_logcheck_datasets_stmt = {
+    "db_logcheck_datasets", "SELECT " DATASET_COLUMNS DATASET_FROM LOGCHECK_RANGE("e.log_index"),
+    2};
+static const struct db_stmt db_logcheck_models_stmt = {
+    "db_logcheck_models", "SELECT " MODEL_COLUMNS MODEL_FROM LOGCHECK_RANGE("e.log_index"), 2};
+static const struct db_stmt db_logcheck_tiles_stmt = {
+    "db_logcheck_tiles",
+    "SELECT level, idx, hashes FROM log_tiles WHERE level = 0 AND idx >= $1 AND idx < $2 "
+    "ORDER BY idx",
+    2, true};
+static const struct db_stmt db_logcheck_checkpoints_stmt = {
+    "db_logcheck_checkpoints",
+    "SELECT tree_size, encode(root, 'hex'), note FROM log_checkpoints "
+    "WHERE tree_size > $1 AND tree_size <= $2 ORDER BY tree_size",
+    2};
+static const struct db_stmt db_logcheck_anchors_stmt = {
+    "db_logcheck_anchors",
+    "SELECT id, chain_id, tree_size, encode(root, 'hex'), status FROM anchors "
+    "WHERE tree_size > $1 AND tree_size <= $2 ORDER BY tree_size, id",
+    2};
+
+void db_logcheck_batch_free(struct db_logcheck_batch *b)
+{
+    free(b->entries);
+    item_rows_free(&b->items);
+    dataset_rows_free(&b->datasets);
+    model_rows_free(&b->models);
+    free(b->tiles);
+    free(b->checkpoints);
+    free(b->anchors);
+    rows_owner_release(&b->checkpoints_owner);
+    rows_owner_release(&b->anchors_owner);
+    memset(b, 0, sizeof *b);
+}
+
+/* ITEM_FIELDS and the log index after them. */
+static void logcheck_item_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct item_row *row = out;
+    db_item_row_read(res, r, false, row);
+    row->logged = true;
+    row->log_index = db_u64(res, r, ITEM_COL_FIELDS_);
+}
+
+static bool hex_root(const char *hex, uint8_t root[MERKLE_HASH_LEN])
+{
+    return hex && hex_decode(hex, strlen(hex), root, MERKLE_HASH_LEN, true);
+}
+
+static void logcheck_checkpoint_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct db_logcheck_checkpoint *c = out;
+    c->tree_size = db_u64(res, r, 0);
+    if (!hex_root(PQgetvalue(res, r, 1), c->root))
+        memset(c->root, 0, MERKLE_HASH_LEN); /* the column's CHECK keeps it 32 bytes */
+    c->note = PQgetvalue(res, r, 2);
+    c->note_len = (size_t)PQgetlength(res, r, 2);
+}
+
+static void logcheck_anchor_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct db_logcheck_anchor *a = out;
+    a->id = db_i64(res, r, 0);
+    a->chain_id = db_u64(res, r, 1);
+    a->tree_size = db_u64(res, r, 2);
+    if (!hex_root(PQgetvalue(res, r, 3), a->root))
+        memset(a->root, 0, MERKLE_HASH_LEN);
+    a->status = PQgetvalue(res, r, 4);
+}
+
+/* The binary level-0 tiles of res (taken over). */
+static enum db_status logcheck_tiles_take(PGresult *res, struct db_logcheck_batch *b)
+{
+    int n = PQntuples(res);
+    enum db_status st = DB_OK;
+    b->tiles = calloc(n ? (size_t)n : 1, sizeof *b->tiles);
+    if (!b->tiles)
+        st = DB_ERROR;
+    for (int r = 0; st == DB_OK && r < n; r++) {
+        struct tile *t = &b->tiles[b->n_tiles++];
+        int bytes = PQgetlength(res, r, 2);
+        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
+            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
+            st = DB_ERROR;
+            break;
+        }
+        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
+        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
+        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
+        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
+    }
+    PQclear(res);
+    return st;
+}
+
+/* Points every entry at its record: the rows of each kind come by log index as well. */
+static enum db_status logcheck_entries_take(PGresult *res, struct db_logcheck_batch *b)
+{
+    int n = PQntuples(res);
+    b->entries = calloc(n ? (size_t)n : 1, sizeof *b->entries);
+    if (!b->entries) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    size_t at[3] = {0, 0, 0};
+    for (int r = 0; r < n; r++) {
+        struct db_logcheck_entry *e = &b->entries[b->n_entries++];
+        e->log_index = db_u64(res, r, 0);
+        e->kind = (enum log_record_kind)db_i64(res, r, 1);
+        e->record_id = PQgetisnull(res, r, 2) ? 0 : db_i64(res, r, 2);
+        const void *row = NULL;
+        uint64_t idx = UINT64_MAX;
+        if (e->kind == LOG_RECORD_ITEM && at[0] < b->items.n) {
+            row = &b->items.v[at[0]];
+            idx = b->items.v[at[0]].log_index;
+        } else if (e->kind == LOG_RECORD_DATASET && at[1] < b->datasets.n) {
+            row = &b->datasets.v[at[1]];
+            idx = b->datasets.v[at[1]].log_index;
+        } else if (e->kind == LOG_RECORD_MODEL && at[2] < b->models.n) {
+            row = &b->models.v[at[2]];
+            idx = b->models.v[at[2]].log_index;
+        }
+        if (row && idx == e->log_index) {
+            e->row = row;
+            at[e->kind]++;
+        }
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t to,
+                                 struct db_logcheck_batch *out)
+{
+    char from_s[24], to_s[24], t0_s[24], t1_s[24];
+    snprintf(from_s, sizeof from_s, "%" PRIu64, from);
+    snprintf(to_s, sizeof to_s, "%" PRIu64, to);
+    snprintf(t0_s, sizeof t0_s, "%" PRIu64, from / TILE_WIDTH);
+    snprintf(t1_s, sizeof t1_s, "%" PRIu64, to / TILE_WIDTH + (to % TILE_WIDTH != 0));
+    const char *range[] = {from_s, to_s}, *tiles[] = {t0_s, t1_s};
+    const struct db_call calls[] = {
+        {&db_logcheck_entries_stmt, range, NULL, NULL},
+        {&db_logcheck_items_stmt, range, NULL, NULL},
+        {&db_logcheck_datasets_stmt, range, NULL, NULL},
+        {&db_logcheck_models_stmt, range, NULL, NULL},
+        {&db_logcheck_tiles_stmt, tiles, NULL, NULL},
+        {&db_logcheck_checkpoints_stmt, range, NULL, NULL},
+        {&db_logcheck_anchors_stmt, range, NULL, NULL},
+    };
+    PGresult *res[7];
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec_calls(conn, calls, 7, res);
+    if (st != DB_OK)
+        return st;
+    out->items.v = db_rows(res[1], sizeof *out->items.v, logcheck_item_read, NULL, &out->items.n,
+                           &out->items.owner);
+    out->datasets.v = db_rows(res[2], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
+                              &out->datasets.n, &out->datasets.owner);
+    out->models.v = db_rows(res[3], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
+                            &out->models.owner);
+    out->checkpoints = db_rows(res[5], sizeof *out->checkpoints, logcheck_checkpoint_read, NULL,
+                               &out->n_checkpoints, &out->checkpoints_owner);
+    out->anchors = db_rows(res[6], sizeof *out->anchors, logcheck_anchor_read, NULL,
+                           &out->n_anchors, &out->anchors_owner);
+    enum db_status tiles_st = logcheck_tiles_take(res[4], out);
+    st = logcheck_entries_take(res[0], out);
+    if (st == DB_OK)
+        st = tiles_st;
+    if (st == DB_OK &&
+        (!out->items.v || !out->datasets.v || !out->models.v || !out->checkpoints || !out->anchors))
+        st = DB_ERROR;
+    return st;
+}
+
+static const struct db_stmt db_logcheck_beyond_stmt = {
+    "db_logcheck_beyond",
+    "SELECT (SELECT min(log_index) FROM log_entries WHERE log_index >= $1), "
+    "(SELECT min(tree_size) FROM log_checkpoints WHERE tree_size > $1), "
+    "a.id, a.tree_size, t.level, t.idx FROM (SELECT 1) one "
+    "LEFT JOIN (SELECT id, tree_size FROM anchors WHERE tree_size > $1 "
+    "ORDER BY tree_size, id LIMIT 1) a ON true "
+    "LEFT JOIN (SELECT level, idx FROM log_tiles WHERE level >= 8 "
+    "OR idx >= ($2::bigint[])[level + 1] ORDER BY level, idx LIMIT 1) t ON true",
+    2};
+
+enum db_status db_logcheck_beyond(struct db_conn *conn, uint64_t size,
+                                  const uint64_t limits[TILE_MAX_LEVELS],
+                                  struct db_logcheck_beyond *out)
+{
+    char size_s[24];
+    struct buf arr = BUF_INIT;
+    snprintf(size_s, sizeof size_s, "%" PRIu64, size);
+    for (unsigned l = 0; l < TILE_MAX_LEVELS; l++)
+        buf_printf(&arr, "%c%" PRIu64, l ? ',' : '{', limits[l]);
+    buf_putc(&arr, '}');
+    const char *values[] = {size_s, arr.data};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st =
+        arr.oom ? DB_ERROR : db_exec(conn, &db_logcheck_beyond_stmt, values, NULL, NULL, &res);
+    if (st == DB_OK && PQntuples(res) != 1)
+        st = DB_ERROR;
+    if (st == DB_OK) {
+        if ((out->has_entry = !PQgetisnull(res, 0, 0)))
+            out->entry = db_u64(res, 0, 0);
+        if ((out->has_checkpoint = !PQgetisnull(res, 0, 1)))
+            out->checkpoint = db_u64(res, 0, 1);
+        if ((out->has_anchor = !PQgetisnull(res, 0, 2))) {
+            out->anchor_id = db_i64(res, 0, 2);
+            out->anchor_size = db_u64(res, 0, 3);
+        }
+        if ((out->has_tile = !PQgetisnull(res, 0, 4))) {
+            out->tile_level = (unsigned)db_u64(res, 0, 4);
+            out->tile_idx = db_u64(res, 0, 5);
+        }
+    }
+    PQclear(res);
+    buf_free(&arr);
+    return st;
+}
