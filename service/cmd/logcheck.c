@@ -62,9 +62,10 @@ static int log_check(int argc, char **argv)
     rc = 3;
     struct progress p = {.tty = isatty(STDERR_FILENO) == 1};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
-    struct logcheck_options o = {cfg.logcheck_tiles_dir, show_progress, &p};
     struct logcheck_report r;
     struct db_limits limits = cmd_db_limits(&cfg, false);
+    struct logcheck_options o = {cfg.database_url, &limits, cfg.logcheck_tiles_dir, show_progress,
+                                 &p};
     limits.application_name = "provd log check";
     struct db_conn *conn = db_connect(cfg.database_url, 0, &limits);
     if (!conn || logcheck_run(conn, &o, &r) != DB_OK)

@@ -297,9 +297,45 @@ void db_log_context_read(const PGresult *res, int row, int first, struct log_con
 
 /* provd log check (registry/logcheck.h). */
 
-enum db_status db_logcheck_snapshot(struct db_conn *conn)
+/* The range reads walk log_entries by index and fetch each record by its primary key: a hash
+ * join would scan the whole records table per range, which over a long log costs quadratic
+ * time; sorts of a range stay in memory; no parallel workers (the check has its two sessions). */
+#define LOGCHECK_SESSION                                                                           \
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "                          \
+    "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0"
+
+static const struct db_stmt db_logcheck_snapshot_stmt = {"db_logcheck_snapshot",
+                                                         "SELECT pg_export_snapshot()", 0};
+
+enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
 {
-    return db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (st == DB_OK)
+        st = db_exec_simple(conn, LOGCHECK_SESSION);
+    if (st == DB_OK)
+        st = db_exec(conn, &db_logcheck_snapshot_stmt, NULL, NULL, NULL, &res);
+    if (st == DB_OK &&
+        (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) >= DB_SNAPSHOT_ID_MAX))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        snprintf(id, DB_SNAPSHOT_ID_MAX, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return st;
+}
+
+enum db_status db_logcheck_snapshot_import(struct db_conn *conn, const char *id)
+{
+    if (!*id || strspn(id, "0123456789ABCDEFabcdef-") != strlen(id))
+        return DB_ERROR; /* pasted into the statement below: only what PostgreSQL exports */
+    char sql[DB_SNAPSHOT_ID_MAX + 128];
+    snprintf(sql, sizeof sql,
+             "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+             "SET TRANSACTION SNAPSHOT '%s'",
+             id);
+    enum db_status st = db_exec_simple(conn, sql);
+    return st == DB_OK ? db_exec_simple(conn, LOGCHECK_SESSION) : st;
 }
 
 _Static_assert(LOG_RECORD_ITEM == 0 && LOG_RECORD_DATASET == 1 && LOG_RECORD_MODEL == 2,
@@ -312,10 +348,12 @@ static const struct db_stmt db_logcheck_entries_stmt = {
     "ELSE 2 END, coalesce(item_id, dataset_id, model_id) FROM log_entries" LOGCHECK_RANGE(
         "log_index"),
     2};
+/* The range first, by the primary key, then each record by its own (LOGCHECK_SESSION). */
 static const struct db_stmt db_logcheck_items_stmt = {
     "db_logcheck_items",
-    "SELECT " ITEM_FIELDS("i.") ", e.log_index FROM log_entries e JOIN items i ON i.id = "
-                                "e.item_id" LOGCHECK_RANGE("e.log_index"),
+    "WITH e AS MATERIALIZED (SELECT log_index, item_id FROM log_entries" LOGCHECK_RANGE(
+        "log_index") ") SELECT " ITEM_FIELDS("i.") ", e.log_index FROM e JOIN items i ON i.id = "
+                                                   "e.item_id ORDER BY e.log_index",
     2};
 static const struct db_stmt db_logcheck_datasets_stmt = {
     "db_logcheck_datasets", "SELECT " DATASET_COLUMNS DATASET_FROM LOGCHECK_RANGE("e.log_index"),

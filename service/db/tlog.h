@@ -62,8 +62,15 @@ enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
 /* provd log check (registry/logcheck.h): reads by log index range, all in the caller's
  * transaction, which db_logcheck_snapshot makes one read-only snapshot. */
 
-/* Makes the caller's transaction REPEATABLE READ, READ ONLY: its first statement. */
-enum db_status db_logcheck_snapshot(struct db_conn *conn) __attribute__((warn_unused_result));
+#define DB_SNAPSHOT_ID_MAX 64
+/* Makes the caller's transaction a REPEATABLE READ, READ ONLY snapshot (its first statement)
+ * and exports it: id receives what db_logcheck_snapshot_import takes in another session. */
+enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
+    __attribute__((warn_unused_result));
+/* Makes the caller's transaction (its first statement) read the snapshot id, which the
+ * exporting transaction must still hold open. */
+enum db_status db_logcheck_snapshot_import(struct db_conn *conn, const char *id)
+    __attribute__((warn_unused_result));
 
 struct db_logcheck_entry {
     uint64_t log_index;

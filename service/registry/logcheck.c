@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,9 @@ struct check {
     uint8_t prev_root[MERKLE_HASH_LEN];
     struct buf record;
     struct tile_cache cache;
+    /* A consistency proof that failed: reported at the end unless a difference in the tiles it
+     * was made from (checked only once complete) explains it first. */
+    char proof_failure[sizeof((struct logcheck_report *)0)->failure];
     /* tiles directory: the entry bundle of the current level-0 tile */
     struct buf bundle;
     size_t bundle_ends[BUNDLE_MAX]; /* bundle length after each entry */
@@ -118,19 +122,17 @@ static bool check_consistency(struct check *c, uint64_t n, const uint8_t root[ME
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     struct merkle_source src = {cache_node, &c->cache};
     int count = merkle_consistency_proof(&src, c->prev_size, n, proof);
-    if (count < 0)
-        return c->cache.failed ? false
-                               : fail(c,
-                                      "checkpoint %" PRIu64 ": no consistency proof from "
-                                      "checkpoint %" PRIu64 " (stored tiles missing)",
-                                      n, c->prev_size);
-    if (!merkle_verify_consistency(c->prev_size, n, c->prev_root, root,
-                                   (const uint8_t(*)[MERKLE_HASH_LEN])proof, (size_t)count))
-        return fail(c,
-                    "checkpoint %" PRIu64 ": the consistency proof from checkpoint %" PRIu64
-                    " does not verify",
-                    n, c->prev_size);
-    c->r->proofs++;
+    if (count < 0 && c->cache.failed)
+        return false;
+    bool ok = count >= 0 &&
+              merkle_verify_consistency(c->prev_size, n, c->prev_root, root,
+                                        (const uint8_t(*)[MERKLE_HASH_LEN])proof, (size_t)count);
+    if (!ok && !c->proof_failure[0])
+        snprintf(c->proof_failure, sizeof c->proof_failure,
+                 "checkpoint %" PRIu64 ": %s consistency proof from checkpoint %" PRIu64, n,
+                 count < 0 ? "the stored tiles give no" : "the stored tiles' does not verify the",
+                 c->prev_size);
+    c->r->proofs += ok;
     return true;
 }
 
@@ -244,21 +246,32 @@ static bool dir_compare(struct check *c, const char *path, const void *want, siz
 }
 
 /* Compares a tile (or bundle) of the tree, width items long (ends[i]: bytes of the first i + 1
- * items), and its partial files, with the directory's. full: the tile is complete. */
+ * items), and the partial files of it that the directory has, with the directory's. full: the
+ * tile is complete. (dir_walk names the partial files wider than the tree has.) */
 static bool dir_check(struct check *c, unsigned level, uint64_t idx, const uint8_t *data,
                       const size_t *ends, unsigned width, bool full)
 {
-    char path[PATH_MAX_LEN];
+    char path[PATH_MAX_LEN], part[PATH_MAX_LEN + 16];
     struct buf scratch = BUF_INIT;
     bool ok = true;
     if (full) {
         dir_path(c, level, idx, 0, false, path, sizeof path);
         ok = dir_compare(c, path, data, ends[width - 1], &scratch);
     }
-    for (unsigned w = 1; ok && w < TILE_WIDTH && w <= width; w++) {
-        dir_path(c, level, idx, w, true, path, sizeof path);
-        ok = dir_compare(c, path, data, ends[w - 1], &scratch);
+    dir_path(c, level, idx, 0, true, path, sizeof path);
+    *strrchr(path, '/') = '\0'; /* DIR/tile/L/N.p */
+    DIR *d = ok ? opendir(path) : NULL;
+    struct dirent *de;
+    while (ok && d && (de = readdir(d)) != NULL) {
+        char *end;
+        unsigned long w = strtoul(de->d_name, &end, 10);
+        if (*end || w == 0 || w > width || w >= TILE_WIDTH)
+            continue;
+        snprintf(part, sizeof part, "%s/%lu", path, w);
+        ok = dir_compare(c, part, data, ends[w - 1], &scratch);
     }
+    if (d)
+        closedir(d);
     buf_free(&scratch);
     return ok;
 }
@@ -617,11 +630,125 @@ static bool check_size(struct check *c, const struct db_logcheck_batch *b, size_
     return true;
 }
 
+/* --- reading ahead --- */
+
+/* Ranges read by a second session (or, without one, by the checking session in turn). */
+struct prefetch {
+    struct check *c;
+    struct db_conn *conn; /* the reader's own; NULL: c->conn reads, synchronously */
+    char snapshot[DB_SNAPSHOT_ID_MAX];
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct db_logcheck_batch slots[LOGCHECK_AHEAD];
+    enum db_status status[LOGCHECK_AHEAD];
+    size_t first, count; /* slots filled, from first */
+    bool stop;           /* the checker needs no more */
+};
+
+static void range_of(uint64_t from, uint64_t size, uint64_t *to)
+{
+    *to = size - from > LOGCHECK_BATCH ? from + LOGCHECK_BATCH : size;
+}
+
+static enum db_status prefetch_loop(struct db_conn *conn, void *arg)
+{
+    struct prefetch *p = arg;
+    enum db_status st = db_logcheck_snapshot_import(conn, p->snapshot);
+    uint64_t size = p->c->head.tree_size;
+    for (uint64_t from = 0, to; from < size; from = to) {
+        pthread_mutex_lock(&p->mu);
+        while (p->count == LOGCHECK_AHEAD && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break;
+        range_of(from, size, &to);
+        struct db_logcheck_batch b = {0};
+        if (st == DB_OK)
+            st = db_logcheck_batch(conn, from, to, &b);
+        pthread_mutex_lock(&p->mu);
+        size_t slot = (p->first + p->count++) % LOGCHECK_AHEAD;
+        p->slots[slot] = b;
+        p->status[slot] = st;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (st != DB_OK)
+            break;
+    }
+    return DB_OK; /* read only: nothing to commit; a failure went to the checker */
+}
+
+static void *prefetch_thread(void *arg)
+{
+    struct prefetch *p = arg;
+    if (db_transaction(p->conn, prefetch_loop, p) != DB_OK)
+        diag_warn("log check: the reading session failed");
+    return NULL;
+}
+
+/* Starts the reader when the options name a database; otherwise ranges are read on demand. */
+static enum db_status prefetch_start(struct prefetch *p, struct check *c, const char *snapshot)
+{
+    memset(p, 0, sizeof *p);
+    p->c = c;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    if (!c->o->database_url || c->head.tree_size <= LOGCHECK_BATCH)
+        return DB_OK;
+    snprintf(p->snapshot, sizeof p->snapshot, "%s", snapshot);
+    p->conn = db_connect(c->o->database_url, 0, c->o->limits);
+    if (!p->conn)
+        return DB_UNAVAILABLE;
+    if (pthread_create(&p->thread, NULL, prefetch_thread, p) != 0)
+        return DB_ERROR;
+    p->started = true;
+    return DB_OK;
+}
+
+/* The range [from, to) into b (the caller frees it): the reader's next, or read now. */
+static enum db_status prefetch_next(struct prefetch *p, uint64_t from, uint64_t to,
+                                    struct db_logcheck_batch *b)
+{
+    if (!p->started)
+        return db_logcheck_batch(p->c->conn, from, to, b);
+    pthread_mutex_lock(&p->mu);
+    while (p->count == 0)
+        pthread_cond_wait(&p->cv, &p->mu);
+    *b = p->slots[p->first];
+    enum db_status st = p->status[p->first];
+    p->first = (p->first + 1) % LOGCHECK_AHEAD;
+    p->count--;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+static void prefetch_stop(struct prefetch *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (p->started)
+        pthread_join(p->thread, NULL);
+    for (size_t i = 0; i < p->count; i++)
+        db_logcheck_batch_free(&p->slots[(p->first + i) % LOGCHECK_AHEAD]);
+    p->count = 0;
+    db_disconnect(p->conn);
+    p->conn = NULL;
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+}
+
 /* Checks [from, to): true to go on; false with r->ok false on a difference, or a DB error. */
-static bool check_batch(struct check *c, uint64_t from, uint64_t to, enum db_status *st)
+static bool check_batch(struct check *c, struct prefetch *p, uint64_t from, uint64_t to,
+                        enum db_status *st)
 {
     struct db_logcheck_batch b;
-    *st = db_logcheck_batch(c->conn, from, to, &b);
+    *st = prefetch_next(p, from, to, &b);
     bool ok = *st == DB_OK;
     size_t entry = 0, tile = 0, cp = 0, an = 0;
     while (ok && c->index < to)
@@ -660,7 +787,9 @@ static enum db_status run(struct db_conn *conn, void *arg)
     tile_edge_init(&c->edge, 0);
     log_head_free(&c->head);
     c->dir_cp = (struct dir_checkpoint){0};
-    enum db_status st = db_logcheck_snapshot(conn);
+    c->proof_failure[0] = '\0';
+    char snapshot[DB_SNAPSHOT_ID_MAX];
+    enum db_status st = db_logcheck_snapshot(conn, snapshot);
     if (st == DB_OK)
         st = db_log_head(conn, &c->head);
     if (st != DB_OK)
@@ -668,15 +797,18 @@ static enum db_status run(struct db_conn *conn, void *arg)
     r->tree_size = c->head.tree_size;
     if (!check_state(c) || (c->o->tiles_dir && c->head.origin && !dir_checkpoint_load(c)))
         return DB_OK;
-    for (uint64_t from = 0; from < c->head.tree_size; from += LOGCHECK_BATCH) {
-        uint64_t to =
-            c->head.tree_size - from > LOGCHECK_BATCH ? from + LOGCHECK_BATCH : c->head.tree_size;
-        if (!check_batch(c, from, to, &st))
-            return c->r->ok ? st : DB_OK;
+    struct prefetch p;
+    bool ok = (st = prefetch_start(&p, c, snapshot)) == DB_OK;
+    for (uint64_t from = 0, to; ok && from < c->head.tree_size; from = to) {
+        range_of(from, c->head.tree_size, &to);
+        ok = check_batch(c, &p, from, to, &st);
     }
+    prefetch_stop(&p);
+    if (!ok)
+        return c->r->ok ? st : DB_OK;
     if (c->cache.failed)
         return DB_ERROR;
-    bool ok = check_edge_tiles(c) && check_beyond(c);
+    ok = check_beyond(c) && check_edge_tiles(c);
     if (ok && c->o->tiles_dir) {
         ok = dir_check_bundle(c, c->index / TILE_WIDTH, (unsigned)(c->index % TILE_WIDTH));
         if (ok && c->dir_cp.present && !c->dir_cp.matched)
@@ -685,6 +817,8 @@ static enum db_status run(struct db_conn *conn, void *arg)
                       c->o->tiles_dir, c->dir_cp.size);
         ok = ok && dir_walk(c, "");
     }
+    if (ok && c->proof_failure[0])
+        ok = fail(c, "%s", c->proof_failure);
     return ok || !c->r->ok ? DB_OK : DB_ERROR;
 }
 

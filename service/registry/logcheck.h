@@ -3,16 +3,18 @@
  *
  * DESIGN: one read-only REPEATABLE READ snapshot (a running worker raises no false alarm), read
  * by log index range, LOGCHECK_BATCH entries and everything about them per round trip
- * (db_logcheck_batch). Every leaf is re-derived from the stored record with the record code the
- * sequencer hashes (core/item.h item_record_write, dataset_record_write, model_record_write) and
- * compared with the stored level-0 tile at once; the tree is rebuilt in bounded memory twice
- * over: a compact range (tlog/compact.h) gives the root at every checkpoint's and anchor's size,
- * the sequencer's tile edge (tlog/tiles.h) the tiles of every level, compared with the stored
- * ones as they complete and at the end. Each checkpoint's root, note (signature by log_state's
- * vkey, origin, size, root) and consistency with the one before (a proof from the stored tiles
- * checked by tlog/merkle.h) are checked; so is each anchor's root. Then what lies beyond the tree
- * size: entries, checkpoints, anchors, tiles. The check stops at the first difference, which the
- * report names (a log index, a tile L/N, a checkpoint's size, an anchor's id, a file).
+ * (db_logcheck_batch), which a second session importing the snapshot prefetches
+ * (LOGCHECK_AHEAD ranges ahead) while this thread checks. Every leaf is re-derived from the stored
+ * record with the record code the sequencer hashes (core/item.h item_record_write,
+ * dataset_record_write, model_record_write) and compared with the stored level-0 tile at once; the
+ * tree is rebuilt in bounded memory twice over: a compact range (tlog/compact.h) gives the root at
+ * every checkpoint's and anchor's size, the sequencer's tile edge (tlog/tiles.h) the tiles of every
+ * level, compared with the stored ones as they complete and at the end. Each checkpoint's root,
+ * note (signature by log_state's vkey, origin, size, root) and consistency with the one before (a
+ * proof from the stored tiles checked by tlog/merkle.h) are checked; so is each anchor's root. Then
+ * what lies beyond the tree size: entries, checkpoints, anchors, tiles. The check stops at the
+ * first difference, which the report names (a log index, a tile L/N, a checkpoint's size, an
+ * anchor's id, a file).
  *
  * With a tiles directory (C2SP tlog-tiles, as provd worker --tiles-dir publishes), every file
  * in it is compared too: hash tiles and their partial versions with the rebuilt tiles, entry
@@ -27,8 +29,13 @@
 #include "db/pool.h"
 
 #define LOGCHECK_BATCH 32768 /* entries per round trip: a multiple of the tile width */
+#define LOGCHECK_AHEAD 2     /* ranges the prefetching session reads ahead */
 
 struct logcheck_options {
+    /* A second session reads the next ranges while this one checks (same snapshot, exported);
+     * NULL: one session does both, in turn. Borrowed. */
+    const char *database_url;
+    const struct db_limits *limits;
     const char *tiles_dir; /* borrowed; NULL: no static files to compare */
     /* Called after every batch with the entries checked so far and the tree size; NULL: none. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
