@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, freshDatabase,
-  runProvd, sql, sqlRows, sha256Hex, tempDir,
+  runProvd, sql, sqlRows, sha256Hex, tempDir, provdBin,
 } from './lib/harness.mjs';
 import { membersRoot, datasetStatement } from './lib/dataset.mjs';
 
@@ -223,4 +224,36 @@ test('--tiles-dir: every file is compared, a changed or extra one is named', () 
   assert.match(r.stdout, new RegExp(`FAILED: ${dir}/checkpoint: does not verify with log_state's vkey`, 'm'));
   fs.writeFileSync(cp, note);
   assert.equal(check(['--tiles-dir', dir]).status, 0);
+});
+
+// provd log check without blocking the test's event loop: {status, stdout}.
+function checkAsync() {
+  return new Promise((resolve) => {
+    const p = spawn(provdBin, ['log', 'check'], { env: { ...process.env, PROVD_DATABASE_URL: dbUrl } });
+    let stdout = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.resume();
+    p.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+test('checks while the worker sequences raise no false alarm (one snapshot)', async () => {
+  srv = await startProvd({ dbUrl, command: 'run', logKey: key });
+  try {
+    const token = createApiKey(dbUrl);
+    const signer = await newEd25519Signer();
+    const start = Number(one('SELECT tree_size FROM log_state'));
+    for (let round = 0; round < 4; round++) {
+      const [, r] = await Promise.all([registerBatch(token, signer, 250, 'live' + round), checkAsync()]);
+      assert.equal(r.status, 0, r.stdout);
+      assert.match(r.stdout, /^log check: OK$/m);
+    }
+    for (let i = 0; i < 200 && Number(one('SELECT tree_size FROM log_state')) < start + 1000; i++) await sleep(50);
+    assert.equal(Number(one('SELECT tree_size FROM log_state')), start + 1000);
+  } finally {
+    await srv.stop();
+  }
+  const r = check();
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^tree size 1601: 1600 items, 1 datasets/m);
 });
