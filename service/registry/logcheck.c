@@ -643,8 +643,9 @@ struct prefetch {
     pthread_cond_t cv;
     struct db_logcheck_batch slots[LOGCHECK_AHEAD];
     enum db_status status[LOGCHECK_AHEAD];
-    size_t first, count; /* slots filled, from first */
-    bool stop;           /* the checker needs no more */
+    size_t first, count;  /* slots filled, from first */
+    uint64_t start, step; /* the ranges this reader reads: [start + k * step, ...) */
+    bool stop;            /* the checker needs no more */
 };
 
 static void range_of(uint64_t from, uint64_t size, uint64_t *to)
@@ -657,7 +658,7 @@ static enum db_status prefetch_loop(struct db_conn *conn, void *arg)
     struct prefetch *p = arg;
     enum db_status st = db_logcheck_snapshot_import(conn, p->snapshot);
     uint64_t size = p->c->head.tree_size;
-    for (uint64_t from = 0, to; from < size; from = to) {
+    for (uint64_t from = p->start, to; from < size; from += p->step) {
         pthread_mutex_lock(&p->mu);
         while (p->count == LOGCHECK_AHEAD && !p->stop)
             pthread_cond_wait(&p->cv, &p->mu);
@@ -690,13 +691,16 @@ static void *prefetch_thread(void *arg)
 }
 
 /* Starts the reader when the options name a database; otherwise ranges are read on demand. */
-static enum db_status prefetch_start(struct prefetch *p, struct check *c, const char *snapshot)
+static enum db_status prefetch_start(struct prefetch *p, struct check *c, const char *snapshot,
+                                     unsigned reader)
 {
     memset(p, 0, sizeof *p);
     p->c = c;
+    p->start = (uint64_t)reader * LOGCHECK_BATCH;
+    p->step = (uint64_t)LOGCHECK_READERS * LOGCHECK_BATCH;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    if (!c->o->database_url || c->head.tree_size <= LOGCHECK_BATCH)
+    if (!c->o->database_url || c->head.tree_size <= LOGCHECK_BATCH || p->start >= c->head.tree_size)
         return DB_OK;
     snprintf(p->snapshot, sizeof p->snapshot, "%s", snapshot);
     p->conn = db_connect(c->o->database_url, 0, c->o->limits);
@@ -797,13 +801,21 @@ static enum db_status run(struct db_conn *conn, void *arg)
     r->tree_size = c->head.tree_size;
     if (!check_state(c) || (c->o->tiles_dir && c->head.origin && !dir_checkpoint_load(c)))
         return DB_OK;
-    struct prefetch p;
-    bool ok = (st = prefetch_start(&p, c, snapshot)) == DB_OK;
-    for (uint64_t from = 0, to; ok && from < c->head.tree_size; from = to) {
+    struct prefetch *p = calloc(LOGCHECK_READERS, sizeof *p);
+    if (!p)
+        return DB_ERROR;
+    bool ok = true;
+    for (unsigned i = 0; i < LOGCHECK_READERS; i++)
+        if ((st = prefetch_start(&p[i], c, snapshot, i)) != DB_OK)
+            ok = false;
+    uint64_t k = 0;
+    for (uint64_t from = 0, to; ok && from < c->head.tree_size; from = to, k++) {
         range_of(from, c->head.tree_size, &to);
-        ok = check_batch(c, &p, from, to, &st);
+        ok = check_batch(c, &p[k % LOGCHECK_READERS], from, to, &st);
     }
-    prefetch_stop(&p);
+    for (unsigned i = 0; i < LOGCHECK_READERS; i++)
+        prefetch_stop(&p[i]);
+    free(p);
     if (!ok)
         return c->r->ok ? st : DB_OK;
     if (c->cache.failed)

@@ -3,9 +3,9 @@
  *
  * DESIGN: one read-only REPEATABLE READ snapshot (a running worker raises no false alarm), read
  * by log index range, LOGCHECK_BATCH entries and everything about them per round trip
- * (db_logcheck_batch), which a second session importing the snapshot prefetches
- * (LOGCHECK_AHEAD ranges ahead) while this thread checks. Every leaf is re-derived from the stored
- * record with the record code the sequencer hashes (core/item.h item_record_write,
+ * (db_logcheck_batch), which LOGCHECK_READERS more sessions importing the snapshot read ahead
+ * (in turns, LOGCHECK_AHEAD ranges each) while this thread checks. Every leaf is re-derived from
+ * the stored record with the record code the sequencer hashes (core/item.h item_record_write,
  * dataset_record_write, model_record_write) and compared with the stored level-0 tile at once; the
  * tree is rebuilt in bounded memory twice over: a compact range (tlog/compact.h) gives the root at
  * every checkpoint's and anchor's size, the sequencer's tile edge (tlog/tiles.h) the tiles of every
@@ -28,12 +28,13 @@
 
 #include "db/pool.h"
 
-#define LOGCHECK_BATCH 32768 /* entries per round trip: a multiple of the tile width */
-#define LOGCHECK_AHEAD 2     /* ranges the prefetching session reads ahead */
+#define LOGCHECK_BATCH   32768 /* entries per round trip: a multiple of the tile width */
+#define LOGCHECK_AHEAD   2     /* ranges each reading session holds ready */
+#define LOGCHECK_READERS 2     /* reading sessions, taking turns by range */
 
 struct logcheck_options {
-    /* A second session reads the next ranges while this one checks (same snapshot, exported);
-     * NULL: one session does both, in turn. Borrowed. */
+    /* More sessions read the next ranges while this one checks (same snapshot, exported);
+     * NULL: this session does both, in turn. Borrowed. */
     const char *database_url;
     const struct db_limits *limits;
     const char *tiles_dir; /* borrowed; NULL: no static files to compare */
