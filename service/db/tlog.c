@@ -348,12 +348,17 @@ static const struct db_stmt db_logcheck_entries_stmt = {
     "ELSE 2 END, coalesce(item_id, dataset_id, model_id) FROM log_entries" LOGCHECK_RANGE(
         "log_index"),
     2};
-/* The range first, by the primary key, then each record by its own (LOGCHECK_SESSION). */
+/* A range's items come by id: by an id range when its ids are dense (registrations are logged
+ * about in id order, so this is one index range scan), else each by its primary key
+ * (LOGCHECK_SESSION) from the range's entries. */
+static const struct db_stmt db_logcheck_items_by_id_stmt = {
+    "db_logcheck_items_by_id",
+    "SELECT " ITEM_FIELDS("i.") " FROM items i WHERE i.id >= $1 AND i.id <= $2 ORDER BY i.id", 2};
 static const struct db_stmt db_logcheck_items_stmt = {
     "db_logcheck_items",
-    "WITH e AS MATERIALIZED (SELECT log_index, item_id FROM log_entries" LOGCHECK_RANGE(
-        "log_index") ") SELECT " ITEM_FIELDS("i.") ", e.log_index FROM e JOIN items i ON i.id = "
-                                                   "e.item_id ORDER BY e.log_index",
+    "WITH e AS MATERIALIZED (SELECT item_id FROM log_entries" LOGCHECK_RANGE(
+        "log_index") ") SELECT " ITEM_FIELDS("i.") " FROM e JOIN items i ON i.id = e.item_id "
+                                                   "ORDER BY i.id",
     2};
 static const struct db_stmt db_logcheck_datasets_stmt = {
     "db_logcheck_datasets", "SELECT " DATASET_COLUMNS DATASET_FROM LOGCHECK_RANGE("e.log_index"),
@@ -388,16 +393,6 @@ void db_logcheck_batch_free(struct db_logcheck_batch *b)
     rows_owner_release(&b->checkpoints_owner);
     rows_owner_release(&b->anchors_owner);
     memset(b, 0, sizeof *b);
-}
-
-/* ITEM_FIELDS and the log index after them. */
-static void logcheck_item_read(const PGresult *res, int r, void *out, const void *arg)
-{
-    (void)arg;
-    struct item_row *row = out;
-    db_item_row_read(res, r, false, row);
-    row->logged = true;
-    row->log_index = db_u64(res, r, ITEM_COL_FIELDS_);
 }
 
 static bool hex_root(const char *hex, uint8_t root[MERKLE_HASH_LEN])
@@ -470,10 +465,7 @@ static enum db_status logcheck_entries_take(PGresult *res, struct db_logcheck_ba
         e->record_id = PQgetisnull(res, r, 2) ? 0 : db_i64(res, r, 2);
         const void *row = NULL;
         uint64_t idx = UINT64_MAX;
-        if (e->kind == LOG_RECORD_ITEM && at[0] < b->items.n) {
-            row = &b->items.v[at[0]];
-            idx = b->items.v[at[0]].log_index;
-        } else if (e->kind == LOG_RECORD_DATASET && at[1] < b->datasets.n) {
+        if (e->kind == LOG_RECORD_DATASET && at[1] < b->datasets.n) {
             row = &b->datasets.v[at[1]];
             idx = b->datasets.v[at[1]].log_index;
         } else if (e->kind == LOG_RECORD_MODEL && at[2] < b->models.n) {
@@ -489,6 +481,57 @@ static enum db_status logcheck_entries_take(PGresult *res, struct db_logcheck_ba
     return DB_OK;
 }
 
+/* Reads the items of b's entries (b->entries set) and points the entries at them. */
+static enum db_status logcheck_items(struct db_conn *conn, const char *const range[2],
+                                     struct db_logcheck_batch *b)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_entries; i++)
+        if (b->entries[i].kind == LOG_RECORD_ITEM) {
+            int64_t id = b->entries[i].record_id;
+            lo = id < lo ? id : lo;
+            hi = id > hi ? id : hi;
+            n++;
+        }
+    if (n == 0) {
+        b->items.v = calloc(1, sizeof *b->items.v);
+        return b->items.v ? DB_OK : DB_ERROR;
+    }
+    char lo_s[24], hi_s[24];
+    snprintf(lo_s, sizeof lo_s, "%" PRId64, lo);
+    snprintf(hi_s, sizeof hi_s, "%" PRId64, hi);
+    const char *ids[] = {lo_s, hi_s};
+    bool dense = (uint64_t)(hi - lo) < 2 * (uint64_t)n + 1024;
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec(conn, dense ? &db_logcheck_items_by_id_stmt : &db_logcheck_items_stmt,
+                dense ? ids : range, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    b->items.v =
+        db_rows(res, sizeof *b->items.v, db_item_fields_read, NULL, &b->items.n, &b->items.owner);
+    if (!b->items.v)
+        return DB_ERROR;
+    for (size_t i = 0; i < b->n_entries; i++) { /* the rows are by id: binary search */
+        struct db_logcheck_entry *e = &b->entries[i];
+        size_t l = 0, r = b->items.n;
+        while (e->kind == LOG_RECORD_ITEM && l < r) {
+            size_t m = l + (r - l) / 2;
+            if (b->items.v[m].id < e->record_id)
+                l = m + 1;
+            else
+                r = m;
+        }
+        if (e->kind == LOG_RECORD_ITEM && l < b->items.n && b->items.v[l].id == e->record_id) {
+            b->items.v[l].logged = true;
+            b->items.v[l].log_index = e->log_index;
+            e->row = &b->items.v[l];
+        }
+    }
+    return DB_OK;
+}
+
 enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t to,
                                  struct db_logcheck_batch *out)
 {
@@ -500,35 +543,33 @@ enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t t
     const char *range[] = {from_s, to_s}, *tiles[] = {t0_s, t1_s};
     const struct db_call calls[] = {
         {&db_logcheck_entries_stmt, range, NULL, NULL},
-        {&db_logcheck_items_stmt, range, NULL, NULL},
         {&db_logcheck_datasets_stmt, range, NULL, NULL},
         {&db_logcheck_models_stmt, range, NULL, NULL},
         {&db_logcheck_tiles_stmt, tiles, NULL, NULL},
         {&db_logcheck_checkpoints_stmt, range, NULL, NULL},
         {&db_logcheck_anchors_stmt, range, NULL, NULL},
     };
-    PGresult *res[7];
+    PGresult *res[6];
     memset(out, 0, sizeof *out);
-    enum db_status st = db_exec_calls(conn, calls, 7, res);
+    enum db_status st = db_exec_calls(conn, calls, 6, res);
     if (st != DB_OK)
         return st;
-    out->items.v = db_rows(res[1], sizeof *out->items.v, logcheck_item_read, NULL, &out->items.n,
-                           &out->items.owner);
-    out->datasets.v = db_rows(res[2], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
+    out->datasets.v = db_rows(res[1], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
                               &out->datasets.n, &out->datasets.owner);
-    out->models.v = db_rows(res[3], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
+    out->models.v = db_rows(res[2], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
                             &out->models.owner);
-    out->checkpoints = db_rows(res[5], sizeof *out->checkpoints, logcheck_checkpoint_read, NULL,
+    out->checkpoints = db_rows(res[4], sizeof *out->checkpoints, logcheck_checkpoint_read, NULL,
                                &out->n_checkpoints, &out->checkpoints_owner);
-    out->anchors = db_rows(res[6], sizeof *out->anchors, logcheck_anchor_read, NULL,
+    out->anchors = db_rows(res[5], sizeof *out->anchors, logcheck_anchor_read, NULL,
                            &out->n_anchors, &out->anchors_owner);
-    enum db_status tiles_st = logcheck_tiles_take(res[4], out);
+    enum db_status tiles_st = logcheck_tiles_take(res[3], out);
     st = logcheck_entries_take(res[0], out);
     if (st == DB_OK)
         st = tiles_st;
-    if (st == DB_OK &&
-        (!out->items.v || !out->datasets.v || !out->models.v || !out->checkpoints || !out->anchors))
+    if (st == DB_OK && (!out->datasets.v || !out->models.v || !out->checkpoints || !out->anchors))
         st = DB_ERROR;
+    if (st == DB_OK)
+        st = logcheck_items(conn, range, out);
     return st;
 }
 

@@ -29,7 +29,7 @@
 #include "db/pool.h"
 
 #define LOGCHECK_BATCH   32768 /* entries per round trip: a multiple of the tile width */
-#define LOGCHECK_AHEAD   2     /* ranges each reading session holds ready */
+#define LOGCHECK_AHEAD   1     /* ranges each reading session holds ready */
 #define LOGCHECK_READERS 2     /* reading sessions, taking turns by range */
 
 struct logcheck_options {
