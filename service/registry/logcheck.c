@@ -60,7 +60,7 @@ struct check {
     struct tile_cache cache;
     /* A consistency proof that failed: reported at the end unless a difference in the tiles it
      * was made from (checked only once complete) explains it first. */
-    char proof_failure[sizeof((struct logcheck_report *)0)->failure];
+    char proof_failure[LOGCHECK_FAILURE_MAX];
     /* tiles directory: the entry bundle of the current level-0 tile */
     struct buf bundle;
     size_t bundle_ends[BUNDLE_MAX]; /* bundle length after each entry */
@@ -129,9 +129,12 @@ static bool check_consistency(struct check *c, uint64_t n, const uint8_t root[ME
                                         (const uint8_t(*)[MERKLE_HASH_LEN])proof, (size_t)count);
     if (!ok && !c->proof_failure[0])
         snprintf(c->proof_failure, sizeof c->proof_failure,
-                 "checkpoint %" PRIu64 ": %s consistency proof from checkpoint %" PRIu64, n,
-                 count < 0 ? "the stored tiles give no" : "the stored tiles' does not verify the",
-                 c->prev_size);
+                 count < 0 ? "checkpoint %" PRIu64 ": the stored tiles give no consistency proof "
+                             "from checkpoint %" PRIu64
+                           : "checkpoint %" PRIu64
+                             ": the consistency proof from checkpoint %" PRIu64
+                             " (made from the stored tiles) does not verify",
+                 n, c->prev_size);
     c->r->proofs += ok;
     return true;
 }
@@ -646,6 +649,7 @@ struct prefetch {
     size_t first, count;  /* slots filled, from first */
     uint64_t start, step; /* the ranges this reader reads: [start + k * step, ...) */
     bool stop;            /* the checker needs no more */
+    bool done;            /* the reader has ended (after its last range, or failing) */
 };
 
 static void range_of(uint64_t from, uint64_t size, uint64_t *to)
@@ -687,6 +691,10 @@ static void *prefetch_thread(void *arg)
     struct prefetch *p = arg;
     if (db_transaction(p->conn, prefetch_loop, p) != DB_OK)
         diag_warn("log check: the reading session failed");
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -719,8 +727,13 @@ static enum db_status prefetch_next(struct prefetch *p, uint64_t from, uint64_t 
     if (!p->started)
         return db_logcheck_batch(p->c->conn, from, to, b);
     pthread_mutex_lock(&p->mu);
-    while (p->count == 0)
+    while (p->count == 0 && !p->done)
         pthread_cond_wait(&p->cv, &p->mu);
+    if (p->count == 0) { /* the reader ended without it: its session failed */
+        pthread_mutex_unlock(&p->mu);
+        memset(b, 0, sizeof *b);
+        return DB_UNAVAILABLE;
+    }
     *b = p->slots[p->first];
     enum db_status st = p->status[p->first];
     p->first = (p->first + 1) % LOGCHECK_AHEAD;

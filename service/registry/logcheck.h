@@ -28,9 +28,10 @@
 
 #include "db/pool.h"
 
-#define LOGCHECK_BATCH   32768 /* entries per round trip: a multiple of the tile width */
-#define LOGCHECK_AHEAD   1     /* ranges each reading session holds ready */
-#define LOGCHECK_READERS 2     /* reading sessions, taking turns by range */
+#define LOGCHECK_BATCH       32768 /* entries per round trip: a multiple of the tile width */
+#define LOGCHECK_AHEAD       1     /* ranges each reading session holds ready */
+#define LOGCHECK_READERS     2     /* reading sessions, taking turns by range */
+#define LOGCHECK_FAILURE_MAX 512
 
 struct logcheck_options {
     /* More sessions read the next ranges while this one checks (same snapshot, exported);
@@ -44,8 +45,8 @@ struct logcheck_options {
 };
 
 struct logcheck_report {
-    bool ok;           /* false: failure names the first difference */
-    char failure[512]; /* e.g. "log index 1234: leaf hash differs from tile 0/4" */
+    bool ok;                            /* false: failure names the first difference */
+    char failure[LOGCHECK_FAILURE_MAX]; /* e.g. "log index 1234: leaf hash differs from tile 0/4" */
     uint64_t tree_size, items, datasets, models;
     uint64_t tiles, checkpoints, proofs, anchors, files; /* compared */
 };
