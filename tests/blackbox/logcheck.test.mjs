@@ -13,10 +13,12 @@ import {
   runProvd, sql, sqlRows, sha256Hex, tempDir, provdBin,
 } from './lib/harness.mjs';
 import { membersRoot, datasetStatement } from './lib/dataset.mjs';
+import { canonicalize } from './lib/jcs.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let dbUrl, key, srv;
+const firstRecords = []; // the records of log indexes 0 to 255, from their receipts
 const check = (args = []) => runProvd(['log', 'check', ...args], { PROVD_DATABASE_URL: dbUrl });
 const one = (q) => sqlRows(dbUrl, q)[0];
 
@@ -56,6 +58,11 @@ before(async () => {
   await registerBatch(token, signer, 300, 'b');
   for (let i = 0; i < 200 && one('SELECT tree_size FROM log_state') !== '601'; i++) await sleep(50);
   assert.equal(one('SELECT tree_size FROM log_state'), '601', 'the log holds all 601 records');
+  for (const id of sqlRows(dbUrl, 'SELECT item_id FROM log_entries WHERE log_index < 256 ORDER BY log_index')) {
+    const rc = await http(srv.base, 'GET', `/v1/items/${id}/receipt`);
+    assert.equal(rc.status, 200, rc.text);
+    firstRecords.push(Buffer.from(canonicalize(rc.body.record)));
+  }
   await srv.stop();
   // An anchor of the first checkpoint (no chain needed: log check compares roots only).
   sql(dbUrl, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata)
@@ -184,11 +191,22 @@ function writeTilesDir(dir) {
     fs.writeFileSync(path.join(dir, rel), Buffer.from(hex, 'hex'));
     files.push(rel);
   }
+  // The first entry bundle (C2SP: each entry as a big-endian uint16 length and its bytes), whole
+  // and as a partial bundle of its first 10 entries.
+  const bundle = (n) => Buffer.concat(firstRecords.slice(0, n).flatMap((r) => {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(r.length);
+    return [len, r];
+  }));
+  fs.mkdirSync(path.join(dir, 'tile/entries/000.p'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tile/entries/000'), bundle(256));
+  fs.writeFileSync(path.join(dir, 'tile/entries/000.p/10'), bundle(10));
+  files.push('tile/entries/000', 'tile/entries/000.p/10');
   fs.writeFileSync(path.join(dir, 'checkpoint'), noteAt(one('SELECT max(tree_size) FROM log_checkpoints')));
   return files;
 }
 
-test('--tiles-dir: every file is compared, a changed or extra one is named', () => {
+test('--tiles-dir: every tile, entry bundle and the checkpoint compared, a changed or extra one named', () => {
   const dir = tempDir('provd-logcheck-tiles-');
   const files = writeTilesDir(dir);
   assert.ok(files.includes('tile/0/001') && files.includes('tile/0/002.p/89'), files.join(' '));
@@ -205,6 +223,14 @@ test('--tiles-dir: every file is compared, a changed or extra one is named', () 
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`FAILED: ${dir}/tile/0/001: differs from the log$`, 'm'));
   fs.writeFileSync(tile, good);
+
+  const entries = path.join(dir, 'tile/entries/000.p/10');
+  const whole = fs.readFileSync(entries);
+  fs.writeFileSync(entries, Buffer.concat([whole.subarray(0, 50), Buffer.from('X'), whole.subarray(51)]));
+  r = check(['--tiles-dir', dir]);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`FAILED: ${dir}/tile/entries/000.p/10: differs from the log$`, 'm'));
+  fs.writeFileSync(entries, whole);
 
   // An older partial tile is fine; one past the tree is not.
   fs.mkdirSync(path.join(dir, 'tile/0/001.p'));
