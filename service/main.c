@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"apikey", cmd_apikey,
      "manage API keys (apikey create --name NAME --scope SCOPE, list, revoke ID)"},
     {"worker", cmd_worker, "run the log sequencer (one leader among all workers)"},
+    {"log", cmd_log, "check the whole log against its stored records (log check --help)"},
     {"run", cmd_run, "serve and worker in one process, for small deployments"},
     {"logkey", cmd_logkey, "make the log's signing key (logkey create --log-key-file PATH)"},
     {"verify", cmd_verify,

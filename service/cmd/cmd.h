@@ -27,6 +27,7 @@ int cmd_health(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /* Loads the configuration for cmd or prints usage/help. Returns -1 to go on, else an exit
  * status to return at once. */

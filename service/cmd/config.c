@@ -30,7 +30,7 @@ struct option_def {
 
 #define OFF(f)      offsetof(struct config, f)
 #define CMD_APIKEY  (CMD_APIKEY_CREATE | CMD_APIKEY_LIST | CMD_APIKEY_REVOKE)
-#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY | CMD_WORKER | CMD_RUN)
+#define CMD_WITH_DB (CMD_SERVE | CMD_MIGRATE | CMD_APIKEY | CMD_WORKER | CMD_RUN | CMD_LOG_CHECK)
 #define CMD_HTTP    (CMD_SERVE | CMD_RUN)
 #define CMD_LOG     (CMD_WORKER | CMD_RUN | CMD_LOGKEY_CREATE)
 #define CMD_ANCHOR  (CMD_WORKER | CMD_RUN)
@@ -277,6 +277,10 @@ static const struct option_def options[] = {
      "record each registered file (path, size, mtime, hash) in FILE, and skip those recorded "
      "and unchanged (same size and mtime) without hashing them: makes a rerun or an "
      "interrupted run resume; default none"},
+    {"tiles-dir", "PROVD_TILES_DIR", CMD_LOG_CHECK, OPT_STRING, OFF(logcheck_tiles_dir), NULL, 0, 0,
+     "DIR",
+     "also compare every file of this C2SP tlog-tiles directory (as provd worker --tiles-dir "
+     "writes it) with the rebuilt log: tiles, entry bundles, checkpoint; default none"},
     {"json", "PROVD_LOOKUP_JSON", CMD_LOOKUP, OPT_BOOL, OFF(json_out), "false", 0, 0, "[=BOOL]",
      "print {\"results\": [{\"query\", \"content_hash\", \"found\", \"registrations\", "
      "\"truncated\"}…]} instead of text"},

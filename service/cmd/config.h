@@ -28,6 +28,7 @@ enum config_cmd {
     CMD_KEYGEN = 1 << 20,        /* keygen: a signer's Ed25519 key file */
     CMD_REGISTER = 1 << 21,      /* register FILE|DIR…: over the HTTP API */
     CMD_LOOKUP = 1 << 22,        /* lookup HASH|FILE…: over the HTTP API */
+    CMD_LOG_CHECK = 1 << 23,     /* log check: the whole log against its stored records */
 };
 
 /* A repeatable option (OPT_LIST): each --flag VALUE appends one item; its environment twin
@@ -93,7 +94,8 @@ struct config {
     char **operands;
     int n_operands;
     char *license, *author, *source_url, *source_url_prefix, *metadata_file, *state_file;
-    bool json_out; /* lookup --json */
+    bool json_out;            /* lookup --json */
+    char *logcheck_tiles_dir; /* log check --tiles-dir: a C2SP tlog-tiles directory, or NULL */
     /* Anchoring (worker, run; verify reads rpc_url and the confirmations) */
     char *eth_rpc_url;          /* NULL: anchoring off */
     char *eth_key_file;         /* hex secp256k1 private key */

@@ -315,6 +315,33 @@ enum db_status db_log_checkpoint_between(struct db_conn *conn, uint64_t lo, uint
     enum db_status st = db_exec(conn, &db_log_checkpoint_between_stmt, values, NULL, NULL, &res);
     if (st == DB_OK && PQntuples(res) == 1)
         *exists = db_bool(res, 0, 0);
+
+/* provd log check (registry/logcheck.h). */
+
+/* The range reads walk log_entries by index and fetch each record by its primary key: a hash
+ * join would scan the whole records table per range, which over a long log costs quadratic
+ * time; sorts of a range stay in memory; no parallel workers (the check has its two sessions). */
+#define LOGCHECK_SESSION                                                                           \
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "                          \
+    "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0"
+
+static const struct db_stmt db_logcheck_snapshot_stmt = {"db_logcheck_snapshot",
+                                                         "SELECT pg_export_snapshot()", 0};
+
+enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
+{
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (st == DB_OK)
+        st = db_exec_simple(conn, LOGCHECK_SESSION);
+    if (st == DB_OK)
+        st = db_exec(conn, &db_logcheck_snapshot_stmt, NULL, NULL, NULL, &res);
+    if (st == DB_OK &&
+        (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) >= DB_SNAPSHOT_ID_MAX))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        snprintf(id, DB_SNAPSHOT_ID_MAX, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     return st;
 }
@@ -365,6 +392,236 @@ enum db_status db_log_records_range(struct db_conn *conn, uint64_t first, unsign
         return st;
     out->items.v = db_rows(res[0], sizeof *out->items.v, read_logged_item, NULL, &out->items.n,
                            &out->items.owner);
+
+enum db_status db_logcheck_snapshot_import(struct db_conn *conn, const char *id)
+{
+    if (!*id || strspn(id, "0123456789ABCDEFabcdef-") != strlen(id))
+        return DB_ERROR; /* pasted into the statement below: only what PostgreSQL exports */
+    char sql[DB_SNAPSHOT_ID_MAX + 128];
+    snprintf(sql, sizeof sql,
+             "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+             "SET TRANSACTION SNAPSHOT '%s'",
+             id);
+    enum db_status st = db_exec_simple(conn, sql);
+    return st == DB_OK ? db_exec_simple(conn, LOGCHECK_SESSION) : st;
+}
+
+_Static_assert(LOG_RECORD_ITEM == 0 && LOG_RECORD_DATASET == 1 && LOG_RECORD_MODEL == 2,
+               "db_logcheck_entries_stmt numbers the kinds");
+#define LOGCHECK_RANGE(column) " WHERE " column " >= $1 AND " column " < $2 ORDER BY " column
+
+static const struct db_stmt db_logcheck_entries_stmt = {
+    "db_logcheck_entries",
+    "SELECT log_index, CASE WHEN item_id IS NOT NULL THEN 0 WHEN dataset_id IS NOT NULL THEN 1 "
+    "ELSE 2 END, coalesce(item_id, dataset_id, model_id) FROM log_entries" LOGCHECK_RANGE(
+        "log_index"),
+    2};
+/* A range's items come by id: by an id range when its ids are dense (registrations are logged
+ * about in id order, so this is one index range scan), else each by its primary key
+ * (LOGCHECK_SESSION) from the range's entries. */
+static const struct db_stmt db_logcheck_items_by_id_stmt = {
+    "db_logcheck_items_by_id",
+    "SELECT " ITEM_FIELDS("i.") " FROM items i WHERE i.id >= $1 AND i.id <= $2 ORDER BY i.id", 2};
+static const struct db_stmt db_logcheck_items_stmt = {
+    "db_logcheck_items",
+    "WITH e AS MATERIALIZED (SELECT item_id FROM log_entries" LOGCHECK_RANGE(
+        "log_index") ") SELECT " ITEM_FIELDS("i.") " FROM e JOIN items i ON i.id = e.item_id "
+                                                   "ORDER BY i.id",
+    2};
+static const struct db_stmt db_logcheck_datasets_stmt = {
+    "db_logcheck_datasets", "SELECT " DATASET_COLUMNS DATASET_FROM LOGCHECK_RANGE("e.log_index"),
+    2};
+static const struct db_stmt db_logcheck_models_stmt = {
+    "db_logcheck_models", "SELECT " MODEL_COLUMNS MODEL_FROM LOGCHECK_RANGE("e.log_index"), 2};
+static const struct db_stmt db_logcheck_tiles_stmt = {
+    "db_logcheck_tiles",
+    "SELECT level, idx, hashes FROM log_tiles WHERE level = 0 AND idx >= $1 AND idx < $2 "
+    "ORDER BY idx",
+    2, true};
+static const struct db_stmt db_logcheck_checkpoints_stmt = {
+    "db_logcheck_checkpoints",
+    "SELECT tree_size, encode(root, 'hex'), note FROM log_checkpoints "
+    "WHERE tree_size > $1 AND tree_size <= $2 ORDER BY tree_size",
+    2};
+static const struct db_stmt db_logcheck_anchors_stmt = {
+    "db_logcheck_anchors",
+    "SELECT id, chain_id, tree_size, encode(root, 'hex'), status FROM anchors "
+    "WHERE tree_size > $1 AND tree_size <= $2 ORDER BY tree_size, id",
+    2};
+
+void db_logcheck_batch_free(struct db_logcheck_batch *b)
+{
+    free(b->entries);
+    item_rows_free(&b->items);
+    dataset_rows_free(&b->datasets);
+    model_rows_free(&b->models);
+    free(b->tiles);
+    free(b->checkpoints);
+    free(b->anchors);
+    rows_owner_release(&b->checkpoints_owner);
+    rows_owner_release(&b->anchors_owner);
+    memset(b, 0, sizeof *b);
+}
+
+static bool hex_root(const char *hex, uint8_t root[MERKLE_HASH_LEN])
+{
+    return hex && hex_decode(hex, strlen(hex), root, MERKLE_HASH_LEN, true);
+}
+
+static void logcheck_checkpoint_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct db_logcheck_checkpoint *c = out;
+    c->tree_size = db_u64(res, r, 0);
+    if (!hex_root(PQgetvalue(res, r, 1), c->root))
+        memset(c->root, 0, MERKLE_HASH_LEN); /* the column's CHECK keeps it 32 bytes */
+    c->note = PQgetvalue(res, r, 2);
+    c->note_len = (size_t)PQgetlength(res, r, 2);
+}
+
+static void logcheck_anchor_read(const PGresult *res, int r, void *out, const void *arg)
+{
+    (void)arg;
+    struct db_logcheck_anchor *a = out;
+    a->id = db_i64(res, r, 0);
+    a->chain_id = db_u64(res, r, 1);
+    a->tree_size = db_u64(res, r, 2);
+    if (!hex_root(PQgetvalue(res, r, 3), a->root))
+        memset(a->root, 0, MERKLE_HASH_LEN);
+    a->status = PQgetvalue(res, r, 4);
+}
+
+/* The binary level-0 tiles of res (taken over). */
+static enum db_status logcheck_tiles_take(PGresult *res, struct db_logcheck_batch *b)
+{
+    int n = PQntuples(res);
+    enum db_status st = DB_OK;
+    b->tiles = calloc(n ? (size_t)n : 1, sizeof *b->tiles);
+    if (!b->tiles)
+        st = DB_ERROR;
+    for (int r = 0; st == DB_OK && r < n; r++) {
+        struct tile *t = &b->tiles[b->n_tiles++];
+        int bytes = PQgetlength(res, r, 2);
+        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
+            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
+            st = DB_ERROR;
+            break;
+        }
+        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
+        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
+        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
+        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
+    }
+    PQclear(res);
+    return st;
+}
+
+/* Points every entry at its record: the rows of each kind come by log index as well. */
+static enum db_status logcheck_entries_take(PGresult *res, struct db_logcheck_batch *b)
+{
+    int n = PQntuples(res);
+    b->entries = calloc(n ? (size_t)n : 1, sizeof *b->entries);
+    if (!b->entries) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    size_t at[3] = {0, 0, 0};
+    for (int r = 0; r < n; r++) {
+        struct db_logcheck_entry *e = &b->entries[b->n_entries++];
+        e->log_index = db_u64(res, r, 0);
+        e->kind = (enum log_record_kind)db_i64(res, r, 1);
+        e->record_id = PQgetisnull(res, r, 2) ? 0 : db_i64(res, r, 2);
+        const void *row = NULL;
+        uint64_t idx = UINT64_MAX;
+        if (e->kind == LOG_RECORD_DATASET && at[1] < b->datasets.n) {
+            row = &b->datasets.v[at[1]];
+            idx = b->datasets.v[at[1]].log_index;
+        } else if (e->kind == LOG_RECORD_MODEL && at[2] < b->models.n) {
+            row = &b->models.v[at[2]];
+            idx = b->models.v[at[2]].log_index;
+        }
+        if (row && idx == e->log_index) {
+            e->row = row;
+            at[e->kind]++;
+        }
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+/* Reads the items of b's entries (b->entries set) and points the entries at them. */
+static enum db_status logcheck_items(struct db_conn *conn, const char *const range[2],
+                                     struct db_logcheck_batch *b)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_entries; i++)
+        if (b->entries[i].kind == LOG_RECORD_ITEM) {
+            int64_t id = b->entries[i].record_id;
+            lo = id < lo ? id : lo;
+            hi = id > hi ? id : hi;
+            n++;
+        }
+    if (n == 0) {
+        b->items.v = calloc(1, sizeof *b->items.v);
+        return b->items.v ? DB_OK : DB_ERROR;
+    }
+    char lo_s[24], hi_s[24];
+    snprintf(lo_s, sizeof lo_s, "%" PRId64, lo);
+    snprintf(hi_s, sizeof hi_s, "%" PRId64, hi);
+    const char *ids[] = {lo_s, hi_s};
+    bool dense = (uint64_t)(hi - lo) < 2 * (uint64_t)n + 1024;
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec(conn, dense ? &db_logcheck_items_by_id_stmt : &db_logcheck_items_stmt,
+                dense ? ids : range, NULL, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    b->items.v =
+        db_rows(res, sizeof *b->items.v, db_item_fields_read, NULL, &b->items.n, &b->items.owner);
+    if (!b->items.v)
+        return DB_ERROR;
+    for (size_t i = 0; i < b->n_entries; i++) { /* the rows are by id: binary search */
+        struct db_logcheck_entry *e = &b->entries[i];
+        size_t l = 0, r = b->items.n;
+        while (e->kind == LOG_RECORD_ITEM && l < r) {
+            size_t m = l + (r - l) / 2;
+            if (b->items.v[m].id < e->record_id)
+                l = m + 1;
+            else
+                r = m;
+        }
+        if (e->kind == LOG_RECORD_ITEM && l < b->items.n && b->items.v[l].id == e->record_id) {
+            b->items.v[l].logged = true;
+            b->items.v[l].log_index = e->log_index;
+            e->row = &b->items.v[l];
+        }
+    }
+    return DB_OK;
+}
+
+enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t to,
+                                 struct db_logcheck_batch *out)
+{
+    char from_s[24], to_s[24], t0_s[24], t1_s[24];
+    snprintf(from_s, sizeof from_s, "%" PRIu64, from);
+    snprintf(to_s, sizeof to_s, "%" PRIu64, to);
+    snprintf(t0_s, sizeof t0_s, "%" PRIu64, from / TILE_WIDTH);
+    snprintf(t1_s, sizeof t1_s, "%" PRIu64, to / TILE_WIDTH + (to % TILE_WIDTH != 0));
+    const char *range[] = {from_s, to_s}, *tiles[] = {t0_s, t1_s};
+    const struct db_call calls[] = {
+        {&db_logcheck_entries_stmt, range, NULL, NULL},
+        {&db_logcheck_datasets_stmt, range, NULL, NULL},
+        {&db_logcheck_models_stmt, range, NULL, NULL},
+        {&db_logcheck_tiles_stmt, tiles, NULL, NULL},
+        {&db_logcheck_checkpoints_stmt, range, NULL, NULL},
+        {&db_logcheck_anchors_stmt, range, NULL, NULL},
+    };
+    PGresult *res[6];
+    memset(out, 0, sizeof *out);
+    enum db_status st = db_exec_calls(conn, calls, 6, res);
+    if (st != DB_OK)
+        return st;
     out->datasets.v = db_rows(res[1], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
                               &out->datasets.n, &out->datasets.owner);
     out->models.v = db_rows(res[2], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
@@ -380,4 +637,65 @@ void db_log_records_free(struct log_records *r)
     item_rows_free(&r->items);
     dataset_rows_free(&r->datasets);
     model_rows_free(&r->models);
+
+    out->checkpoints = db_rows(res[4], sizeof *out->checkpoints, logcheck_checkpoint_read, NULL,
+                               &out->n_checkpoints, &out->checkpoints_owner);
+    out->anchors = db_rows(res[5], sizeof *out->anchors, logcheck_anchor_read, NULL,
+                           &out->n_anchors, &out->anchors_owner);
+    enum db_status tiles_st = logcheck_tiles_take(res[3], out);
+    st = logcheck_entries_take(res[0], out);
+    if (st == DB_OK)
+        st = tiles_st;
+    if (st == DB_OK && (!out->datasets.v || !out->models.v || !out->checkpoints || !out->anchors))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        st = logcheck_items(conn, range, out);
+    return st;
+}
+
+static const struct db_stmt db_logcheck_beyond_stmt = {
+    "db_logcheck_beyond",
+    "SELECT (SELECT min(log_index) FROM log_entries WHERE log_index >= $1), "
+    "(SELECT min(tree_size) FROM log_checkpoints WHERE tree_size > $1), "
+    "a.id, a.tree_size, t.level, t.idx FROM (SELECT 1) one "
+    "LEFT JOIN (SELECT id, tree_size FROM anchors WHERE tree_size > $1 "
+    "ORDER BY tree_size, id LIMIT 1) a ON true "
+    "LEFT JOIN (SELECT level, idx FROM log_tiles WHERE level >= 8 "
+    "OR idx >= ($2::bigint[])[level + 1] ORDER BY level, idx LIMIT 1) t ON true",
+    2};
+
+enum db_status db_logcheck_beyond(struct db_conn *conn, uint64_t size,
+                                  const uint64_t limits[TILE_MAX_LEVELS],
+                                  struct db_logcheck_beyond *out)
+{
+    char size_s[24];
+    struct buf arr = BUF_INIT;
+    snprintf(size_s, sizeof size_s, "%" PRIu64, size);
+    for (unsigned l = 0; l < TILE_MAX_LEVELS; l++)
+        buf_printf(&arr, "%c%" PRIu64, l ? ',' : '{', limits[l]);
+    buf_putc(&arr, '}');
+    const char *values[] = {size_s, arr.data};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum db_status st =
+        arr.oom ? DB_ERROR : db_exec(conn, &db_logcheck_beyond_stmt, values, NULL, NULL, &res);
+    if (st == DB_OK && PQntuples(res) != 1)
+        st = DB_ERROR;
+    if (st == DB_OK) {
+        if ((out->has_entry = !PQgetisnull(res, 0, 0)))
+            out->entry = db_u64(res, 0, 0);
+        if ((out->has_checkpoint = !PQgetisnull(res, 0, 1)))
+            out->checkpoint = db_u64(res, 0, 1);
+        if ((out->has_anchor = !PQgetisnull(res, 0, 2))) {
+            out->anchor_id = db_i64(res, 0, 2);
+            out->anchor_size = db_u64(res, 0, 3);
+        }
+        if ((out->has_tile = !PQgetisnull(res, 0, 4))) {
+            out->tile_level = (unsigned)db_u64(res, 0, 4);
+            out->tile_idx = db_u64(res, 0, 5);
+        }
+    }
+    PQclear(res);
+    buf_free(&arr);
+    return st;
 }

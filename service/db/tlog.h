@@ -76,4 +76,76 @@ enum db_status db_log_records_range(struct db_conn *conn, uint64_t first, unsign
 /* Frees the rows of db_log_records_range. */
 void db_log_records_free(struct log_records *r);
 
+/* provd log check (registry/logcheck.h): reads by log index range, all in the caller's
+ * transaction, which db_logcheck_snapshot makes one read-only snapshot. */
+
+#define DB_SNAPSHOT_ID_MAX 64
+/* Makes the caller's transaction a REPEATABLE READ, READ ONLY snapshot (its first statement)
+ * and exports it: id receives what db_logcheck_snapshot_import takes in another session. */
+enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
+    __attribute__((warn_unused_result));
+/* Makes the caller's transaction (its first statement) read the snapshot id, which the
+ * exporting transaction must still hold open. */
+enum db_status db_logcheck_snapshot_import(struct db_conn *conn, const char *id)
+    __attribute__((warn_unused_result));
+
+struct db_logcheck_entry {
+    uint64_t log_index;
+    enum log_record_kind kind;
+    int64_t record_id; /* the entry's item_id, dataset_id or model_id (0: none) */
+    const void *row;   /* its record among the batch's rows of kind (struct item_row, dataset_row
+                          or model_row); NULL when the record is missing */
+};
+struct db_logcheck_checkpoint {
+    uint64_t tree_size;
+    uint8_t root[MERKLE_HASH_LEN];
+    const char *note; /* borrowed from the batch */
+    size_t note_len;
+};
+struct db_logcheck_anchor {
+    int64_t id;
+    uint64_t chain_id, tree_size;
+    uint8_t root[MERKLE_HASH_LEN];
+    const char *status; /* borrowed from the batch */
+};
+
+/* One range of the log, everything owned (db_logcheck_batch_free). */
+struct db_logcheck_batch {
+    struct db_logcheck_entry *entries; /* by log index */
+    size_t n_entries;
+    struct item_rows items;
+    struct dataset_rows datasets;
+    struct model_rows models;
+    struct tile *tiles; /* the stored level-0 tiles over the range, by idx */
+    size_t n_tiles;
+    struct db_logcheck_checkpoint *checkpoints; /* by tree size */
+    size_t n_checkpoints;
+    struct db_logcheck_anchor *anchors; /* by tree size, then id */
+    size_t n_anchors;
+    struct rows_owner checkpoints_owner, anchors_owner;
+};
+
+/* Reads the entries with log indexes in [from, to) and their records, the stored level-0 tiles
+ * over them, and the checkpoints and anchors of tree sizes in (from, to]: one round trip. On
+ * DB_OK the caller frees out with db_logcheck_batch_free (also safe after a failure). */
+enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t to,
+                                 struct db_logcheck_batch *out) __attribute__((warn_unused_result));
+void db_logcheck_batch_free(struct db_logcheck_batch *b);
+
+/* What the database holds past a tree of size leaves: the first entry at an index >= size, the
+ * first checkpoint and anchor of a larger size, the first tile (by level, idx) at or past
+ * limits[level] (level 8 and above: any). */
+struct db_logcheck_beyond {
+    bool has_entry, has_checkpoint, has_anchor, has_tile;
+    uint64_t entry, checkpoint;
+    int64_t anchor_id;
+    uint64_t anchor_size;
+    unsigned tile_level;
+    uint64_t tile_idx;
+};
+enum db_status db_logcheck_beyond(struct db_conn *conn, uint64_t size,
+                                  const uint64_t limits[TILE_MAX_LEVELS],
+                                  struct db_logcheck_beyond *out)
+    __attribute__((warn_unused_result));
+
 #endif
