@@ -315,33 +315,6 @@ enum db_status db_log_checkpoint_between(struct db_conn *conn, uint64_t lo, uint
     enum db_status st = db_exec(conn, &db_log_checkpoint_between_stmt, values, NULL, NULL, &res);
     if (st == DB_OK && PQntuples(res) == 1)
         *exists = db_bool(res, 0, 0);
-
-/* provd log check (registry/logcheck.h). */
-
-/* The range reads walk log_entries by index and fetch each record by its primary key: a hash
- * join would scan the whole records table per range, which over a long log costs quadratic
- * time; sorts of a range stay in memory; no parallel workers (the check has its two sessions). */
-#define LOGCHECK_SESSION                                                                           \
-    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "                          \
-    "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0"
-
-static const struct db_stmt db_logcheck_snapshot_stmt = {"db_logcheck_snapshot",
-                                                         "SELECT pg_export_snapshot()", 0};
-
-enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
-{
-    PGresult *res = NULL;
-    enum db_status st =
-        db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    if (st == DB_OK)
-        st = db_exec_simple(conn, LOGCHECK_SESSION);
-    if (st == DB_OK)
-        st = db_exec(conn, &db_logcheck_snapshot_stmt, NULL, NULL, NULL, &res);
-    if (st == DB_OK &&
-        (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) >= DB_SNAPSHOT_ID_MAX))
-        st = DB_ERROR;
-    if (st == DB_OK)
-        snprintf(id, DB_SNAPSHOT_ID_MAX, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     return st;
 }
@@ -392,6 +365,52 @@ enum db_status db_log_records_range(struct db_conn *conn, uint64_t first, unsign
         return st;
     out->items.v = db_rows(res[0], sizeof *out->items.v, read_logged_item, NULL, &out->items.n,
                            &out->items.owner);
+    out->datasets.v = db_rows(res[1], sizeof *out->datasets.v, db_dataset_rows_read, NULL,
+                              &out->datasets.n, &out->datasets.owner);
+    out->models.v = db_rows(res[2], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
+                            &out->models.owner);
+    if (out->items.v && out->datasets.v && out->models.v)
+        return DB_OK;
+    db_log_records_free(out);
+    return DB_ERROR;
+}
+
+void db_log_records_free(struct log_records *r)
+{
+    item_rows_free(&r->items);
+    dataset_rows_free(&r->datasets);
+    model_rows_free(&r->models);
+}
+
+/* provd log check (registry/logcheck.h). */
+
+/* The range reads walk log_entries by index and fetch each record by its primary key: a hash
+ * join would scan the whole records table per range, which over a long log costs quadratic
+ * time; sorts of a range stay in memory; no parallel workers (the check has its two sessions). */
+#define LOGCHECK_SESSION                                                                           \
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "                          \
+    "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0"
+
+static const struct db_stmt db_logcheck_snapshot_stmt = {"db_logcheck_snapshot",
+                                                         "SELECT pg_export_snapshot()", 0};
+
+enum db_status db_logcheck_snapshot(struct db_conn *conn, char id[DB_SNAPSHOT_ID_MAX])
+{
+    PGresult *res = NULL;
+    enum db_status st =
+        db_exec_simple(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (st == DB_OK)
+        st = db_exec_simple(conn, LOGCHECK_SESSION);
+    if (st == DB_OK)
+        st = db_exec(conn, &db_logcheck_snapshot_stmt, NULL, NULL, NULL, &res);
+    if (st == DB_OK &&
+        (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) >= DB_SNAPSHOT_ID_MAX))
+        st = DB_ERROR;
+    if (st == DB_OK)
+        snprintf(id, DB_SNAPSHOT_ID_MAX, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return st;
+}
 
 enum db_status db_logcheck_snapshot_import(struct db_conn *conn, const char *id)
 {
@@ -626,18 +645,6 @@ enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t t
                               &out->datasets.n, &out->datasets.owner);
     out->models.v = db_rows(res[2], sizeof *out->models.v, db_model_rows_read, NULL, &out->models.n,
                             &out->models.owner);
-    if (out->items.v && out->datasets.v && out->models.v)
-        return DB_OK;
-    db_log_records_free(out);
-    return DB_ERROR;
-}
-
-void db_log_records_free(struct log_records *r)
-{
-    item_rows_free(&r->items);
-    dataset_rows_free(&r->datasets);
-    model_rows_free(&r->models);
-
     out->checkpoints = db_rows(res[4], sizeof *out->checkpoints, logcheck_checkpoint_read, NULL,
                                &out->n_checkpoints, &out->checkpoints_owner);
     out->anchors = db_rows(res[5], sizeof *out->anchors, logcheck_anchor_read, NULL,
