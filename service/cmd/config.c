@@ -212,7 +212,7 @@ static const struct option_def options[] = {
     {"witness-interval", "PROVD_WITNESS_INTERVAL_S", CMD_ANCHOR, OPT_UINT, OFF(witness_interval),
      "10", 1, 3600, "SECONDS", "at most one add-checkpoint exchange per witness this often"},
     {"witness-timeout", "PROVD_WITNESS_TIMEOUT_MS", CMD_ANCHOR, OPT_UINT, OFF(witness_timeout),
-     "5000", 100, 600000, "MS", "timeout of each add-checkpoint request"},
+     "5000", 100, 60000, "MS", "timeout of each add-checkpoint request (at most 60000)"},
     {"anchor-poll", "PROVD_ANCHOR_POLL_MS", CMD_ANCHOR, OPT_UINT, OFF(anchor_poll), "1000", 50,
      60000, "MS", "how often the anchorer checks the chain while a transaction is in flight"},
     {"name", "PROVD_APIKEY_NAME", CMD_APIKEY_CREATE, OPT_STRING, OFF(name), NULL, 0, 0, "NAME",
