@@ -127,13 +127,15 @@ static bool check_consistency(struct check *c, uint64_t n, const uint8_t root[ME
     bool ok = count >= 0 &&
               merkle_verify_consistency(c->prev_size, n, c->prev_root, root,
                                         (const uint8_t(*)[MERKLE_HASH_LEN])proof, (size_t)count);
-    if (!ok && !c->proof_failure[0])
+    if (!ok && !c->proof_failure[0] && count < 0)
         snprintf(c->proof_failure, sizeof c->proof_failure,
-                 count < 0 ? "checkpoint %" PRIu64 ": the stored tiles give no consistency proof "
-                             "from checkpoint %" PRIu64
-                           : "checkpoint %" PRIu64
-                             ": the consistency proof from checkpoint %" PRIu64
-                             " (made from the stored tiles) does not verify",
+                 "checkpoint %" PRIu64 ": the stored tiles give no consistency proof from "
+                 "checkpoint %" PRIu64,
+                 n, c->prev_size);
+    else if (!ok && !c->proof_failure[0])
+        snprintf(c->proof_failure, sizeof c->proof_failure,
+                 "checkpoint %" PRIu64 ": the consistency proof from checkpoint %" PRIu64
+                 " (made from the stored tiles) does not verify",
                  n, c->prev_size);
     c->r->proofs += ok;
     return true;
@@ -644,9 +646,9 @@ struct prefetch {
     bool started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct db_logcheck_batch slots[LOGCHECK_AHEAD];
-    enum db_status status[LOGCHECK_AHEAD];
-    size_t first, count;  /* slots filled, from first */
+    struct db_logcheck_batch ready; /* the range read, when full */
+    enum db_status status;          /* how reading it went */
+    bool full;
     uint64_t start, step; /* the ranges this reader reads: [start + k * step, ...) */
     bool stop;            /* the checker needs no more */
     bool done;            /* the reader has ended (after its last range, or failing) */
@@ -664,7 +666,7 @@ static enum db_status prefetch_loop(struct db_conn *conn, void *arg)
     uint64_t size = p->c->head.tree_size;
     for (uint64_t from = p->start, to; from < size; from += p->step) {
         pthread_mutex_lock(&p->mu);
-        while (p->count == LOGCHECK_AHEAD && !p->stop)
+        while (p->full && !p->stop)
             pthread_cond_wait(&p->cv, &p->mu);
         bool stop = p->stop;
         pthread_mutex_unlock(&p->mu);
@@ -675,9 +677,9 @@ static enum db_status prefetch_loop(struct db_conn *conn, void *arg)
         if (st == DB_OK)
             st = db_logcheck_batch(conn, from, to, &b);
         pthread_mutex_lock(&p->mu);
-        size_t slot = (p->first + p->count++) % LOGCHECK_AHEAD;
-        p->slots[slot] = b;
-        p->status[slot] = st;
+        p->ready = b;
+        p->status = st;
+        p->full = true;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
         if (st != DB_OK)
@@ -727,17 +729,16 @@ static enum db_status prefetch_next(struct prefetch *p, uint64_t from, uint64_t 
     if (!p->started)
         return db_logcheck_batch(p->c->conn, from, to, b);
     pthread_mutex_lock(&p->mu);
-    while (p->count == 0 && !p->done)
+    while (!p->full && !p->done)
         pthread_cond_wait(&p->cv, &p->mu);
-    if (p->count == 0) { /* the reader ended without it: its session failed */
+    if (!p->full) { /* the reader ended without it: its session failed */
         pthread_mutex_unlock(&p->mu);
         memset(b, 0, sizeof *b);
         return DB_UNAVAILABLE;
     }
-    *b = p->slots[p->first];
-    enum db_status st = p->status[p->first];
-    p->first = (p->first + 1) % LOGCHECK_AHEAD;
-    p->count--;
+    *b = p->ready;
+    enum db_status st = p->status;
+    p->full = false;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     return st;
@@ -751,9 +752,9 @@ static void prefetch_stop(struct prefetch *p)
     pthread_mutex_unlock(&p->mu);
     if (p->started)
         pthread_join(p->thread, NULL);
-    for (size_t i = 0; i < p->count; i++)
-        db_logcheck_batch_free(&p->slots[(p->first + i) % LOGCHECK_AHEAD]);
-    p->count = 0;
+    if (p->full)
+        db_logcheck_batch_free(&p->ready);
+    p->full = false;
     db_disconnect(p->conn);
     p->conn = NULL;
     pthread_cond_destroy(&p->cv);

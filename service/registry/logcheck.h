@@ -4,7 +4,7 @@
  * DESIGN: one read-only REPEATABLE READ snapshot (a running worker raises no false alarm), read
  * by log index range, LOGCHECK_BATCH entries and everything about them per round trip
  * (db_logcheck_batch), which LOGCHECK_READERS more sessions importing the snapshot read ahead
- * (in turns, LOGCHECK_AHEAD ranges each) while this thread checks. Every leaf is re-derived from
+ * (in turns, each holding one range ready) while this thread checks. Every leaf is re-derived from
  * the stored record with the record code the sequencer hashes (core/item.h item_record_write,
  * dataset_record_write, model_record_write) and compared with the stored level-0 tile at once; the
  * tree is rebuilt in bounded memory twice over: a compact range (tlog/compact.h) gives the root at
@@ -29,7 +29,6 @@
 #include "db/pool.h"
 
 #define LOGCHECK_BATCH       32768 /* entries per round trip: a multiple of the tile width */
-#define LOGCHECK_AHEAD       1     /* ranges each reading session holds ready */
 #define LOGCHECK_READERS     2     /* reading sessions, taking turns by range */
 #define LOGCHECK_FAILURE_MAX 512
 
