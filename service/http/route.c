@@ -107,8 +107,8 @@ static const struct route *match(const char *full_url, const char *tiles_prefix,
     for (size_t i = 0; i < N_ROUTES; i++) {
         const struct route *r = &routes[i];
         size_t n = strlen(r->path);
-        const char *url = full_url;
-        if (r->tiles && !(url = under_tiles(full_url, tiles_prefix)))
+        const char *url = r->tiles ? under_tiles(full_url, tiles_prefix) : full_url;
+        if (r->tiles && !url)
             continue;
         if (r->tiles && r->has_param) {
             if (strncmp(url, r->path, n) != 0)
