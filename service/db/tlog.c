@@ -460,7 +460,7 @@ static const struct db_stmt db_logcheck_tiles_stmt = {
 static const struct db_stmt db_logcheck_checkpoints_stmt = {
     "db_logcheck_checkpoints",
     "SELECT tree_size, encode(root, 'hex'), note FROM log_checkpoints "
-    "WHERE tree_size > $1 AND tree_size <= $2 ORDER BY tree_size",
+    "WHERE (tree_size > $1 OR tree_size = 0) AND tree_size <= $2 ORDER BY tree_size",
     2};
 static const struct db_stmt db_logcheck_anchors_stmt = {
     "db_logcheck_anchors",

@@ -126,8 +126,9 @@ struct db_logcheck_batch {
 };
 
 /* Reads the entries with log indexes in [from, to) and their records, the stored level-0 tiles
- * over them, and the checkpoints and anchors of tree sizes in (from, to]: one round trip. On
- * DB_OK the caller frees out with db_logcheck_batch_free (also safe after a failure). */
+ * over them, and the checkpoints (also the empty log's, size 0, when from is 0) and anchors of tree
+ * sizes in (from, to]: one round trip. On DB_OK the caller frees out with db_logcheck_batch_free
+ * (also safe after a failure). */
 enum db_status db_logcheck_batch(struct db_conn *conn, uint64_t from, uint64_t to,
                                  struct db_logcheck_batch *out) __attribute__((warn_unused_result));
 void db_logcheck_batch_free(struct db_logcheck_batch *b);

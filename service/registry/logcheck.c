@@ -17,6 +17,7 @@
 #include "db/tlog.h"
 #include "tlog/compact.h"
 #include "tlog/note.h"
+#include "tlog/tilepath.h"
 #include "tlog/tiles.h"
 #include "util/buf.h"
 #include "util/codec.h"
@@ -119,6 +120,10 @@ static bool check_consistency(struct check *c, uint64_t n, const uint8_t root[ME
 {
     if (!c->have_prev)
         return true;
+    if (c->prev_size == 0) { /* the empty tree is a prefix of every tree: an empty proof */
+        c->r->proofs++;
+        return true;
+    }
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     struct merkle_source src = {cache_node, &c->cache};
     int count = merkle_consistency_proof(&src, c->prev_size, n, proof);
@@ -196,25 +201,18 @@ static bool check_anchor(struct check *c, const struct db_logcheck_anchor *a,
 
 /* --- the tiles directory --- */
 
-/* DIR/tile/L/N[.p/W] (L LEVEL_ENTRIES: entries), N in 3-digit elements, all but the last x-ed. */
+/* DIR/tile/L/N[.p/W] (L LEVEL_ENTRIES: entries), the C2SP path tlog/tilepath writes. */
 static void dir_path(const struct check *c, unsigned level, uint64_t idx, unsigned width,
                      bool partial, char *out, size_t len)
 {
-    char digits[24], padded[32], n[64], lv[16];
-    int nd = snprintf(digits, sizeof digits, "%" PRIu64, idx);
-    snprintf(padded, sizeof padded, "%.*s%s", (3 - nd % 3) % 3, "00", digits);
-    size_t plen = strlen(padded), at = 0;
-    for (size_t i = 0; i < plen; i += 3)
-        at += (size_t)snprintf(n + at, sizeof n - at, "%s%s%.3s", i ? "/" : "",
-                               i + 3 < plen ? "x" : "", padded + i);
-    if (level == LEVEL_ENTRIES)
-        snprintf(lv, sizeof lv, "entries");
-    else
-        snprintf(lv, sizeof lv, "%u", level);
-    if (partial)
-        snprintf(out, len, "%s/tile/%s/%s.p/%u", c->o->tiles_dir, lv, n, width);
-    else
-        snprintf(out, len, "%s/tile/%s/%s", c->o->tiles_dir, lv, n);
+    struct tile_path t = {.entries = level == LEVEL_ENTRIES,
+                          .level = level == LEVEL_ENTRIES ? 0 : level,
+                          .index = idx,
+                          .width = partial ? width : TILE_WIDTH};
+    char rel[TILE_PATH_MAX];
+    if (tile_path_format(&t, rel) == 0)
+        rel[0] = '\0';
+    snprintf(out, len, "%s/%s", c->o->tiles_dir, rel);
 }
 
 /* Reads path into out; *exists false when there is no such file. False on a read error. */
@@ -263,7 +261,7 @@ static bool dir_check(struct check *c, unsigned level, uint64_t idx, const uint8
         dir_path(c, level, idx, 0, false, path, sizeof path);
         ok = dir_compare(c, path, data, ends[width - 1], &scratch);
     }
-    dir_path(c, level, idx, 0, true, path, sizeof path);
+    dir_path(c, level, idx, 1, true, path, sizeof path);
     *strrchr(path, '/') = '\0'; /* DIR/tile/L/N.p */
     DIR *d = ok ? opendir(path) : NULL;
     struct dirent *de;
@@ -346,53 +344,18 @@ struct dir_name {
     unsigned width; /* 0: a full tile */
 };
 
-static bool parse_level(const char *s, size_t len, unsigned *level)
-{
-    if (len == 7 && !memcmp(s, "entries", 7)) {
-        *level = LEVEL_ENTRIES;
-        return true;
-    }
-    if (len != 1 || s[0] < '0' || s[0] >= '0' + TILE_MAX_LEVELS)
-        return false;
-    *level = (unsigned)(s[0] - '0');
-    return true;
-}
-
+/* rel, a path below DIR/tile, as a tile of this log's height (tlog/tilepath's canonical form). */
 static bool parse_tile_name(const char *rel, struct dir_name *out)
 {
-    const char *slash = strchr(rel, '/');
-    if (!slash || !parse_level(rel, (size_t)(slash - rel), &out->level))
+    char path[PATH_MAX_LEN];
+    struct tile_path t;
+    int len = snprintf(path, sizeof path, "tile/%s", rel);
+    if (len < 0 || (size_t)len >= sizeof path || !tile_path_parse(path, (size_t)len, &t) ||
+        (!t.entries && t.level >= TILE_MAX_LEVELS))
         return false;
-    const char *p = slash + 1;
-    out->idx = 0;
-    out->width = 0;
-    for (;;) {
-        bool x = *p == 'x';
-        p += x;
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
-            return false;
-        if (out->idx > UINT64_MAX / 1000)
-            return false;
-        out->idx =
-            out->idx * 1000 + (uint64_t)((p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0');
-        p += 3;
-        if (x) {
-            if (*p++ != '/')
-                return false;
-            continue;
-        }
-        break;
-    }
-    if (!*p)
-        return true;
-    if (strncmp(p, ".p/", 3) != 0)
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long w = strtoul(p + 3, &end, 10);
-    if (errno || *end || w == 0 || w >= TILE_WIDTH || p[3] == '0')
-        return false;
-    out->width = (unsigned)w;
+    out->level = t.entries ? LEVEL_ENTRIES : t.level;
+    out->idx = t.index;
+    out->width = t.width == TILE_WIDTH ? 0 : t.width;
     return true;
 }
 
@@ -769,6 +732,8 @@ static bool check_batch(struct check *c, struct prefetch *p, uint64_t from, uint
     *st = prefetch_next(p, from, to, &b);
     bool ok = *st == DB_OK;
     size_t entry = 0, tile = 0, cp = 0, an = 0;
+    if (ok && from == 0)
+        ok = check_size(c, &b, &cp, &an); /* the empty log's checkpoint */
     while (ok && c->index < to)
         ok = check_entry(c, &b, &entry, &tile) && check_size(c, &b, &cp, &an);
     db_logcheck_batch_free(&b);
