@@ -164,7 +164,7 @@ const GET_ROUTES = [
   () => `/v1/datasets/${fx.dataset}/members`, () => `/v1/datasets/${fx.dataset}/receipt`,
   () => `/v1/datasets/${fx.dataset}/audit`, () => `/v1/models/${fx.model}`,
   () => `/v1/models/${fx.model}/receipt`, () => `/v1/models/${fx.model}/lineage`,
-  () => `/v1/models/${fx.model}/attestation`,
+  () => `/v1/models/${fx.model}/attestation`, '/log/checkpoint', '/log/tile/0/000.p/1',
 ];
 
 const value = (v) => (typeof v === 'function' ? v() : v);

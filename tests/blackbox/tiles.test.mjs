@@ -15,6 +15,8 @@ import {
 import {
   TileClient, sha256, leafHash, verifyInclusion, verifyConsistency, tilePath, encodeIndex,
 } from './lib/tiles.mjs';
+import { datasetStatement, membersRoot } from './lib/dataset.mjs';
+import { modelStatement } from './lib/model.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const EMPTY_ROOT = sha256(Buffer.alloc(0));
@@ -240,6 +242,47 @@ test('malformed paths and tiles no checkpoint has are 404 tile-not-found', async
   // the client's own path encoding is the spec's
   assert.equal(encodeIndex(1234067), 'x001/x234/067');
   assert.equal(tilePath(1, 5, 17), 'tile/1/005.p/17');
+});
+
+// Polls a receipt route until the record is logged.
+async function loggedReceipt(p) {
+  for (let i = 0; i < 400; i++) {
+    const r = await http(srv.base, 'GET', p);
+    if (r.status === 200) return r.body;
+    assert.equal(r.status, 202, `${p}: ${r.text}`);
+    await sleep(50);
+  }
+  throw new Error(`${p} was not logged`);
+}
+
+test('entry bundles carry dataset and model records as their receipts show them', async () => {
+  const curator = await newEd25519Signer();
+  const list = [`sha256:${'1'.repeat(64)}`, `sha256:${'2'.repeat(64)}`];
+  const d = (await http(srv.base, 'POST', '/v1/datasets', { body: { name: 'tiles-ds', version: '1', policy: {} }, token })).body;
+  assert.equal((await http(srv.base, 'POST', `/v1/datasets/${d.id}/members`, { body: { content_hashes: list }, token })).status, 200);
+  const root = membersRoot(list);
+  const seal = await http(srv.base, 'POST', `/v1/datasets/${d.id}/seal`, { token,
+    body: { member_count: 2, members_root: root,
+            signature: { scheme: 'ed25519', public_key: curator.publicKey, value: await curator.sign(datasetStatement(d, 2, root)) } } });
+  assert.equal(seal.status, 200, seal.text);
+  const stmt = { model: { name: 'tiles-model', version: '1', digest: `sha256:${'3'.repeat(64)}` },
+    datasets: [{ id: d.id, members_root: root }] };
+  const m = await http(srv.base, 'POST', '/v1/models', { token, body: { ...stmt,
+    signature: { scheme: 'ed25519', public_key: curator.publicKey, value: await curator.sign(modelStatement(stmt)) } } });
+  assert.equal(m.status, 201, m.text);
+  await register(3, 'after'); // items too, in the same bundle (a batch logs items, datasets, models)
+  const receipts = [await loggedReceipt(`/v1/datasets/${d.id}/receipt`), await loggedReceipt(`/v1/models/${m.body.id}/receipt`)];
+  const client = new TileClient(srv.base, '/log/', key.vkey);
+  const cp = await checkpointOf(client, Math.max(...receipts.map((r) => r.log_index)) + 1);
+  for (const rc of receipts) {
+    const entries = await client.bundle(Math.floor(rc.log_index / 256), cp.size);
+    const entry = entries[rc.log_index % 256];
+    assert.deepEqual(JSON.parse(entry.toString('utf8')), rc.record);
+    assert.equal(hex(leafHash(entry)), rc.leaf_hash);
+    const tile = await client.tile(0, Math.floor(rc.log_index / 256), cp.size);
+    entries.forEach((e, i) => assert.ok(leafHash(e).equals(tile.subarray(i * 32, i * 32 + 32))));
+  }
+  assert.ok((await client.root(cp.size)).equals(cp.root));
 });
 
 test('--tiles-prefix: a custom prefix, off, and invalid ones', async () => {

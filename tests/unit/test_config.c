@@ -364,6 +364,62 @@ static void test_explorer_tx_url(void **state)
     expect_error(CMD_WORKER, 5, w, "unknown option '--explorer-tx-url'");
 }
 
+static void test_tiles_prefix(void **state)
+{
+    (void)state;
+    clear_env();
+    struct config cfg;
+    char err[256];
+    char *d[] = {"serve", "--database-url", "x"};
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_string_equal(cfg.tiles_prefix, "/log/"); /* default */
+    config_free(&cfg);
+    setenv("PROVD_TILES_PREFIX", "off", 1);
+    assert_true(load(&cfg, CMD_SERVE, 3, d, err));
+    assert_string_equal(cfg.tiles_prefix, "off");
+    config_free(&cfg);
+    unsetenv("PROVD_TILES_PREFIX");
+    char *custom[] = {"run", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                      "--tiles-prefix=/tlog/v1-a_b.c~/"};
+    assert_true(load(&cfg, CMD_RUN, 5, custom, err));
+    assert_string_equal(cfg.tiles_prefix, "/tlog/v1-a_b.c~/");
+    config_free(&cfg);
+    static const char *const good[] = {"/", "/log/", "/a/b/", "/v1x/", "/logs/v1/", "off"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_true(config_tiles_prefix_valid(good[i]));
+    static const char *const bad[] = {
+        "",
+        "log/",
+        "/log",
+        "//",
+        "/a//b/",
+        "/./",
+        "/a/../",
+        "/a/./b/",
+        "/v1/",
+        "/v1/x/",
+        "/explorer/",
+        "/metrics/",
+        "/healthz/",
+        "/readyz/",
+        "/a b/",
+        "/a?b/",
+        "/a%20/",
+        "/é/",
+        "OFF",
+        "/"
+        "0123456789012345678901234567890123456789012345678901234567890123/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (config_tiles_prefix_valid(bad[i]))
+            fail_msg("'%s' is a valid prefix", bad[i]);
+    assert_false(config_tiles_prefix_valid(NULL));
+    char *v1[] = {"serve", "--database-url", "x", "--tiles-prefix", "/v1/"};
+    expect_error(CMD_SERVE, 5, v1, "--tiles-prefix");
+    char *w[] = {"worker", "--database-url=x", "--log-key-file=/k", "--log-origin=o",
+                 "--tiles-prefix=/log/"};
+    expect_error(CMD_WORKER, 5, w, "unknown option '--tiles-prefix'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_http_limits),
         cmocka_unit_test(test_max_reply),
         cmocka_unit_test(test_explorer_tx_url),
+        cmocka_unit_test(test_tiles_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
