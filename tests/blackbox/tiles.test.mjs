@@ -16,7 +16,7 @@ import {
   TileClient, sha256, leafHash, verifyInclusion, verifyConsistency, tilePath, encodeIndex,
 } from './lib/tiles.mjs';
 import { datasetStatement, membersRoot } from './lib/dataset.mjs';
-import { modelStatement } from './lib/model.mjs';
+import { modelStatement, filesDigest } from './lib/model.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const EMPTY_ROOT = sha256(Buffer.alloc(0));
@@ -283,6 +283,38 @@ test('entry bundles carry dataset and model records as their receipts show them'
     entries.forEach((e, i) => assert.ok(leafHash(e).equals(tile.subarray(i * 32, i * 32 + 32))));
   }
   assert.ok((await client.root(cp.size)).equals(cp.root));
+});
+
+test('a record too long for a bundle entry (65,535 bytes) is a 500 naming it; its tile is served', async () => {
+  // a model listing 20 files of 4 KB paths: its record is about 80 KB
+  const files = [...Array(20).keys()].map((i) => ({ path: `d${10 + i}/${'a'.repeat(4000)}`,
+    digest: `sha256:${String(i % 10).repeat(64)}` }));
+  const curator = await newEd25519Signer();
+  const list = [`sha256:${'4'.repeat(64)}`];
+  const d = (await http(srv.base, 'POST', '/v1/datasets', { body: { name: 'big-ds', version: '1', policy: {} }, token })).body;
+  assert.equal((await http(srv.base, 'POST', `/v1/datasets/${d.id}/members`, { body: { content_hashes: list }, token })).status, 200);
+  const root = membersRoot(list);
+  assert.equal((await http(srv.base, 'POST', `/v1/datasets/${d.id}/seal`, { token,
+    body: { member_count: 1, members_root: root,
+            signature: { scheme: 'ed25519', public_key: curator.publicKey, value: await curator.sign(datasetStatement(d, 1, root)) } } })).status, 200);
+  const stmt = { model: { name: 'big', version: '1', digest: filesDigest(files), files },
+    datasets: [{ id: d.id, members_root: root }] };
+  const m = await http(srv.base, 'POST', '/v1/models', { token, body: { ...stmt,
+    signature: { scheme: 'ed25519', public_key: curator.publicKey, value: await curator.sign(modelStatement(stmt)) } } });
+  assert.equal(m.status, 201, m.text);
+  const rc = await loggedReceipt(`/v1/models/${m.body.id}/receipt`);
+  assert.ok(JSON.stringify(rc.record).length > 65535);
+  const client = new TileClient(srv.base, '/log/', key.vkey);
+  const cp = await checkpointOf(client, rc.log_index + 1);
+  const n = Math.floor(rc.log_index / 256), w = cp.size - n * 256;
+  const path = `/log/${tilePath(0, n, Math.min(w, 256)).replace('tile/0/', 'tile/entries/')}`;
+  const res = await http(srv.base, 'GET', path);
+  assertProblem(assert, res, 500, 'internal');
+  assert.match(res.body.detail, new RegExp(`log entry ${rc.log_index} is \\d+ bytes`));
+  // the tree is whole: its tile and root are served and check out
+  assert.ok((await client.root(cp.size)).equals(cp.root));
+  const tile = await client.tile(0, n, cp.size);
+  assert.equal(tile.subarray((rc.log_index % 256) * 32, (rc.log_index % 256 + 1) * 32).toString('hex'), rc.leaf_hash);
 });
 
 test('--tiles-prefix: a custom prefix, off, and invalid ones', async () => {
