@@ -127,7 +127,8 @@ bool publish_changed(uint64_t from, uint64_t to, bool (*emit)(void *ctx, const s
 {
     if (from > to || !changed_row(true, 0, from, to, emit, ctx))
         return false;
-    for (unsigned level = 0; level <= TILE_PATH_MAX_LEVEL && 8 * level < 64; level++) {
+    /* A 64-bit size has at most 8 levels of 8-bit tiles. */
+    for (unsigned level = 0; level < 8; level++) {
         uint64_t nodes = to >> (8 * level);
         if (nodes == 0)
             break;
@@ -137,9 +138,11 @@ bool publish_changed(uint64_t from, uint64_t to, bool (*emit)(void *ctx, const s
     return true;
 }
 
+/* Publishes t, unless the worker is stopping (a long catch-up then ends between two files). */
 static bool emit_tile(void *ctx, const struct tile_path *t)
 {
-    return publish_tile(ctx, t);
+    struct publisher *p = ctx;
+    return !(p->stop && atomic_load(p->stop)) && publish_tile(p, t);
 }
 
 /* Reads dir/checkpoint into p->data: 1 when there is one, 0 when there is none, -1 on error. */
@@ -155,6 +158,8 @@ static int read_checkpoint(struct publisher *p)
         ssize_t n = read(fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n >= 0 && p->data.len + (size_t)n > CHECKPOINT_MAX)
+            errno = EFBIG;
         if (n < 0 || p->data.len + (size_t)n > CHECKPOINT_MAX) {
             rc = -1;
             break;
@@ -207,8 +212,7 @@ bool publisher_init(struct publisher *p, const char *dir, const char *database_u
     }
     int rc = read_checkpoint(p);
     if (rc < 0) {
-        diag_error("--tiles-dir %s: cannot read its checkpoint: %s", dir,
-                   errno ? strerror(errno) : "too large");
+        diag_error("--tiles-dir %s: cannot read its checkpoint: %s", dir, strerror(errno));
         goto fail;
     }
     if (rc == 1 && !parse_published(p))
@@ -354,6 +358,7 @@ static bool publisher_connect(struct publisher *p)
 void publisher_run(struct publisher *p, atomic_bool *stop)
 {
     unsigned backoff = 250;
+    p->stop = stop;
     while (!atomic_load(stop) && !p->fatal) {
         if (!p->reg_ready) {
             p->reg_ready = publisher_connect(p);

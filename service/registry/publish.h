@@ -51,6 +51,7 @@ struct publisher {
     bool fatal;             /* DIR holds another log's checkpoint: stop the worker */
     struct buf data;        /* one file's bytes */
     uint64_t files_written; /* since start */
+    atomic_bool *stop;      /* borrowed from publisher_run's caller */
 };
 
 /* Calls emit for every tile and entry bundle of a tree of size `to` that a tree of size `from`

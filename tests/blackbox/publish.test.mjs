@@ -18,6 +18,7 @@ import {
   tempDir, provdBin,
 } from './lib/harness.mjs';
 import { openNote, parseCheckpoint } from './lib/tlog.mjs';
+import { TileClient, leafHash, verifyInclusion, verifyConsistency } from './lib/tiles.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +26,7 @@ const tmp = tempDir('provd-publish-');
 fs.chmodSync(tmp, 0o755); // nginx's workers may run as another user
 
 let dbUrl, token, key, signer, srv, worker;
+let note300; // DIR's checkpoint once it had 300 entries
 const dir = path.join(tmp, 'tiles');
 
 // C2SP tlog-tiles path of a tile ({level} or entries) of index and width (256: full).
@@ -148,6 +150,7 @@ test('every file equals what provd serves at the same path, the checkpoint last'
   await register(300, 'first');
   await waitFor('300 entries published', () => publishedSize() >= 300);
   assert.equal(await checkDir(), 300);
+  note300 = fs.readFileSync(path.join(dir, 'checkpoint'), 'utf8');
   await register(230, 'second');
   await waitFor('530 entries published', () => publishedSize() >= 530);
   assert.equal(await checkDir(), 530);
@@ -264,7 +267,22 @@ test('nginx serves the directory with provd\'s bytes and headers', async (t) => 
     const missing = await getBytes(ngx.base, 'tile/0/999');
     assert.equal(missing.status, 404);
     assert.doesNotMatch(missing.headers.get('cache-control') || '', /immutable/);
-    // An independent client reads the log through nginx alone.
+    // Independent clients read the log through nginx alone: the JavaScript tiles client
+    // (tests/blackbox/lib/tiles.mjs) computes the root, inclusion proofs of entries from the
+    // bundles and the consistency proof from the size-300 checkpoint, from the tiles...
+    const tc = new TileClient(ngx.base, '/log/', key.vkey);
+    const cp = await tc.checkpoint();
+    assert.equal(cp.size, size);
+    assert.ok((await tc.root(cp.size)).equals(cp.root), 'the root from the tiles');
+    for (const i of [0, 255, 256, 299, size - 1]) {
+      const entries = await tc.bundle(Math.floor(i / 256), cp.size);
+      const proof = await tc.inclusionProof(i, cp.size);
+      assert.ok(verifyInclusion(leafHash(entries[i % 256]), i, cp.size, proof, cp.root), `entry ${i}`);
+    }
+    const old = parseCheckpoint(await openNote(note300, key.vkey));
+    assert.ok(verifyConsistency(300, cp.size, old.root, cp.root,
+      await tc.consistencyProof(300, cp.size)), 'size 300 is a prefix');
+    // ... and the Go one (Go's sumdb tlog), when `go` is installed.
     const bin = buildGoClient();
     if (bin) {
       const r = spawnSync(bin, ['-url', `${ngx.base}/log/`, '-vkey', key.vkey, '-index',
