@@ -243,6 +243,7 @@ void publisher_free(struct publisher *p)
     free(p->database_url);
     p->dir = p->database_url = NULL;
     buf_free(&p->data);
+    buf_free(&p->note);
     sodium_memzero(&p->key, sizeof p->key);
 }
 
@@ -287,6 +288,31 @@ static bool check_published(struct publisher *p, uint64_t size, const uint8_t *r
     return false;
 }
 
+/* Writes the checkpoint file (atomically) and remembers what it holds. */
+static bool publish_note(struct publisher *p, const char *note)
+{
+    size_t len = strlen(note);
+    if (!publish_file(p, CHECKPOINT_NAME, note, len))
+        return false;
+    if (fsync(p->dir_fd) != 0) {
+        diag_error("--tiles-dir %s: fsync: %s", p->dir, strerror(errno));
+        return false;
+    }
+    buf_reset(&p->note);
+    buf_append(&p->note, note, len);
+    return true;
+}
+
+/* The same checkpoint with other signature lines (a witness's cosignature arrived): rewrites
+ * the file, since its tiles are all there. 1 when written, 0 when unchanged, -1 on failure. */
+static int republish_note(struct publisher *p, const char *note)
+{
+    size_t len = strlen(note);
+    if (p->note.len == len && !memcmp(p->note.data, note, len))
+        return 0;
+    return publish_note(p, note) ? 1 : -1;
+}
+
 /* Writes the tiles from p->size to size, syncs, then the signed checkpoint note. */
 static bool publish_head(struct publisher *p, const char *note, uint64_t size, const uint8_t *root)
 {
@@ -298,12 +324,8 @@ static bool publish_head(struct publisher *p, const char *note, uint64_t size, c
         diag_error("--tiles-dir %s: syncfs: %s", p->dir, strerror(errno));
         return false;
     }
-    if (!publish_file(p, CHECKPOINT_NAME, note, strlen(note)))
+    if (!publish_note(p, note))
         return false;
-    if (fsync(p->dir_fd) != 0) {
-        diag_error("--tiles-dir %s: fsync: %s", p->dir, strerror(errno));
-        return false;
-    }
     p->published = p->checked = true;
     p->size = size;
     memcpy(p->root, root, MERKLE_HASH_LEN);
@@ -339,8 +361,12 @@ int publisher_step(struct publisher *p)
     if (!head_tree(p, head.note, &size, root) || !check_published(p, size, root))
         goto out;
     rc = 0;
-    if (p->published && p->size >= size)
+    if (p->published && p->size > size)
         goto out;
+    if (p->published && p->size == size) {
+        rc = republish_note(p, head.note);
+        goto out;
+    }
     rc = publish_head(p, head.note, size, root) ? 1 : -1;
 out:
     log_head_free(&head);

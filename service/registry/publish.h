@@ -50,6 +50,7 @@ struct publisher {
     bool checked;           /* DIR/checkpoint was found to be a prefix of the log */
     bool fatal;             /* DIR holds another log's checkpoint: stop the worker */
     struct buf data;        /* one file's bytes */
+    struct buf note;        /* the checkpoint note last written (witness cosignatures join it) */
     uint64_t files_written; /* since start */
     atomic_bool *stop;      /* borrowed from publisher_run's caller */
 };

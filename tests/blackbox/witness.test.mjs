@@ -18,19 +18,22 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ORIGIN = 'log.provd.test/cosigned';
 let srv, token, key, signer, w1, w2, dbUrl;
 const tmp = tempDir('provd-witness-');
+const tilesDir = path.join(tmp, 'tiles');
 
 before(async () => {
   dbUrl = freshDatabase();
   token = createApiKey(dbUrl);
   key = createLogKey(ORIGIN);
   signer = await newEd25519Signer();
+  fs.mkdirSync(tilesDir);
   const logs = [{ origin: ORIGIN, vkey: key.vkey }];
   w1 = await startWitness({ name: 'witness.test/w1', logs });
   w2 = await startWitness({ name: 'witness.test/w2', logs, prefix: '/sub' });
   srv = await startProvd({
     dbUrl, command: 'run', logKey: key,
     args: ['--witness', `${w1.url}+${w1.vkey}`, '--witness', `${w2.url}/+${w2.vkey}`,
-      '--witness-quorum', '2', '--witness-interval', '1', '--witness-timeout', '500'],
+      '--witness-quorum', '2', '--witness-interval', '1', '--witness-timeout', '500',
+      '--tiles-dir', tilesDir],
   });
 });
 after(async () => {
@@ -129,6 +132,10 @@ test('quorum met: both witnesses cosign; checkpoint, receipt and /metrics show i
   assert.equal(v.status, 0, v.stderr + v.stdout);
   const vw = verifyCli(rc, ['--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '2']);
   assert.equal(vw.status, 0, vw.stderr + vw.stdout);
+  // The tlog-tiles checkpoint, and the published one once the cosignatures arrived, are it too.
+  assert.equal((await http(srv.base, 'GET', '/log/checkpoint')).text, cp.note);
+  await until(() => fs.readFileSync(path.join(tilesDir, 'checkpoint'), 'utf8') === cp.note,
+    'the cosigned checkpoint in --tiles-dir');
   cosigned = { size: cp.size, note: cp.note, ids };
 });
 
