@@ -231,6 +231,20 @@ enum db_status db_log_tiles_get(struct db_conn *conn, const unsigned *levels, co
     return db_tiles_get(conn, &db_log_tiles_get_stmt, NULL, levels, idxs, n, out, found);
 }
 
+/* Row r of a (level, idx, hashes) result in binary format as a tile; false when malformed. */
+static bool tile_row_read(const PGresult *res, int r, struct tile *t)
+{
+    int bytes = PQgetlength(res, r, 2);
+    if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
+        bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN)
+        return false;
+    t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
+    t->idx = be_uint(PQgetvalue(res, r, 1), 8);
+    t->width = (unsigned)bytes / MERKLE_HASH_LEN;
+    memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
+    return true;
+}
+
 enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const unsigned *levels, const uint64_t *idxs, size_t n,
                             struct tile *out, size_t *found)
@@ -250,16 +264,10 @@ enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, co
         lv.oom || ix.oom ? DB_ERROR : db_exec(conn, stmt, values, NULL, formats, &res);
     for (int r = 0; st == DB_OK && r < PQntuples(res) && *found < n; r++) {
         struct tile *t = &out[(*found)++];
-        int bytes = PQgetlength(res, r, 2);
-        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
-            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
+        if (!tile_row_read(res, r, t)) {
             st = DB_ERROR;
             break;
         }
-        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
-        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
-        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
-        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
     }
     PQclear(res);
     buf_free(&lv);
@@ -520,16 +528,10 @@ static enum db_status logcheck_tiles_take(PGresult *res, struct db_logcheck_batc
         st = DB_ERROR;
     for (int r = 0; st == DB_OK && r < n; r++) {
         struct tile *t = &b->tiles[b->n_tiles++];
-        int bytes = PQgetlength(res, r, 2);
-        if (PQgetlength(res, r, 0) != 2 || PQgetlength(res, r, 1) != 8 ||
-            bytes % MERKLE_HASH_LEN != 0 || bytes > TILE_WIDTH * MERKLE_HASH_LEN) {
+        if (!tile_row_read(res, r, t)) {
             st = DB_ERROR;
             break;
         }
-        t->level = (unsigned)be_uint(PQgetvalue(res, r, 0), 2);
-        t->idx = be_uint(PQgetvalue(res, r, 1), 8);
-        t->width = (unsigned)bytes / MERKLE_HASH_LEN;
-        memcpy(t->hashes, PQgetvalue(res, r, 2), (size_t)bytes);
     }
     PQclear(res);
     return st;

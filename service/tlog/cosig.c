@@ -28,19 +28,6 @@ static uint64_t be64(const uint8_t *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-/* tlog-cosignature: SHA-256(name || "\n" || 0x04 || key)[:4]. */
-static uint32_t key_id(const char *name, const uint8_t pub[32])
-{
-    size_t n = strlen(name);
-    uint8_t buf[NOTE_NAME_MAX + 2 + 32], h[SHA256_LEN];
-    memcpy(buf, name, n);
-    buf[n] = '\n';
-    buf[n + 1] = ALG_COSIGNATURE_V1;
-    memcpy(buf + n + 2, pub, 32);
-    hash_sha256(buf, n + 2 + 32, h);
-    return be32(h);
-}
-
 /* Parses "<name>+<8 hex>+<base64>" in text[0..len) (already trimmed) into k. */
 static bool parse_vkey(const char *text, size_t len, struct cosig_key *k)
 {
@@ -58,7 +45,7 @@ static bool parse_vkey(const char *text, size_t len, struct cosig_key *k)
         return false;
     memcpy(k->public_key, raw + 1, 32);
     k->id = be32(idb);
-    return k->id == key_id(k->name, k->public_key);
+    return k->id == note_key_id(k->name, ALG_COSIGNATURE_V1, k->public_key);
 }
 
 bool cosig_key_parse(const char *vkey, struct cosig_key *k)

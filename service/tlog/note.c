@@ -25,13 +25,13 @@ bool note_name_valid(const char *name)
     return true;
 }
 
-static uint32_t key_id(const char *name, const uint8_t pub[32])
+uint32_t note_key_id(const char *name, uint8_t alg, const uint8_t pub[32])
 {
     size_t n = strlen(name);
     uint8_t buf[NOTE_NAME_MAX + 2 + 32], h[SHA256_LEN];
     memcpy(buf, name, n);
     buf[n] = '\n';
-    buf[n + 1] = ALG_ED25519;
+    buf[n + 1] = alg;
     memcpy(buf + n + 2, pub, 32);
     hash_sha256(buf, n + 2 + 32, h);
     return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
@@ -44,7 +44,7 @@ static bool key_from_seed(const char *name, const uint8_t seed[32], struct note_
     memset(key, 0, sizeof *key);
     snprintf(key->name, sizeof key->name, "%s", name);
     crypto_sign_seed_keypair(key->public_key, key->secret_key, seed);
-    key->id = key_id(name, key->public_key);
+    key->id = note_key_id(name, ALG_ED25519, key->public_key);
     key->has_secret = true;
     return true;
 }
@@ -125,7 +125,7 @@ bool note_key_parse_vkey(const char *text, struct note_key *key)
 {
     memset(key, 0, sizeof *key);
     return parse_key_parts(text, key->name, &key->id, key->public_key) &&
-           key->id == key_id(key->name, key->public_key);
+           key->id == note_key_id(key->name, ALG_ED25519, key->public_key);
 }
 
 bool note_sign(const struct note_key *key, const char *text, size_t len, struct buf *out)

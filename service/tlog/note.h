@@ -27,6 +27,10 @@ struct note_key {
     bool has_secret;
 };
 
+/* The key id of a key of signature type alg (0x01 Ed25519, 0x04 cosignature/v1): the first 4
+ * bytes, big-endian, of SHA-256(name || "\n" || alg || public key). name is valid and at most
+ * NOTE_NAME_MAX - 1 bytes. */
+uint32_t note_key_id(const char *name, uint8_t alg, const uint8_t pub[32]);
 /* A valid key name: non-empty, printable ASCII without '+' or spaces. */
 bool note_name_valid(const char *name);
 /* Fresh key named name. */
