@@ -131,7 +131,9 @@ int merkle_consistency_proof(const struct merkle_source *src, uint64_t m, uint64
                              uint8_t (*proof)[MERKLE_HASH_LEN])
 {
     int count = 0;
-    if (m == 0 || m > n || !subproof(src, m, 0, n, true, proof, &count))
+    if (m == 0)
+        return 0;
+    if (m > n || !subproof(src, m, 0, n, true, proof, &count))
         return -1;
     return count;
 }
@@ -167,8 +169,13 @@ bool merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root_m[MERK
                                const uint8_t root_n[MERKLE_HASH_LEN],
                                const uint8_t (*proof)[MERKLE_HASH_LEN], size_t count)
 {
-    if (m == 0 || m > n)
+    if (m > n)
         return false;
+    if (m == 0) {
+        uint8_t empty[MERKLE_HASH_LEN];
+        hash_sha256("", 0, empty);
+        return count == 0 && memcmp(root_m, empty, MERKLE_HASH_LEN) == 0;
+    }
     if (m == n)
         return count == 0 && memcmp(root_m, root_n, MERKLE_HASH_LEN) == 0;
     /* When m is a power of two, the old root itself starts the path. */

@@ -34,7 +34,9 @@ bool merkle_root(const struct merkle_source *src, uint64_t n, uint8_t out[MERKLE
 /* Inclusion proof of leaf index in a tree of size n; returns the number of hashes or -1. */
 int merkle_inclusion_proof(const struct merkle_source *src, uint64_t index, uint64_t n,
                            uint8_t (*proof)[MERKLE_HASH_LEN]) __attribute__((warn_unused_result));
-/* Consistency proof from size m to size n (0 < m <= n); returns the number of hashes or -1. */
+/* Consistency proof from size m to size n (m <= n); returns the number of hashes or -1. From
+ * the empty tree (m == 0) it is empty: that tree is a prefix of every tree (as in C2SP
+ * tlog-witness, old size 0). */
 int merkle_consistency_proof(const struct merkle_source *src, uint64_t m, uint64_t n,
                              uint8_t (*proof)[MERKLE_HASH_LEN]) __attribute__((warn_unused_result));
 
@@ -43,7 +45,8 @@ bool merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], uint64_t index
                              const uint8_t (*proof)[MERKLE_HASH_LEN], size_t count,
                              const uint8_t root[MERKLE_HASH_LEN])
     __attribute__((warn_unused_result));
-/* RFC 9162 section 2.1.4.2. */
+/* RFC 9162 section 2.1.4.2; from the empty tree (m == 0) the proof must be empty and root_m
+ * the empty tree's (SHA-256 of nothing). */
 bool merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root_m[MERKLE_HASH_LEN],
                                const uint8_t root_n[MERKLE_HASH_LEN],
                                const uint8_t (*proof)[MERKLE_HASH_LEN], size_t count)

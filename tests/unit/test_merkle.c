@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "crypto/hash.h"
 #include "util/codec.h"
 #include "tlog/merkle.h"
 
@@ -201,6 +202,21 @@ static void test_random_sizes(void **state)
     }
 }
 
+/* The empty tree is a prefix of every tree: the proof from it is empty (tlog-witness, old 0). */
+static void test_consistency_from_empty(void **state)
+{
+    (void)state;
+    uint8_t empty[32], other[32], proof[MERKLE_MAX_PROOF][32];
+    hash_sha256("", 0, empty);
+    memset(other, 0x5a, sizeof other);
+    assert_int_equal(merkle_consistency_proof(NULL, 0, 7, proof), 0);
+    assert_true(merkle_verify_consistency(0, 7, empty, other, NULL, 0));
+    assert_true(merkle_verify_consistency(0, 0, empty, empty, NULL, 0));
+    assert_false(merkle_verify_consistency(0, 7, other, other, NULL, 0));
+    memset(proof, 0, sizeof proof);
+    assert_false(merkle_verify_consistency(0, 7, empty, other, (const uint8_t(*)[32])proof, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_inclusion),
         cmocka_unit_test(test_consistency),
         cmocka_unit_test(test_random_sizes),
+        cmocka_unit_test(test_consistency_from_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
