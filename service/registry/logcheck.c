@@ -784,7 +784,8 @@ static enum db_status run(struct db_conn *conn, void *arg)
         if ((st = prefetch_start(&p[i], c, snapshot, i)) != DB_OK)
             ok = false;
     uint64_t k = 0;
-    for (uint64_t from = 0, to; ok && from < c->head.tree_size; from = to, k++) {
+    /* At least one range: an empty log's has its size-0 checkpoint. */
+    for (uint64_t from = 0, to; ok && (from < c->head.tree_size || k == 0); from = to, k++) {
         range_of(from, c->head.tree_size, &to);
         ok = check_batch(c, &p[k % LOGCHECK_READERS], from, to, &st);
     }

@@ -284,3 +284,22 @@ test('checks while the worker sequences raise no false alarm (one snapshot)', as
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^tree size 1601: 1600 items, 1 datasets/m);
 });
+
+test("an empty log: its size-0 checkpoint is checked, and a changed root is named", async () => {
+  const emptyUrl = freshDatabase();
+  const emptyKey = createLogKey('log.provd.test/logcheck-empty');
+  const s = await startProvd({ dbUrl: emptyUrl, command: 'run', logKey: emptyKey });
+  const env = { PROVD_DATABASE_URL: emptyUrl };
+  try {
+    for (let i = 0; i < 100 && sqlRows(emptyUrl, 'SELECT count(*) FROM log_checkpoints')[0] !== '1'; i++) await sleep(50);
+  } finally {
+    await s.stop();
+  }
+  const ok = runProvd(['log', 'check'], env);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /tree size 0: .* 1 checkpoints \(0 consistency proofs\)/);
+  sql(emptyUrl, "UPDATE log_checkpoints SET root = decode(repeat('00', 32), 'hex') WHERE tree_size = 0");
+  const bad = runProvd(['log', 'check'], env);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /^log check: FAILED: checkpoint 0: root differs from the tree at that size$/m);
+});
