@@ -64,6 +64,10 @@ static const struct option_def options[] = {
     {"threads", "PROVD_THREADS", CMD_HTTP, OPT_UINT, OFF(threads), "0", 0, 256, "N",
      "HTTP worker threads, 0 for two per CPU core; the database pool has one connection per "
      "thread"},
+    {"commit-threads", "PROVD_COMMIT_THREADS", CMD_HTTP, OPT_UINT, OFF(commit_threads), "2", 1, 16,
+     "N",
+     "threads committing single registrations in groups: those that arrive while every one is "
+     "busy with a commit share the next commit (each has a database connection of its own)"},
     {"max-body", "PROVD_MAX_BODY", CMD_HTTP, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
     {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,

@@ -54,6 +54,7 @@ struct config {
     uint16_t listen_port;
     uint16_t metrics_listen_port; /* parsed from metrics_listen */
     unsigned threads;
+    unsigned commit_threads; /* group commit (registry/committer.h) */
     size_t max_body;
     char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
     bool require_known_signer; /* refuse registrations by signers not in the registry */

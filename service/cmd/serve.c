@@ -10,6 +10,7 @@
 #include "util/diag.h"
 #include "util/keyfile.h"
 #include "db/migrate.h"
+#include "registry/items.h"
 
 /* On a session of its own: the pool's statement and lock timeouts would cut a long migration. */
 static bool schema_at_start(const struct config *cfg)
@@ -150,7 +151,7 @@ int serve_start(struct service *svc, const struct config *cfg)
         return 2;
     }
     struct db_limits limits = cmd_db_limits(cfg, true);
-    svc->pool = db_pool_create(cfg->database_url, cfg->threads, 30, &limits);
+    svc->pool = db_pool_create(cfg->database_url, cfg->threads + cfg->commit_threads, 30, &limits);
     if (!svc->pool || !schema_at_start(cfg))
         return 1;
     if (!registry_init(&svc->reg, svc->pool, &policy)) {
@@ -158,6 +159,10 @@ int serve_start(struct service *svc, const struct config *cfg)
         return 1;
     }
     svc->reg_ready = true;
+    if (!registry_start_committer(&svc->reg, cfg->commit_threads)) {
+        diag_error("cannot start the committers");
+        return 1;
+    }
     if (cfg->log_key_file) {
         if (!cmd_load_log_key(cfg->log_key_file, cfg->log_origin, &svc->log_key))
             return 1;

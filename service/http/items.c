@@ -17,6 +17,7 @@
 #include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
+#include "registry/committer.h"
 #include "registry/items.h"
 
 #define LIST_DEFAULT_LIMIT 50
@@ -142,6 +143,26 @@ bool http_items_authorize(struct http_request *req, bool *keyless, enum MHD_Resu
     return true;
 }
 
+/* The committer has the registration's outcome (registry/committer.h): its request runs
+ * registration_reply. On a committer thread. */
+static void registration_done(struct register_job *job)
+{
+    http_resume(job->arg);
+}
+
+/* The continuation of a registration resumed after its commit. */
+static enum MHD_Result registration_reply(struct http_request *req, void *arg)
+{
+    struct register_job *job = arg;
+    enum MHD_Result r = job->e.err.code == PROBLEM_NONE ? reply_registration(req, &job->e.rows.v[0])
+                                                        : reply_failure(req, &job->e.err);
+    register_entries_free(&job->e, 1);
+    free(job);
+    return r;
+}
+
+/* The signer policy and the signature are checked here, on this thread; the registration then
+ * waits, its connection suspended, for the commit it shares with those that came meanwhile. */
 enum MHD_Result handle_items_post(struct http_request *req, const char *param)
 {
     (void)param;
@@ -149,17 +170,19 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     enum MHD_Result r;
     if (!http_items_authorize(req, &keyless, &r))
         return r;
-    struct item_request item;
-    struct problem p;
-    if (!item_read(req->body.data ? req->body.data : "", req->body.len, &item, &p))
-        return reply_failure(req, &p);
-    struct item_rows rows;
-    if (registry_register(req->srv->reg, &item, keyless, &rows, &p))
-        r = reply_registration(req, &rows.v[0]);
-    else
-        r = reply_failure(req, &p);
-    item_rows_free(&rows);
-    item_request_free(&item);
+    struct register_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    *job = (struct register_job){.keyless = keyless, .done = registration_done, .arg = req};
+    if (item_read(req->body.data ? req->body.data : "", req->body.len, &job->e.req, &job->e.err) &&
+        registry_register_admit(req->srv->reg, job)) {
+        http_suspend(req, registration_reply, job); /* before the committer may resume it */
+        registry_register_queue(req->srv->reg, job);
+        return MHD_YES;
+    }
+    r = reply_failure(req, &job->e.err);
+    register_entries_free(&job->e, 1);
+    free(job);
     return r;
 }
 

@@ -385,11 +385,36 @@ static enum MHD_Result request_upload(struct http_request *req, const char *data
     return MHD_YES;
 }
 
+void http_suspend(struct http_request *req, http_continuation k, void *arg)
+{
+    req->resume = k;
+    req->resume_arg = arg;
+    atomic_fetch_add(&req->srv->suspended, 1);
+    MHD_suspend_connection(req->conn);
+}
+
+void http_resume(struct http_request *req)
+{
+    MHD_resume_connection(req->conn);
+}
+
+/* A resumed request: its continuation queues the reply. */
+static enum MHD_Result request_resumed(struct http_request *req)
+{
+    http_continuation k = req->resume;
+    req->resume = NULL;
+    enum MHD_Result r = k(req, req->resume_arg);
+    atomic_fetch_sub(&req->srv->suspended, 1);
+    return r;
+}
+
 /* The whole request is in: the handler runs, unless the request is late or was refused. */
 static enum MHD_Result request_end(struct http_request *req)
 {
     if (req->responded)
         return MHD_YES;
+    if (req->resume)
+        return request_resumed(req);
     if (conns_expired(req->hc))
         return reply_timeout(req);
     if (req->body_too_large)
@@ -647,15 +672,30 @@ unsigned http_server_in_flight(struct http_server *srv)
     return atomic_load(&srv->in_flight);
 }
 
+/* Waits until no request is suspended for its continuation: those that wait for a commit get
+ * their outcome in bounded time (the database calls are). */
+static void wait_resumed(struct http_server *srv)
+{
+    const struct timespec tick = {0, 10 * 1000000L};
+    for (unsigned waited = 0; atomic_load(&srv->suspended) > 0; waited++) {
+        if (waited && waited % 500 == 0)
+            diag_warn("http: %u requests still waiting for the database at shutdown",
+                      atomic_load(&srv->suspended));
+        nanosleep(&tick, NULL);
+    }
+}
+
 void http_server_stop(struct http_server *srv)
 {
     if (srv->metrics_daemon)
         MHD_stop_daemon(srv->metrics_daemon);
     srv->metrics_daemon = NULL;
-    /* MHD must not be stopped with a suspended connection: end the streams first */
+    /* MHD must not be stopped with a suspended connection: end the streams first, and let the
+     * registrations waiting for their commit be answered */
     http_events_close(&srv->events);
     if (!http_events_drained(&srv->events, 2000))
         diag_warn("http: event streams still open at shutdown");
+    wait_resumed(srv);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;

@@ -73,10 +73,16 @@ struct http_server {
      * completion; set once new connections are no longer accepted; the listening socket MHD
      * handed back, closed after MHD stopped. */
     atomic_uint in_flight;
+    atomic_uint suspended; /* requests waiting, suspended, for their continuation (http_suspend) */
     atomic_bool draining;
     bool quiesced;
     MHD_socket listen_fd;
 };
+
+struct http_request;
+/* What a suspended request does once resumed (on its MHD thread): queue its reply. arg is the
+ * handler's, which the continuation takes back. */
+typedef enum MHD_Result (*http_continuation)(struct http_request *req, void *arg);
 
 struct http_header {
     const char *name; /* static string */
@@ -104,8 +110,10 @@ struct http_request {
     struct http_header headers[HTTP_MAX_EXTRA_HEADERS]; /* extra response headers */
     int n_headers;
 
-    struct http_conn *hc; /* the request's connection (srv->conns owns it) */
-    size_t held;          /* bytes taken from srv->conns' budget for body or lines */
+    struct http_conn *hc;     /* the request's connection (srv->conns owns it) */
+    size_t held;              /* bytes taken from srv->conns' budget for body or lines */
+    http_continuation resume; /* set while suspended (http_suspend), with its argument */
+    void *resume_arg;
 };
 
 /* Sets srv up for opt: false with a one-line reason in err when the CORS list is malformed. */
@@ -123,6 +131,13 @@ bool http_server_quiesce(struct http_server *srv);
 /* Requests received (at least their headers) and not yet answered and completed. */
 unsigned http_server_in_flight(struct http_server *srv);
 
+/* From a handler that queues no reply now: suspends req's connection until http_resume, then
+ * runs k(req, arg) on the request's thread to queue the reply. The server waits for every
+ * suspended request to be resumed and answered before it stops, so whoever holds arg must
+ * resume it in bounded time. */
+void http_suspend(struct http_request *req, http_continuation k, void *arg);
+/* Resumes a request suspended by http_suspend; from any thread, once. */
+void http_resume(struct http_request *req);
 /* Adds a response header for the reply that follows (value copied, truncated at 255 bytes). */
 void http_add_header(struct http_request *req, const char *name, const char *value);
 /* A request header or query parameter; NULL when absent. Valid for the request's life. */

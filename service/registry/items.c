@@ -19,6 +19,7 @@
 #include "db/datasets.h"
 #include "db/items.h"
 #include "db/signers.h"
+#include "registry/committer.h"
 #include "registry/signers.h"
 #include "util/codec.h"
 
@@ -86,24 +87,10 @@ static bool admit_one(struct registry *reg, struct db_conn *conn, const struct i
     return item_verify(item, p);
 }
 
-bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
-                       struct item_rows *out, struct problem *p)
-{
-    memset(out, 0, sizeof *out);
-    struct db_conn *conn = db_acquire(reg->pool);
-    enum db_status st = DB_UNAVAILABLE;
-    if (conn && admit_one(reg, conn, item, keyless, p, &st))
-        st = register_on(conn, item, require_known(reg, keyless), keyless, out, p);
-    db_release(reg->pool, conn);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    return p->code == PROBLEM_NONE;
-}
-
 struct batch_insert {
-    struct register_entry *e;
-    const struct item_request **valid; /* the parsed elements, in order */
-    size_t *valid_at;                  /* their indexes in e */
+    struct register_entry *e;          /* a batch's elements (a group's are not in one array) */
+    const struct item_request **valid; /* the elements to store, in order */
+    struct register_entry **at;        /* their entries */
     struct item_rows *results;         /* db_item_insert_many's, one per valid element */
     size_t n_valid;
     bool require_known;
@@ -121,10 +108,10 @@ static void element_db_error(struct problem *err, enum db_status st)
 {
     bool down = st == DB_UNAVAILABLE || st == DB_RETRY || st == DB_TIMEOUT;
     problem_set(err, down ? PROBLEM_DB_UNAVAILABLE : PROBLEM_INTERNAL, NULL, "%s",
-                down ? "the database became unavailable before this element was resolved; send "
-                       "it again (the rest of the batch is stored)"
-                     : "internal error while resolving this element (the rest of the batch is "
-                       "stored)");
+                down ? "the database became unavailable before this registration was resolved; "
+                       "send it again (the others committed with it are stored)"
+                     : "internal error while resolving this registration (the others committed "
+                       "with it are stored)");
 }
 
 /* Stores the valid elements in one transaction on conn, then resolves those that got no row. */
@@ -136,7 +123,7 @@ static enum db_status store_batch(struct db_conn *conn, struct batch_insert *b, 
     if (st == DB_UNAVAILABLE && db_reconnect(conn))
         st = db_transaction(conn, insert_valid, b);
     for (size_t k = 0; k < b->n_valid && st == DB_OK; k++) {
-        struct register_entry *e = &b->e[b->valid_at[k]];
+        struct register_entry *e = b->at[k];
         if (b->results[k].n == 1) {
             e->rows = b->results[k];
             memset(&b->results[k], 0, sizeof b->results[k]);
@@ -151,14 +138,14 @@ static enum db_status store_batch(struct db_conn *conn, struct batch_insert *b, 
     return st;
 }
 
-/* Lists the elements of b->e not failed yet in b->valid and b->valid_at. */
+/* Lists the elements of b->e not failed yet in b->valid and b->at. */
 static void collect_valid(struct batch_insert *b, size_t n)
 {
     b->n_valid = 0;
     for (size_t i = 0; i < n; i++)
         if (b->e[i].err.code == PROBLEM_NONE) {
             b->valid[b->n_valid] = &b->e[i].req;
-            b->valid_at[b->n_valid++] = i;
+            b->at[b->n_valid++] = &b->e[i];
         }
 }
 
@@ -173,7 +160,7 @@ static enum db_status admit_batch(struct registry *reg, struct db_conn *conn,
         if (!err)
             return DB_ERROR;
         for (size_t k = 0; k < b->n_valid; k++)
-            err[k] = &b->e[b->valid_at[k]].err;
+            err[k] = &b->at[k]->err;
         enum db_status st = refuse_unknown(reg, conn, b->valid, err, b->n_valid, keyless);
         free(err);
         if (st != DB_OK)
@@ -182,7 +169,7 @@ static enum db_status admit_batch(struct registry *reg, struct db_conn *conn,
     }
     size_t failed = 0;
     for (size_t k = 0; k < b->n_valid; k++) {
-        struct register_entry *e = &b->e[b->valid_at[k]];
+        struct register_entry *e = b->at[k];
         failed += !item_verify(&e->req, &e->err); /* e->err says why */
     }
     if (failed)
@@ -197,9 +184,9 @@ bool registry_register_batch(struct registry *reg, struct register_entry *e, siz
     enum db_status st = DB_ERROR;
     struct db_conn *conn = NULL;
     b.valid = calloc(n ? n : 1, sizeof *b.valid);
-    b.valid_at = calloc(n ? n : 1, sizeof *b.valid_at);
+    b.at = calloc(n ? n : 1, sizeof *b.at);
     b.results = calloc(n ? n : 1, sizeof *b.results);
-    if (!b.valid || !b.valid_at || !b.results)
+    if (!b.valid || !b.at || !b.results)
         goto out;
     collect_valid(&b, n);
     st = DB_OK;
@@ -214,9 +201,76 @@ out:
     for (size_t k = 0; b.results && k < b.n_valid; k++)
         item_rows_free(&b.results[k]);
     free(b.valid);
-    free(b.valid_at);
+    free(b.at);
     free(b.results);
     return registry_db_result(st, p);
+}
+
+/* A committer_store: the group (its members share the keyless flag) is stored as a batch would
+ * be, in one transaction and one commit; when that fails every member fails alike. */
+static void store_group(void *ctx, struct register_job **group, size_t n)
+{
+    struct registry *reg = ctx;
+    bool keyless = group[0]->keyless;
+    struct batch_insert b = {.require_known = require_known(reg, keyless), .n_valid = n};
+    enum db_status st = DB_ERROR;
+    b.valid = calloc(n, sizeof *b.valid);
+    b.at = calloc(n, sizeof *b.at);
+    b.results = calloc(n, sizeof *b.results);
+    if (b.valid && b.at && b.results) {
+        for (size_t k = 0; k < n; k++) {
+            b.valid[k] = &group[k]->e.req;
+            b.at[k] = &group[k]->e;
+        }
+        struct db_conn *conn = db_acquire(reg->pool);
+        st = conn ? store_batch(conn, &b, keyless) : DB_UNAVAILABLE;
+        db_release(reg->pool, conn);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (b.results)
+            item_rows_free(&b.results[k]);
+        if (st != DB_OK)
+            registry_db_problem(st, &group[k]->e.err);
+    }
+    free(b.valid);
+    free(b.at);
+    free(b.results);
+}
+
+bool registry_start_committer(struct registry *reg, unsigned threads)
+{
+    reg->committer = malloc(sizeof *reg->committer);
+    if (reg->committer &&
+        committer_start(reg->committer, threads, COMMITTER_GROUP_MAX, store_group, reg))
+        return true;
+    free(reg->committer);
+    reg->committer = NULL;
+    return false;
+}
+
+bool registry_register_admit(struct registry *reg, struct register_job *job)
+{
+    struct register_entry *e = &job->e;
+    memset(&e->rows, 0, sizeof e->rows);
+    e->err.code = PROBLEM_NONE;
+    struct db_conn *conn = NULL;
+    enum db_status st = DB_OK;
+    if (require_known(reg, job->keyless) && !(conn = db_acquire(reg->pool)))
+        st = DB_UNAVAILABLE;
+    bool admitted = st == DB_OK && admit_one(reg, conn, &e->req, job->keyless, &e->err, &st);
+    db_release(reg->pool, conn);
+    if (st != DB_OK)
+        return registry_db_problem(st, &e->err);
+    return admitted;
+}
+
+void registry_register_queue(struct registry *reg, struct register_job *job)
+{
+    if (reg->committer && committer_submit(reg->committer, job))
+        return;
+    problem_set(&job->e.err, PROBLEM_DB_UNAVAILABLE, NULL,
+                "the server is shutting down; send the registration again");
+    job->done(job);
 }
 
 void register_entries_free(struct register_entry *e, size_t n)

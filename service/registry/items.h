@@ -34,15 +34,6 @@ struct provenance {
 
 void provenance_free(struct provenance *p);
 
-/* Checks item's signature and stores it (or finds it stored before: out->v[0].created tells)
- * as one registration of the request. keyless: the request came without an API key
- * (--open-registration), so the signer must be known, which is checked first, in one query. On
- * success out holds one row; otherwise p says why (signer unknown or revoked, signature,
- * database). */
-bool registry_register(struct registry *reg, const struct item_request *item, bool keyless,
-                       struct item_rows *out, struct problem *p)
-    __attribute__((warn_unused_result));
-
 /* One element of a batch: the caller parses it into req (or sets err when it is invalid); the
  * registry fills rows (one row) or err. */
 struct register_entry {
@@ -60,6 +51,28 @@ struct register_entry {
 bool registry_register_batch(struct registry *reg, struct register_entry *e, size_t n, bool keyless,
                              struct problem *p) __attribute__((warn_unused_result));
 void register_entries_free(struct register_entry *e, size_t n);
+
+struct register_job; /* registry/committer.h */
+
+/* Starts the group committer (registry/committer.h) with threads committers; false when that
+ * fails. Until it runs, registry_register_queue refuses every registration (503). */
+bool registry_start_committer(struct registry *reg, unsigned threads)
+    __attribute__((warn_unused_result));
+
+/* Single registrations, in two steps.
+ * registry_register_admit: on the calling thread, the signer policy first (when the signer must
+ * be known, because of --require-known-signer or keyless, i.e. the request came without an API
+ * key under --open-registration: one query) and then the signature of job->e.req (read by
+ * item_read): false with job->e.err set when it is refused (signer unknown, signature,
+ * database).
+ * registry_register_queue: hands an admitted job to the committer; job->done runs on a
+ * committer thread once the job's group is committed, job->e.rows holding its one row (created
+ * tells whether it is new or was stored before), or once it failed, job->e.err saying why (signer
+ * revoked or unknown, database: nothing is acknowledged that is not committed). When the
+ * committer is not running, job->done runs at once, on the calling thread, with a 503. */
+bool registry_register_admit(struct registry *reg, struct register_job *job)
+    __attribute__((warn_unused_result));
+void registry_register_queue(struct registry *reg, struct register_job *job);
 
 /* The registration with id: PROBLEM_ITEM_NOT_FOUND when there is none. */
 bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, struct problem *p)

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "registry/registry.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "registry/committer.h"
 
 bool registry_init(struct registry *reg, struct db_pool *pool, const struct registry_policy *policy)
 {
@@ -20,6 +23,10 @@ bool registry_init(struct registry *reg, struct db_pool *pool, const struct regi
 
 void registry_destroy(struct registry *reg)
 {
+    if (reg->committer)
+        committer_stop(reg->committer);
+    free(reg->committer);
+    reg->committer = NULL;
     auth_cache_destroy(&reg->auth);
     tile_cache_destroy(&reg->tiles);
     proof_cache_destroy(&reg->proofs);
