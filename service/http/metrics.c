@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "crypto/hash.h"
+#include "registry/committer.h"
 #include "registry/registry.h"
 
 #include "http/reply.h"
@@ -208,6 +209,24 @@ static void write_events(struct buf *out, struct http_server *srv)
                (uint64_t)atomic_load(&h->cut));
 }
 
+/* Group commit of single registrations (registry/committer.h). */
+static void write_commits(struct buf *out, struct http_server *srv)
+{
+    const struct committer *c = srv->reg->committer;
+    if (!c)
+        return;
+    help(out, "provd_group_commits_total", "counter",
+         "Commits of single registrations (POST /v1/items), each shared by a group.");
+    buf_printf(out, "provd_group_commits_total %" PRIu64 "\n", (uint64_t)atomic_load(&c->commits));
+    help(out, "provd_group_commit_registrations_total", "counter",
+         "Single registrations stored by those commits (divided by the commits: the mean group).");
+    buf_printf(out, "provd_group_commit_registrations_total %" PRIu64 "\n",
+               (uint64_t)atomic_load(&c->members));
+    help(out, "provd_group_commit_queued", "gauge",
+         "Single registrations checked and waiting for a committer.");
+    buf_printf(out, "provd_group_commit_queued %u\n", atomic_load(&c->queued));
+}
+
 /* --metrics-token: the request carries Authorization: Bearer <it> (compared in constant time). */
 static bool token_given(struct http_request *req)
 {
@@ -249,6 +268,7 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     write_durations(&out, &req->srv->metrics);
     write_limits(&out, req->srv);
     write_events(&out, req->srv);
+    write_commits(&out, req->srv);
     if (out.oom) {
         buf_free(&out);
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
