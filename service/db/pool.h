@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* PostgreSQL connection pool.
  *
- * DESIGN: a fixed set of connections, one per HTTP worker thread, handed out under a mutex and
- * condvar. Statements are described by static struct db_stmt values and prepared lazily, once
- * per connection, on first use; a reconnect forgets them. A connection that broke is reset on
+ * DESIGN: a fixed set of connections, one per HTTP worker thread and committer, handed out under a
+ * mutex and condvar. Statements are described by static struct db_stmt values and prepared lazily,
+ * once per connection, on first use; a reconnect forgets them. A connection that broke is reset on
  * its next use (at most once a second), so the service heals by itself when PostgreSQL returns,
  * and callers see DB_UNAVAILABLE (HTTP 503) meanwhile. Nothing waits for ever on a stalled
  * server: db_acquire's wait is bounded, and a watchdog thread per pool cuts a call that has not
