@@ -146,15 +146,25 @@ enum db_status db_tiles_get(struct db_conn *conn, const struct db_stmt *stmt, co
 enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, const char *id_s,
                             const struct tile *const *tiles, size_t n);
 
-/* The sealed datasets containing one hash: $1 the limit, $2 the hash (binary). */
-extern const struct db_stmt db_datasets_containing_one_stmt;
-/* Turns its result (taken over) into uses. */
-enum db_status db_dataset_uses_take(PGresult *res, struct dataset_uses *out);
+/* The sealed datasets containing hash h, oldest first, up to lim: id, name, version, position,
+ * sealed_at. */
+#define DB_USES_OF(h, lim)                                                                         \
+    "SELECT d.id, d.name, d.version, m.position, d.sealed_at FROM dataset_members m "              \
+    "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' WHERE m.content_hash = " h     \
+    " ORDER BY d.sealed_at, d.id LIMIT " lim
+/* Reads a use's id, name, version and position from column base on (lookup left 0). */
+void db_dataset_use_read(const PGresult *res, int r, int base, struct dataset_use *out);
 
-/* The models using one hash: $1 the limit, $2 the hash (binary). */
-extern const struct db_stmt db_models_using_one_stmt;
-/* Turns its result (taken over) into uses. */
-enum db_status db_model_uses_take(PGresult *res, struct model_uses *out);
+/* The models trained on a sealed dataset containing hash h, oldest first, up to lim: id, name,
+ * version, digest (hex), the containing datasets' ids (a JSON array), registered_at. */
+#define DB_USED_IN_OF(h, lim)                                                                      \
+    "SELECT m.id, m.name, m.version, encode(m.digest, 'hex'), "                                    \
+    "'[' || string_agg(md.dataset_id::text, ',' ORDER BY md.position) || ']', m.registered_at "    \
+    "FROM dataset_members dm JOIN model_datasets md ON md.dataset_id = dm.dataset_id "             \
+    "JOIN models m ON m.id = md.model_id WHERE dm.content_hash = " h " GROUP BY m.id "             \
+    "ORDER BY m.registered_at, m.id LIMIT " lim
+/* Reads a use's id, name, version, digest and dataset ids from column base on (lookup left 0). */
+void db_model_use_read(const PGresult *res, int r, int base, struct model_use *out);
 
 /* The signed note of checkpoint c (an alias of log_checkpoints) with the witnesses' stored
  * cosignature lines appended (sql/0009_witness.sql), in a stable order. */

@@ -418,32 +418,41 @@ enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, cons
     return DB_OK;
 }
 
-#define USES_OF(h)                                                                                 \
-    "SELECT d.id, d.name, d.version, m.position, d.sealed_at FROM dataset_members m "              \
-    "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' WHERE m.content_hash = " h     \
-    " ORDER BY d.sealed_at, d.id LIMIT $1"
-
-const struct db_stmt db_datasets_containing_one_stmt = {
-    "db_datasets_containing_one", "SELECT 1::bigint, u.* FROM (" USES_OF("$2") ") u", 2};
+static const struct db_stmt db_datasets_containing_one_stmt = {
+    "db_datasets_containing_one", "SELECT 1::bigint, u.* FROM (" DB_USES_OF("$2", "$1") ") u", 2};
 
 /* $2 the hashes, 32 bytes each */
 #define CONTAINING_SQL                                                                             \
-    "SELECT x.g + 1, u.* FROM " HASHES_SQL("h") " x CROSS JOIN LATERAL (" USES_OF(                 \
-        "x.h") ") u "                                                                              \
-               "ORDER BY x.g, u.sealed_at, u.id"
+    "SELECT x.g + 1, u.* FROM " HASHES_SQL("h") " x CROSS JOIN LATERAL (" DB_USES_OF(              \
+        "x.h", "$1") ") u "                                                                        \
+                     "ORDER BY x.g, u.sealed_at, u.id"
 static const struct db_stmt db_datasets_containing_stmt = {"db_datasets_containing", CONTAINING_SQL,
                                                            2};
+
+void db_dataset_use_read(const PGresult *res, int r, int base, struct dataset_use *out)
+{
+    *out = (struct dataset_use){
+        .id = db_i64(res, r, base),
+        .name = PQgetvalue(res, r, base + 1),
+        .version = PQgetvalue(res, r, base + 2),
+        .position = db_u64(res, r, base + 3),
+    };
+}
 
 static void read_use(const PGresult *res, int r, void *out, const void *arg)
 {
     (void)arg;
-    *(struct dataset_use *)out = (struct dataset_use){
-        .lookup = (size_t)db_u64(res, r, 0),
-        .id = db_i64(res, r, 1),
-        .name = PQgetvalue(res, r, 2),
-        .version = PQgetvalue(res, r, 3),
-        .position = db_u64(res, r, 4),
-    };
+    struct dataset_use *u = out;
+    db_dataset_use_read(res, r, 1, u);
+    u->lookup = (size_t)db_u64(res, r, 0);
+}
+
+/* Turns res (taken over) into uses. */
+static enum db_status uses_take(PGresult *res, struct dataset_uses *out)
+{
+    memset(out, 0, sizeof *out);
+    out->v = db_rows(res, sizeof *out->v, read_use, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
@@ -459,14 +468,7 @@ enum db_status db_datasets_containing(struct db_conn *conn, const uint8_t (*hash
     enum db_status st =
         db_exec(conn, n > 1 ? &db_datasets_containing_stmt : &db_datasets_containing_one_stmt,
                 values, lengths, formats, &res);
-    return st == DB_OK ? db_dataset_uses_take(res, out) : st;
-}
-
-enum db_status db_dataset_uses_take(PGresult *res, struct dataset_uses *out)
-{
-    memset(out, 0, sizeof *out);
-    out->v = db_rows(res, sizeof *out->v, read_use, NULL, &out->n, &out->owner);
-    return out->v ? DB_OK : DB_ERROR;
+    return st == DB_OK ? uses_take(res, out) : st;
 }
 
 void dataset_uses_free(struct dataset_uses *u)

@@ -45,7 +45,8 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     __attribute__((warn_unused_result));
 /* The registrations of a content hash, oldest first (at most limit, and no more than a reply of
  * max_bytes can show: db/exec.h DB_PAGE), the sealed datasets containing it and the models
- * trained on them (up to uses_limit + 1 each), in one round trip. */
+ * trained on them (up to uses_limit + 1 each), in one statement; the uses' strings live as long
+ * as items do. */
 enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
                                   unsigned limit, size_t max_bytes, unsigned uses_limit,
                                   struct item_rows *items, struct dataset_uses *uses,

@@ -317,34 +317,40 @@ enum db_status db_items_logged_before(struct db_conn *conn, const uint8_t hash[S
     return st;
 }
 
-/* The models trained on a sealed dataset containing hash h, with the containing datasets. */
-#define USED_IN_OF(h)                                                                              \
-    "SELECT m.id, m.name, m.version, encode(m.digest, 'hex'), "                                    \
-    "'[' || string_agg(md.dataset_id::text, ',' ORDER BY md.position) || ']', m.registered_at "    \
-    "FROM dataset_members dm JOIN model_datasets md ON md.dataset_id = dm.dataset_id "             \
-    "JOIN models m ON m.id = md.model_id WHERE dm.content_hash = " h " GROUP BY m.id "             \
-    "ORDER BY m.registered_at, m.id LIMIT $1"
-
-const struct db_stmt db_models_using_one_stmt = {
-    "db_models_using_one", "SELECT 1::bigint, u.* FROM (" USED_IN_OF("$2") ") u", 2};
+static const struct db_stmt db_models_using_one_stmt = {
+    "db_models_using_one", "SELECT 1::bigint, u.* FROM (" DB_USED_IN_OF("$2", "$1") ") u", 2};
 
 static const struct db_stmt db_models_using_stmt = {
     "db_models_using",
-    "SELECT x.g + 1, u.* FROM " HASHES_SQL("h") " x CROSS JOIN LATERAL (" USED_IN_OF(
-        "x.h") ") u ORDER BY x.g, u.registered_at, u.id",
+    "SELECT x.g + 1, u.* FROM " HASHES_SQL("h") " x CROSS JOIN LATERAL (" DB_USED_IN_OF(
+        "x.h", "$1") ") u ORDER BY x.g, u.registered_at, u.id",
     2};
+
+void db_model_use_read(const PGresult *res, int r, int base, struct model_use *out)
+{
+    *out = (struct model_use){
+        .id = db_i64(res, r, base),
+        .name = PQgetvalue(res, r, base + 1),
+        .version = PQgetvalue(res, r, base + 2),
+        .digest_hex = PQgetvalue(res, r, base + 3),
+        .dataset_ids = PQgetvalue(res, r, base + 4),
+    };
+}
 
 static void read_model_use(const PGresult *res, int r, void *out, const void *arg)
 {
     (void)arg;
-    *(struct model_use *)out = (struct model_use){
-        .lookup = (size_t)db_u64(res, r, 0),
-        .id = db_i64(res, r, 1),
-        .name = PQgetvalue(res, r, 2),
-        .version = PQgetvalue(res, r, 3),
-        .digest_hex = PQgetvalue(res, r, 4),
-        .dataset_ids = PQgetvalue(res, r, 5),
-    };
+    struct model_use *u = out;
+    db_model_use_read(res, r, 1, u);
+    u->lookup = (size_t)db_u64(res, r, 0);
+}
+
+/* Turns res (taken over) into uses. */
+static enum db_status uses_take(PGresult *res, struct model_uses *out)
+{
+    memset(out, 0, sizeof *out);
+    out->v = db_rows(res, sizeof *out->v, read_model_use, NULL, &out->n, &out->owner);
+    return out->v ? DB_OK : DB_ERROR;
 }
 
 enum db_status db_models_using(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN], size_t n,
@@ -359,14 +365,7 @@ enum db_status db_models_using(struct db_conn *conn, const uint8_t (*hashes)[SHA
     memset(out, 0, sizeof *out);
     enum db_status st = db_exec(conn, n > 1 ? &db_models_using_stmt : &db_models_using_one_stmt,
                                 values, lengths, formats, &res);
-    return st == DB_OK ? db_model_uses_take(res, out) : st;
-}
-
-enum db_status db_model_uses_take(PGresult *res, struct model_uses *out)
-{
-    memset(out, 0, sizeof *out);
-    out->v = db_rows(res, sizeof *out->v, read_model_use, NULL, &out->n, &out->owner);
-    return out->v ? DB_OK : DB_ERROR;
+    return st == DB_OK ? uses_take(res, out) : st;
 }
 
 void model_uses_free(struct model_uses *u)
