@@ -3,6 +3,7 @@
 #include "db/columns.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,33 +156,172 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     return exec_rows(conn, insert_stmt(), values, lengths, insert_formats, EXTRA_CREATED, out);
 }
 
+/* db_item_insert for many registrations in one statement: the requests come as arrays
+ * (unnested WITH ORDINALITY, k is the request's position from 1), every row of the result
+ * carries its k. A registration's first occurrence in the arrays is the one inserted (and
+ * answered "created"); a later occurrence of the same (signer, statement) gets no row, since
+ * the statement's snapshot does not see what the statement inserted: its caller resolves it
+ * after the commit. */
+// clang-format off
+#define ITEM_INSERT_MANY_SQL(told)                                                                 \
+    "WITH r AS (SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], "            \
+    "$5::text[], $6::bytea[], $7::bytea[]) WITH ORDINALITY AS r(content_hash, metadata, "          \
+    "source_url, signer, sig_scheme, signature, statement_hash, k)), "                             \
+    "sg AS (SELECT identity, name, revoked_at FROM signers "                                       \
+    "WHERE identity IN (SELECT signer FROM r)), "                                                  \
+    "ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "          \
+    "signature, statement_hash) SELECT r.content_hash, r.metadata, r.source_url, r.signer, "       \
+    "r.sig_scheme, r.signature, r.statement_hash FROM r LEFT JOIN sg ON sg.identity = r.signer "   \
+    "WHERE pg_current_xact_id() IS NOT NULL AND sg.revoked_at IS NULL "                            \
+    "AND (NOT $8::boolean OR sg.identity IS NOT NULL) ORDER BY r.k "                               \
+    "ON CONFLICT (signer, statement_hash) DO NOTHING "                                             \
+    "RETURNING id, content_hash, metadata, signer, sig_scheme, signature, registered_at, "         \
+    "statement_hash), "                                                                            \
+    "queued AS (INSERT INTO log_queue (item_id) SELECT id FROM ins ORDER BY id" told "), "         \
+    "firsts AS (SELECT signer, statement_hash, min(k) AS k FROM r GROUP BY 1, 2) "                 \
+    "SELECT " ITEM_FIELDS("ins.") ", NULL::bigint, sg.name, false, false, true, f.k "              \
+    "FROM ins JOIN firsts f USING (signer, statement_hash) LEFT JOIN sg ON sg.identity = ins.signer "\
+    "UNION ALL SELECT " ITEM_COLUMNS ", false, r.k FROM r JOIN items i "                           \
+    "ON i.signer = r.signer AND i.statement_hash = r.statement_hash "                              \
+    "LEFT JOIN log_entries e ON e.item_id = i.id LEFT JOIN signers sg ON sg.identity = i.signer"
+// clang-format on
+
+static const struct db_stmt db_item_insert_many_stmt = {"db_item_insert_many",
+                                                        ITEM_INSERT_MANY_SQL(""), 8};
+static const struct db_stmt db_item_insert_many_told_stmt = {
+    "db_item_insert_many_told",
+    ITEM_INSERT_MANY_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"), 8};
+
+/* PostgreSQL's binary array format (array_send): a one-dimensional array of n elements of type
+ * oid, each added with array_put (NULL data: a NULL element). */
+#define OID_BYTEA 17
+#define OID_TEXT  25
+
+static void put_be32(struct buf *b, uint32_t v)
+{
+    const unsigned char c[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                                (unsigned char)(v >> 8), (unsigned char)v};
+    buf_append(b, c, sizeof c);
+}
+
+static void array_begin(struct buf *b, size_t n, uint32_t oid)
+{
+    put_be32(b, 1);           /* dimensions */
+    put_be32(b, 1);           /* may hold NULLs */
+    put_be32(b, oid);         /* element type */
+    put_be32(b, (uint32_t)n); /* length */
+    put_be32(b, 1);           /* lower bound */
+}
+
+static void array_put(struct buf *b, const void *data, size_t len)
+{
+    put_be32(b, data ? (uint32_t)len : UINT32_MAX);
+    if (data)
+        buf_append(b, data, len);
+}
+
+#define MANY_ARRAYS 7
+static const uint32_t many_oids[MANY_ARRAYS] = {OID_BYTEA, OID_TEXT,  OID_TEXT, OID_TEXT,
+                                                OID_TEXT,  OID_BYTEA, OID_BYTEA};
+
+/* The arrays of db_item_insert_many_stmt for reqs (the caller frees a[]). */
+static bool many_arrays(const struct item_request *const *reqs, size_t n, struct buf a[MANY_ARRAYS])
+{
+    for (int c = 0; c < MANY_ARRAYS; c++)
+        array_begin(&a[c], n, many_oids[c]);
+    for (size_t i = 0; i < n; i++) {
+        const struct item_request *q = reqs[i];
+        const char *scheme = sig_scheme_name(q->sig.scheme);
+        array_put(&a[0], q->content_hash, SHA256_LEN);
+        array_put(&a[1], q->metadata.data, q->metadata.len);
+        array_put(&a[2], q->source_url, q->source_url ? strlen(q->source_url) : 0);
+        array_put(&a[3], q->sig.signer, strlen(q->sig.signer));
+        array_put(&a[4], scheme, strlen(scheme));
+        array_put(&a[5], q->sig.signature, q->sig.signature_len);
+        array_put(&a[6], q->statement_hash, SHA256_LEN);
+    }
+    bool ok = true;
+    for (int c = 0; c < MANY_ARRAYS; c++)
+        ok = ok && !a[c].oom && a[c].len <= INT_MAX;
+    return ok;
+}
+
+/* One result shared by the rows of several registrations: the last release frees it. */
+struct shared_result {
+    PGresult *res;
+    atomic_size_t refs;
+};
+
+static void shared_release(void *ptr)
+{
+    struct shared_result *s = ptr;
+    if (atomic_fetch_sub(&s->refs, 1) == 1) {
+        PQclear(s->res);
+        free(s);
+    }
+}
+
+/* Gives out[k - 1] the row of res that carries k (the first, should there be two). */
+static enum db_status many_rows(PGresult *res, size_t n, struct item_rows *out)
+{
+    struct shared_result *s = malloc(sizeof *s);
+    if (!s) {
+        PQclear(res);
+        return DB_ERROR;
+    }
+    s->res = res;
+    atomic_init(&s->refs, 1); /* this function's own reference */
+    const enum item_extra extra = EXTRA_CREATED;
+    enum db_status st = DB_OK;
+    for (int r = 0; r < PQntuples(res) && st == DB_OK; r++) {
+        int64_t k = db_i64(res, r, ITEM_COL_COUNT_ + 1);
+        if (k < 1 || (uint64_t)k > n || out[k - 1].n)
+            continue;
+        struct item_rows *o = &out[k - 1];
+        if (!(o->v = calloc(1, sizeof *o->v))) {
+            st = DB_ERROR;
+            break;
+        }
+        read_item(res, r, o->v, &extra);
+        o->n = 1;
+        atomic_fetch_add(&s->refs, 1);
+        o->owner = (struct rows_owner){s, shared_release};
+    }
+    shared_release(s);
+    return st;
+}
+
 enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
                                    size_t n, bool require_known, struct item_rows *out)
 {
-    const char **values = calloc(n * INSERT_PARAMS + 1, sizeof *values);
-    int *lengths = calloc(n * INSERT_PARAMS + 1, sizeof *lengths);
-    PGresult **res = calloc(n ? n : 1, sizeof *res);
+    struct buf a[MANY_ARRAYS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
+                                 BUF_INIT, BUF_INIT, BUF_INIT};
+    const char *values[MANY_ARRAYS + 1];
+    int lengths[MANY_ARRAYS + 1];
+    static const int formats[MANY_ARRAYS + 1] = {1, 1, 1, 1, 1, 1, 1, 0};
     enum db_status st = DB_ERROR;
     memset(out, 0, n * sizeof *out);
-    if (!values || !lengths || !res)
+    if (!many_arrays(reqs, n, a))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        insert_params(reqs[i], require_known, values + i * INSERT_PARAMS,
-                      lengths + i * INSERT_PARAMS);
-    st = db_exec_many(conn, insert_stmt(), n, values, lengths, insert_formats, res);
-    for (size_t i = 0; i < n && res[i]; i++) { /* every res[i] is set on DB_OK, none otherwise */
-        enum db_status one = to_rows(res[i], EXTRA_CREATED, &out[i]);
-        res[i] = NULL;
-        if (one != DB_OK)
-            st = one;
+    for (int c = 0; c < MANY_ARRAYS; c++) {
+        values[c] = a[c].data;
+        lengths[c] = (int)a[c].len;
     }
+    values[MANY_ARRAYS] = require_known ? "true" : "false";
+    lengths[MANY_ARRAYS] = 0;
+    const struct db_stmt *stmt = insert_stmt() == &db_item_insert_stmt
+                                     ? &db_item_insert_many_stmt
+                                     : &db_item_insert_many_told_stmt;
+    PGresult *res = NULL;
+    st = db_exec(conn, stmt, values, lengths, formats, &res);
+    if (st == DB_OK)
+        st = many_rows(res, n, out);
     if (st != DB_OK)
         for (size_t i = 0; i < n; i++)
             item_rows_free(&out[i]);
 out:
-    free(res);
-    free(values);
-    free(lengths);
+    for (int c = 0; c < MANY_ARRAYS; c++)
+        buf_free(&a[c]);
     return st;
 }
 

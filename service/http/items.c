@@ -150,14 +150,20 @@ static void registration_done(struct register_job *job)
     http_resume(job->arg);
 }
 
+static void registration_free(void *arg)
+{
+    struct register_job *job = arg;
+    register_entries_free(&job->e, 1);
+    free(job);
+}
+
 /* The continuation of a registration resumed after its commit. */
 static enum MHD_Result registration_reply(struct http_request *req, void *arg)
 {
     struct register_job *job = arg;
     enum MHD_Result r = job->e.err.code == PROBLEM_NONE ? reply_registration(req, &job->e.rows.v[0])
                                                         : reply_failure(req, &job->e.err);
-    register_entries_free(&job->e, 1);
-    free(job);
+    registration_free(job);
     return r;
 }
 
@@ -176,7 +182,8 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     *job = (struct register_job){.keyless = keyless, .done = registration_done, .arg = req};
     if (item_read(req->body.data ? req->body.data : "", req->body.len, &job->e.req, &job->e.err) &&
         registry_register_admit(req->srv->reg, job)) {
-        http_suspend(req, registration_reply, job); /* before the committer may resume it */
+        http_suspend(req, registration_reply, registration_free,
+                     job); /* before the committer may resume it */
         registry_register_queue(req->srv->reg, job);
         return MHD_YES;
     }

@@ -385,9 +385,10 @@ static enum MHD_Result request_upload(struct http_request *req, const char *data
     return MHD_YES;
 }
 
-void http_suspend(struct http_request *req, http_continuation k, void *arg)
+void http_suspend(struct http_request *req, http_continuation k, void (*drop)(void *arg), void *arg)
 {
     req->resume = k;
+    req->resume_drop = drop;
     req->resume_arg = arg;
     atomic_fetch_add(&req->srv->suspended, 1);
     MHD_suspend_connection(req->conn);
@@ -462,6 +463,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_request *req = *con_cls;
     if (!req)
         return;
+    if (req->resume) { /* resumed, but the client hung up before its continuation ran */
+        req->resume_drop(req->resume_arg);
+        req->resume = NULL;
+        atomic_fetch_sub(&req->srv->suspended, 1);
+    }
     if (req->responded) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);

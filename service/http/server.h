@@ -113,6 +113,7 @@ struct http_request {
     struct http_conn *hc;     /* the request's connection (srv->conns owns it) */
     size_t held;              /* bytes taken from srv->conns' budget for body or lines */
     http_continuation resume; /* set while suspended (http_suspend), with its argument */
+    void (*resume_drop)(void *arg);
     void *resume_arg;
 };
 
@@ -132,10 +133,11 @@ bool http_server_quiesce(struct http_server *srv);
 unsigned http_server_in_flight(struct http_server *srv);
 
 /* From a handler that queues no reply now: suspends req's connection until http_resume, then
- * runs k(req, arg) on the request's thread to queue the reply. The server waits for every
- * suspended request to be resumed and answered before it stops, so whoever holds arg must
- * resume it in bounded time. */
-void http_suspend(struct http_request *req, http_continuation k, void *arg);
+ * runs k(req, arg) on the request's thread to queue the reply. When the client has gone by
+ * then, k does not run and drop(arg) frees arg instead. The server waits for every suspended
+ * request to be resumed before it stops, so whoever holds arg must resume it in bounded time. */
+void http_suspend(struct http_request *req, http_continuation k, void (*drop)(void *arg),
+                  void *arg);
 /* Resumes a request suspended by http_suspend; from any thread, once. */
 void http_resume(struct http_request *req);
 /* Adds a response header for the reply that follows (value copied, truncated at 255 bytes). */

@@ -5,6 +5,7 @@
 // stored; a lone registration waits for no window; shutdown answers what is waiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {
   startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase, sqlRows,
 } from './lib/harness.mjs';
@@ -182,4 +183,45 @@ test('shutdown during a burst answers every registration waiting for its commit'
     assert.equal(Number(found[0]), acked.length, 'what was acknowledged is stored');
   }
   for (const r of res) if (r && r.status >= 400) assertProblem(assert, r, r.status, r.body.type.split(':').pop());
+});
+
+// Sends a whole POST /v1/items and hangs up at once, before the reply: the registration is
+// checked, suspended for its commit and resumed on a connection that is gone.
+function postAndHangUp(base, body, tok) {
+  const { hostname, port } = new URL(base);
+  const text = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(port), hostname, () => {
+      sock.end(`POST /v1/items HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${tok}\r\n`
+        + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      () => { sock.destroy(); resolve(); });
+    });
+    sock.on('error', resolve);
+  });
+}
+
+test('clients that hang up while their registration commits hold nothing up: their rows are stored, shutdown is prompt', async () => {
+  const db = freshDatabase();
+  const tok = createApiKey(db);
+  const s = await startProvd({ dbUrl: db });
+  const signer = await newEd25519Signer();
+  const gone = await items(signer, 100, 'hang-up');
+  await Promise.all(gone.map((b) => postAndHangUp(s.base, b, tok)));
+  // Every registration that reached its commit is stored; wait until the committers are idle.
+  for (let i = 0; i < 100 && (await metric(s.base, 'provd_group_commit_queued')) > 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const after1 = await post(s.base, gone[0], tok); // the same again: stored by now, or now
+  assert.ok(after1.status === 200 || after1.status === 201, after1.text);
+  const exited = s.stop();
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => { s.proc.kill('SIGKILL'); resolve('late'); }, 15000);
+  });
+  const outcome = await Promise.race([exited.catch((e) => e), late]);
+  clearTimeout(timer);
+  assert.notEqual(outcome, 'late', 'provd exits within 15 s of SIGTERM');
+  assert.equal(outcome, 0, 'clean exit');
+  const n = Number(sqlRows(db, "SELECT count(*) FROM items WHERE metadata LIKE '%hang-up%'")[0]);
+  assert.ok(n >= 1 && n <= 100, `${n} of the abandoned registrations stored`);
 });
