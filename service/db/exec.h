@@ -26,17 +26,6 @@ enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, const c
                        const int *lengths, const int *formats, PGresult **res)
     __attribute__((warn_unused_result));
 
-/* Runs stmt n times, parameter set i being values[i * n_params ...] (lengths likewise, or NULL;
- * formats is shared), pipelined: one round trip per DB_PIPELINE_CHUNK executions. Use inside
- * db_transaction(). On DB_OK res[i] holds each result (caller PQclears them); otherwise every
- * res[i] is NULL. */
-#define DB_PIPELINE_CHUNK                                                                          \
-    64 /* bounded so neither side's socket buffer fills while the other                            \
-          waits: about 100 KiB of queries, less of results */
-enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
-                            const char *const *values, const int *lengths, const int *formats,
-                            PGresult **res) __attribute__((warn_unused_result));
-
 /* Different statements in one round trip (pipelined): res[i] holds call i's result on DB_OK,
  * every res[i] is NULL otherwise. */
 struct db_call {

@@ -31,10 +31,10 @@ struct item_receipt_row {
 enum db_status db_item_insert(struct db_conn *conn, const struct item_request *req,
                               bool require_known, struct item_rows *out)
     __attribute__((warn_unused_result));
-/* db_item_insert for n registrations in one statement (run it inside db_transaction so that
- * all or none are stored); out[i] (n of them) is item i's result as db_item_insert would give
- * it, except that a registration that occurs twice gets no row the second time (resolve it
- * after the commit, as one whose signer was refused). */
+/* db_item_insert for n registrations in one statement, so all or none are stored (also outside
+ * a transaction: on its own it commits before it answers); out[i] (n of them) is item i's
+ * result as db_item_insert would give it, except that a registration that occurs twice gets no
+ * row the second time (resolve it after the commit, as one whose signer was refused). */
 enum db_status db_item_insert_many(struct db_conn *conn, const struct item_request *const *reqs,
                                    size_t n, bool require_known, struct item_rows *out)
     __attribute__((warn_unused_result));

@@ -495,22 +495,6 @@ static enum db_status read_pipeline(PGconn *pg, size_t n, PGresult **res)
     return st;
 }
 
-/* One pipelined round trip of n executions (values/lengths are n rows of n_params). */
-static enum db_status exec_chunk(struct db_conn *c, const struct db_stmt *stmt, size_t n,
-                                 const char *const *values, const int *lengths, const int *formats,
-                                 PGresult **res)
-{
-    int np = stmt->n_params;
-    for (size_t i = 0; i < n; i++)
-        if (!PQsendQueryPrepared(c->pg, stmt->name, np, values + i * (size_t)np,
-                                 lengths ? lengths + i * (size_t)np : NULL, formats,
-                                 stmt->binary_result ? 1 : 0))
-            return DB_UNAVAILABLE;
-    if (!PQpipelineSync(c->pg))
-        return DB_UNAVAILABLE;
-    return read_pipeline(c->pg, n, res);
-}
-
 /* Leaves pipeline mode after a pipeline that ended with st; clears res (n) on failure. */
 static enum db_status leave_pipeline(struct db_conn *conn, enum db_status st, size_t n,
                                      PGresult **res)
@@ -561,33 +545,6 @@ enum db_status db_exec_calls(struct db_conn *conn, const struct db_call *calls, 
     memset(res, 0, n * sizeof *res);
     watch_arm(conn); /* on failure every res[i] is NULL already (leave_pipeline) */
     return watch_disarm(conn, exec_calls(conn, calls, n, res));
-}
-
-static enum db_status exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
-                                const char *const *values, const int *lengths, const int *formats,
-                                PGresult **res)
-{
-    enum db_status st = ensure_prepared(conn, stmt);
-    if (st != DB_OK)
-        return st;
-    if (!PQenterPipelineMode(conn->pg))
-        return DB_UNAVAILABLE;
-    size_t np = (size_t)stmt->n_params;
-    for (size_t done = 0; done < n && st == DB_OK; done += DB_PIPELINE_CHUNK) {
-        size_t k = n - done < DB_PIPELINE_CHUNK ? n - done : DB_PIPELINE_CHUNK;
-        st = exec_chunk(conn, stmt, k, values + done * np, lengths ? lengths + done * np : NULL,
-                        formats, res + done);
-    }
-    return leave_pipeline(conn, st, n, res);
-}
-
-enum db_status db_exec_many(struct db_conn *conn, const struct db_stmt *stmt, size_t n,
-                            const char *const *values, const int *lengths, const int *formats,
-                            PGresult **res)
-{
-    memset(res, 0, n * sizeof *res);
-    watch_arm(conn); /* on failure every res[i] is NULL already (leave_pipeline) */
-    return watch_disarm(conn, exec_many(conn, stmt, n, values, lengths, formats, res));
 }
 
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql)

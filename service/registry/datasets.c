@@ -2,6 +2,7 @@
 #include "registry/datasets.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,56 +124,80 @@ static enum db_status load_edge(struct db_conn *conn, int64_t id, uint64_t size,
     return st;
 }
 
-/* Stores the hashes of in that are not members yet (none repeated) at size, size + 1, …: they
- * are tried as all new first, and only when one is a member already looked up. fresh receives
- * them and *n their number. */
+/* Grows a members tree by the leaves of fresh members (on a helper thread, or inline). */
+struct growth {
+    struct tile_edge *edge;
+    const uint8_t (*fresh)[SHA256_LEN];
+    size_t n;
+    bool ok;
+};
+
+static void *grow_edge(void *arg)
+{
+    struct growth *g = arg;
+    g->ok = true;
+    for (size_t i = 0; g->ok && i < g->n; i++) {
+        uint8_t leaf[SHA256_LEN];
+        dataset_member_leaf(g->fresh[i], leaf);
+        g->ok = tile_edge_append(g->edge, leaf);
+    }
+    return NULL;
+}
+
+/* Stores the hashes of in that are not members yet (none repeated) at size, size + 1, …, and
+ * grows edge (the members tree at size) by them: they are tried as all new first, while a helper
+ * thread hashes them into the tree (the database's COPY and the hashing overlap); only when one
+ * is a member already are they looked up, and the tree grown again by those left. fresh
+ * receives them and *n their number. */
 static enum db_status store_members(struct db_conn *conn, int64_t id, uint64_t size,
                                     const struct hash_list *in, bool *exists,
-                                    uint8_t (*fresh)[SHA256_LEN], size_t *n)
+                                    uint8_t (*fresh)[SHA256_LEN], size_t *n, struct tile_edge *edge)
 {
     bool inserted = false;
-    *n = hash_list_fresh(in, exists, fresh);
-    if (*n == SIZE_MAX)
-        return DB_ERROR;
     const uint8_t(*list)[SHA256_LEN] = (const uint8_t(*)[SHA256_LEN])fresh;
-    enum db_status st = db_dataset_members_insert_new(conn, id, size, list, *n, &inserted);
-    if (st != DB_OK || inserted)
+    if ((*n = hash_list_fresh(in, exists, fresh)) == SIZE_MAX)
+        return DB_ERROR;
+    enum db_status st = load_edge(conn, id, size, edge);
+    if (st != DB_OK)
         return st;
+    struct growth g = {.edge = edge, .fresh = list, .n = *n};
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, grow_edge, &g) == 0;
+    st = db_dataset_members_insert_new(conn, id, size, list, *n, &inserted);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else if (st == DB_OK && inserted)
+        grow_edge(&g);
+    if (st != DB_OK || inserted)
+        return st == DB_OK && !g.ok ? DB_ERROR : st;
     memset(exists, 0, in->n * sizeof *exists);
     st = db_dataset_members_existing(conn, id, (const uint8_t(*)[SHA256_LEN])in->v, in->n, exists);
     if (st == DB_OK && (*n = hash_list_fresh(in, exists, fresh)) == SIZE_MAX)
         st = DB_ERROR;
-    return st == DB_OK ? db_dataset_members_insert(conn, id, size, list, *n) : st;
+    tile_edge_free(edge); /* grown by members that were there already: start again */
+    if (st == DB_OK)
+        st = load_edge(conn, id, size, edge);
+    if (st == DB_OK)
+        st = db_dataset_members_insert(conn, id, size, list, *n);
+    g = (struct growth){.edge = edge, .fresh = list, .n = *n};
+    if (st == DB_OK)
+        grow_edge(&g);
+    return st == DB_OK && !g.ok ? DB_ERROR : st;
 }
 
-/* Appends the leaves of fresh (n) to the members tree of dataset id at size; stores the changed
- * tiles and the new count and root. */
-static enum db_status grow_tree(struct db_conn *conn, int64_t id, uint64_t size,
-                                const uint8_t (*fresh)[SHA256_LEN], size_t n,
-                                uint8_t root[SHA256_LEN])
+/* Stores the changed tiles of edge (the members tree grown to count) and the dataset's new
+ * count and root. */
+static enum db_status store_tree(struct db_conn *conn, int64_t id, uint64_t count,
+                                 struct tile_edge *edge, uint8_t root[SHA256_LEN])
 {
-    struct tile_edge *edge = malloc(sizeof *edge);
-    const struct tile **list = NULL;
-    if (!edge)
-        return DB_ERROR;
-    enum db_status st = load_edge(conn, id, size, edge);
-    for (size_t i = 0; st == DB_OK && i < n; i++) {
-        uint8_t leaf[SHA256_LEN];
-        dataset_member_leaf(fresh[i], leaf);
-        if (!tile_edge_append(edge, leaf))
-            st = DB_ERROR;
-    }
-    if (st == DB_OK && !(list = malloc((edge->n_full + TILE_MAX_LEVELS) * sizeof *list)))
-        st = DB_ERROR;
-    if (st == DB_OK)
-        st = db_dataset_tiles_put(conn, id, list, tile_edge_changed(edge, list));
+    const struct tile **list = malloc((edge->n_full + TILE_MAX_LEVELS) * sizeof *list);
+    enum db_status st =
+        list ? db_dataset_tiles_put(conn, id, list, tile_edge_changed(edge, list)) : DB_ERROR;
     if (st == DB_OK && !tile_edge_root(edge, root))
         st = DB_ERROR;
     if (st == DB_OK)
-        st = db_dataset_members_update(conn, id, size + n, root);
+        st = db_dataset_members_update(conn, id, count, root);
     free(list);
-    tile_edge_free(edge);
-    free(edge);
     return st;
 }
 
@@ -190,16 +215,18 @@ static enum db_status append_txn(struct db_conn *conn, void *arg)
     struct dataset_rows d = {0};
     bool *exists = calloc(in->n, sizeof *exists);
     uint8_t(*fresh)[SHA256_LEN] = malloc(in->n * sizeof *fresh);
+    struct tile_edge *edge = calloc(1, sizeof *edge); /* zeroed: tile_edge_free is safe */
     size_t n = 0;
     uint8_t root[SHA256_LEN];
     c->p->code = PROBLEM_NONE;
-    enum db_status st = exists && fresh ? lock_open(conn, c->id, c->key_id, &d, c->p) : DB_ERROR;
+    enum db_status st =
+        exists && fresh && edge ? lock_open(conn, c->id, c->key_id, &d, c->p) : DB_ERROR;
     bool go = st == DB_OK && c->p->code == PROBLEM_NONE;
     uint64_t size = go ? d.v[0].member_count : 0;
     if (go)
-        st = store_members(conn, c->id, size, in, exists, fresh, &n);
+        st = store_members(conn, c->id, size, in, exists, fresh, &n, edge);
     if (go && st == DB_OK && n)
-        st = grow_tree(conn, c->id, size, (const uint8_t(*)[SHA256_LEN])fresh, n, root);
+        st = store_tree(conn, c->id, size + n, edge, root);
     if (go && st == DB_OK) {
         struct dataset_append_result *r = c->result;
         result_set(r, &d.v[0]);
@@ -211,6 +238,9 @@ static enum db_status append_txn(struct db_conn *conn, void *arg)
         }
     }
     dataset_rows_free(&d);
+    if (edge)
+        tile_edge_free(edge);
+    free(edge);
     free(exists);
     free(fresh);
     return st;

@@ -3,11 +3,12 @@
  * must be known (keyless requests, --require-known-signer), one query over all the parsed
  * elements' signers refuses those not in the registry before any signature is checked, so that a
  * batch of self-made keys costs one round trip and no signature checks; the signatures of the
- * rest are checked here. The valid ones are stored in one transaction whose inserts are pipelined
- * (db_item_insert_many): a batch costs one commit and one round trip per DB_PIPELINE_CHUNK
- * elements instead of a request, a round trip and a commit each. An element that comes back
- * without a row (revoked signer, or a concurrent insert of the same registration) is resolved on
- * its own after the commit, as a single registration would be. */
+ * rest are checked here. The valid ones are stored by one statement over arrays
+ * (db_item_insert_many), atomic on its own: a batch costs one round trip and one commit, with no
+ * BEGIN or COMMIT of its own, instead of a request, a round trip and a commit each. An element
+ * that comes back without a row (revoked signer, a registration that occurs twice, or a
+ * concurrent insert of the same registration) is resolved on its own after the commit, as a
+ * single registration would be. */
 #include "registry/items.h"
 
 #include <inttypes.h>
@@ -96,12 +97,18 @@ struct batch_insert {
     bool require_known;
 };
 
-static enum db_status insert_valid(struct db_conn *conn, void *arg)
+/* One statement, so no transaction of its own: a deadlock or serialization failure runs it
+ * again (twice at most); a lost connection is healed and the statement run once more by db_exec
+ * (it is idempotent: a commit that succeeded unseen shows as "existing"). */
+static enum db_status insert_valid(struct db_conn *conn, struct batch_insert *b)
 {
-    struct batch_insert *b = arg;
-    for (size_t k = 0; k < b->n_valid; k++) /* a retried transaction starts afresh */
-        item_rows_free(&b->results[k]);
-    return db_item_insert_many(conn, b->valid, b->n_valid, b->require_known, b->results);
+    enum db_status st = DB_RETRY;
+    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++) {
+        for (size_t k = 0; k < b->n_valid; k++) /* a retried statement starts afresh */
+            item_rows_free(&b->results[k]);
+        st = db_item_insert_many(conn, b->valid, b->n_valid, b->require_known, b->results);
+    }
+    return st;
 }
 
 static void element_db_error(struct problem *err, enum db_status st)
@@ -114,14 +121,10 @@ static void element_db_error(struct problem *err, enum db_status st)
                        "with it are stored)");
 }
 
-/* Stores the valid elements in one transaction on conn, then resolves those that got no row. */
+/* Stores the valid elements in one statement on conn, then resolves those that got no row. */
 static enum db_status store_batch(struct db_conn *conn, struct batch_insert *b, bool keyless)
 {
-    enum db_status st = db_transaction(conn, insert_valid, b);
-    /* A lost connection (a restarted server, a killed backend) is healed and the batch run once
-     * more: it is idempotent, so a commit that succeeded unseen shows as "existing". */
-    if (st == DB_UNAVAILABLE && db_reconnect(conn))
-        st = db_transaction(conn, insert_valid, b);
+    enum db_status st = insert_valid(conn, b);
     for (size_t k = 0; k < b->n_valid && st == DB_OK; k++) {
         struct register_entry *e = b->at[k];
         if (b->results[k].n == 1) {
