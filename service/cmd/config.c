@@ -64,7 +64,7 @@ static const struct option_def options[] = {
     {"threads", "PROVD_THREADS", CMD_HTTP, OPT_UINT, OFF(threads), "0", 0, 256, "N",
      "HTTP worker threads, 0 for two per CPU core; the database pool has one connection per "
      "thread"},
-    {"commit-threads", "PROVD_COMMIT_THREADS", CMD_HTTP, OPT_UINT, OFF(commit_threads), "2", 1, 16,
+    {"commit-threads", "PROVD_COMMIT_THREADS", CMD_HTTP, OPT_UINT, OFF(commit_threads), "3", 1, 16,
      "N",
      "threads committing single registrations in groups: those that arrive while every one is "
      "busy with a commit share the next commit (each has a database connection of its own)"},
