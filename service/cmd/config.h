@@ -54,7 +54,8 @@ struct config {
     uint16_t listen_port;
     uint16_t metrics_listen_port; /* parsed from metrics_listen */
     unsigned threads;
-    unsigned commit_threads; /* group commit (registry/committer.h) */
+    unsigned commit_threads; /* group commit (registry/grouper.h) */
+    unsigned lookup_threads; /* grouped provenance lookups (registry/grouper.h) */
     size_t max_body;
     char *cors_origins;        /* comma-separated, "*" for any; NULL for none */
     bool require_known_signer; /* refuse registrations by signers not in the registry */

@@ -171,7 +171,8 @@ int serve_start(struct service *svc, const struct config *cfg)
         return 2;
     }
     struct db_limits limits = cmd_db_limits(cfg, true);
-    svc->pool = db_pool_create(cfg->database_url, cfg->threads + cfg->commit_threads, 30, &limits);
+    svc->pool = db_pool_create(
+        cfg->database_url, cfg->threads + cfg->commit_threads + cfg->lookup_threads, 30, &limits);
     if (!svc->pool || !schema_at_start(cfg))
         return 1;
     if (!registry_init(&svc->reg, svc->pool, &policy)) {
@@ -179,8 +180,8 @@ int serve_start(struct service *svc, const struct config *cfg)
         return 1;
     }
     svc->reg_ready = true;
-    if (!registry_start_committer(&svc->reg, cfg->commit_threads)) {
-        diag_error("cannot start the committers");
+    if (!registry_start_groups(&svc->reg, cfg->commit_threads, cfg->lookup_threads)) {
+        diag_error("cannot start the committers and lookup threads");
         return 1;
     }
     if (cfg->log_key_file) {

@@ -194,6 +194,7 @@ static const struct db_stmt db_item_insert_many_told_stmt = {
 
 /* PostgreSQL's binary array format (array_send): a one-dimensional array of n elements of type
  * oid, each added with array_put (NULL data: a NULL element). */
+#define OID_INT8  20
 #define OID_BYTEA 17
 #define OID_TEXT  25
 
@@ -218,6 +219,13 @@ static void array_put(struct buf *b, const void *data, size_t len)
     put_be32(b, data ? (uint32_t)len : UINT32_MAX);
     if (data)
         buf_append(b, data, len);
+}
+
+static void array_put_i64(struct buf *b, int64_t v)
+{
+    put_be32(b, 8);
+    put_be32(b, (uint32_t)((uint64_t)v >> 32));
+    put_be32(b, (uint32_t)v);
 }
 
 #define MANY_ARRAYS 7
@@ -362,93 +370,162 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     return DB_OK;
 }
 
-/* One statement for a provenance lookup (a statement costs PostgreSQL more than these index
- * lookups do, and three pipelined ones had cost a quarter of the rate): the page of the hash's
- * registrations ($1 the hash, $2 the limit, $3 the reply budget: DB_PAGE), then up to $4
- * sealed datasets containing it and up to $4 models trained on them, told apart by the kind
- * column (PROV_COL_KIND) and kept in order by PROV_COL_ORD. The uses' columns follow
- * (PROV_COL_USE, NULL in the registrations' rows), the dataset's position as text where the
+/* One statement for the provenance lookups of a group (a statement costs PostgreSQL more than
+ * these index lookups do: one per lookup had held the rate to a third of what sharing gives).
+ * Per hash of $1 (bytea[]) with its limit ($2) and reply budget ($3: DB_PAGE), in order: the
+ * page of its registrations, then up to $4 sealed datasets containing it and up to $4 models
+ * trained on them, told apart by the kind column (PROV_COL_KIND) and kept in order by
+ * PROV_COL_ORD; the lookup's 1-based position comes last (PROV_COL_LOOKUP). The uses' columns
+ * (PROV_COL_USE, NULL in the registrations' rows) hold the dataset's position as text where the
  * model's digest goes (every value comes as text anyway). */
-enum { PROV_ITEM, PROV_DATASET, PROV_MODEL };
+enum { PROV_ITEM, PROV_DATASET, PROV_MODEL, PROV_KINDS };
 enum {
     PROV_COL_KIND = ITEM_COL_COUNT_ + 2, /* after DB_PAGE's page_row and bytes_before */
     PROV_COL_ORD,
     PROV_COL_USE, /* id, name, version, position or digest, dataset ids */
+    PROV_COL_LOOKUP = PROV_COL_USE + 5,
 };
 #define PROV_NO_ITEM "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 #define PROV_NO_USE  "NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text"
 // clang-format off
-#define PROVENANCE_SQL                                                                             \
-    "SELECT * FROM (SELECT pg.*, 0 AS kind, pg.page_row AS ord, " PROV_NO_USE " FROM ("           \
+#define PROVENANCE_OF(h, lim, budget)                                                              \
+    "SELECT pg.*, 0 AS kind, pg.page_row AS ord, " PROV_NO_USE " FROM ("                           \
     DB_PAGE("SELECT " ITEM_COLUMNS ", " DB_BYTES_BEFORE(ITEM_BYTES("i.metadata"),                  \
                                                         "i.registered_at, i.id") ITEM_FROM         \
-            "WHERE i.content_hash = $1 ORDER BY i.registered_at, i.id LIMIT $2", "$3")            \
+            "WHERE i.content_hash = " h " ORDER BY i.registered_at, i.id LIMIT " lim, budget)     \
     ") pg UNION ALL SELECT " PROV_NO_ITEM ", 1, row_number() OVER (ORDER BY u.sealed_at, u.id), " \
-    "u.id, u.name, u.version, u.position::text, NULL FROM (" DB_USES_OF("$1", "$4") ") u "         \
+    "u.id, u.name, u.version, u.position::text, NULL FROM (" DB_USES_OF(h, "$4") ") u "            \
     "UNION ALL SELECT " PROV_NO_ITEM ", 2, row_number() OVER (ORDER BY u.registered_at, u.id), "  \
-    "u.id, u.name, u.version, u.digest, u.dataset_ids FROM (" DB_USED_IN_OF("$1", "$4") ") "       \
-    "u(id, name, version, digest, dataset_ids, registered_at)) x ORDER BY x.kind, x.ord"
+    "u.id, u.name, u.version, u.digest, u.dataset_ids FROM (" DB_USED_IN_OF(h, "$4") ") "          \
+    "u(id, name, version, digest, dataset_ids, registered_at)"
+#define PROVENANCE_MANY_SQL                                                                        \
+    "SELECT x.*, h.ord FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "     \
+    "AS h(hash, lim, budget, ord) CROSS JOIN LATERAL ("                                           \
+    PROVENANCE_OF("h.hash", "h.lim", "h.budget") ") x ORDER BY h.ord, x.kind, x.ord"
 // clang-format on
-static const struct db_stmt db_item_provenance_stmt = {"db_item_provenance", PROVENANCE_SQL, 4};
+static const struct db_stmt db_item_provenance_many_stmt = {"db_item_provenance_many",
+                                                            PROVENANCE_MANY_SQL, 4};
 
-/* Counts the rows of each kind of res. */
-static void count_kinds(const PGresult *res, size_t n[3])
+/* The lookup (0-based) and kind of row r of res, false when they are out of range. */
+static bool prov_row(const PGresult *res, int r, size_t n, size_t *at, int *kind)
 {
-    n[PROV_ITEM] = n[PROV_DATASET] = n[PROV_MODEL] = 0;
-    for (int r = 0; r < PQntuples(res); r++) {
-        long kind = strtol(PQgetvalue(res, r, PROV_COL_KIND), NULL, 10);
-        if (kind >= PROV_ITEM && kind <= PROV_MODEL)
-            n[kind]++;
-    }
+    int64_t k = db_i64(res, r, PROV_COL_LOOKUP);
+    long c = strtol(PQgetvalue(res, r, PROV_COL_KIND), NULL, 10);
+    if (k < 1 || (uint64_t)k > n || c < PROV_ITEM || c >= PROV_KINDS)
+        return false;
+    *at = (size_t)k - 1;
+    *kind = (int)c;
+    return true;
 }
 
-/* Splits res (taken over, also on failure) into the three lists; items own it, the uses'
- * strings point into it too. */
-static enum db_status provenance_take(PGresult *res, struct item_rows *items,
-                                      struct dataset_uses *uses, struct model_uses *models)
+/* Room in q[] for the rows of each lookup and kind of res. */
+static bool prov_alloc(const PGresult *res, struct db_lookup *q, size_t n)
 {
-    size_t n[3];
-    count_kinds(res, n);
-    items->v = calloc(n[PROV_ITEM] ? n[PROV_ITEM] : 1, sizeof *items->v);
-    uses->v = calloc(n[PROV_DATASET] ? n[PROV_DATASET] : 1, sizeof *uses->v);
-    models->v = calloc(n[PROV_MODEL] ? n[PROV_MODEL] : 1, sizeof *models->v);
-    db_own(&items->owner, res);
-    if (!items->v || !uses->v || !models->v)
-        return DB_ERROR; /* the caller frees the lists and with them res */
-    enum item_extra extra = EXTRA_NONE;
-    for (int r = 0; r < PQntuples(res); r++) {
-        long kind = strtol(PQgetvalue(res, r, PROV_COL_KIND), NULL, 10);
-        if (kind == PROV_ITEM)
-            read_item(res, r, &items->v[items->n++], &extra);
-        else if (kind == PROV_DATASET)
-            db_dataset_use_read(res, r, PROV_COL_USE, &uses->v[uses->n++]);
-        else if (kind == PROV_MODEL)
-            db_model_use_read(res, r, PROV_COL_USE, &models->v[models->n++]);
+    size_t at;
+    int kind;
+    for (int r = 0; r < PQntuples(res); r++)
+        if (prov_row(res, r, n, &at, &kind))
+            *(kind == PROV_ITEM      ? &q[at].items.n
+              : kind == PROV_DATASET ? &q[at].uses.n
+                                     : &q[at].models.n) += 1;
+    bool ok = true;
+    for (size_t k = 0; k < n; k++) {
+        q[k].items.v = calloc(q[k].items.n + 1, sizeof *q[k].items.v);
+        q[k].uses.v = calloc(q[k].uses.n + 1, sizeof *q[k].uses.v);
+        q[k].models.v = calloc(q[k].models.n + 1, sizeof *q[k].models.v);
+        ok = ok && q[k].items.v && q[k].uses.v && q[k].models.v;
+        q[k].items.n = q[k].uses.n = q[k].models.n = 0;
     }
-    for (size_t i = 0; i < uses->n; i++)
-        uses->v[i].lookup = 1;
-    for (size_t i = 0; i < models->n; i++)
-        models->v[i].lookup = 1;
+    return ok;
+}
+
+/* Splits res (taken over, also on failure) into each lookup's lists; each lookup's items hold a
+ * reference to it (the uses' strings point into it too). */
+static enum db_status prov_take(PGresult *res, struct db_lookup *q, size_t n)
+{
+    struct shared_result *s = malloc(sizeof *s);
+    if (!s || !prov_alloc(res, q, n)) {
+        free(s);
+        PQclear(res);
+        return DB_ERROR;
+    }
+    s->res = res;
+    atomic_init(&s->refs, 1 + n); /* this function's own reference, and one per lookup */
+    enum item_extra extra = EXTRA_NONE;
+    size_t at;
+    int kind;
+    for (int r = 0; r < PQntuples(res); r++) {
+        if (!prov_row(res, r, n, &at, &kind))
+            continue;
+        if (kind == PROV_ITEM)
+            read_item(res, r, &q[at].items.v[q[at].items.n++], &extra);
+        else if (kind == PROV_DATASET)
+            db_dataset_use_read(res, r, PROV_COL_USE, &q[at].uses.v[q[at].uses.n++]);
+        else
+            db_model_use_read(res, r, PROV_COL_USE, &q[at].models.v[q[at].models.n++]);
+    }
+    for (size_t k = 0; k < n; k++) {
+        q[k].items.owner = (struct rows_owner){s, shared_release};
+        for (size_t i = 0; i < q[k].uses.n; i++)
+            q[k].uses.v[i].lookup = 1;
+        for (size_t i = 0; i < q[k].models.n; i++)
+            q[k].models.v[i].lookup = 1;
+    }
+    shared_release(s);
     return DB_OK;
 }
 
-enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                  unsigned limit, size_t max_bytes, unsigned uses_limit,
-                                  struct item_rows *items, struct dataset_uses *uses,
-                                  struct model_uses *models)
+/* Empties each lookup's lists, freeing what they hold (free: false when they hold nothing yet). */
+static void prov_clear(struct db_lookup *q, size_t n, bool free_lists)
 {
-    char limit_s[16], bytes_s[24], uses_s[16];
-    snprintf(limit_s, sizeof limit_s, "%u", limit);
-    snprintf(bytes_s, sizeof bytes_s, "%zu", max_bytes);
-    snprintf(uses_s, sizeof uses_s, "%u", uses_limit + 1);
-    const char *values[] = {(const char *)hash, limit_s, bytes_s, uses_s};
-    const int lengths[] = {SHA256_LEN, 0, 0, 0}, formats[] = {1, 0, 0, 0};
+    for (size_t k = 0; k < n; k++) {
+        if (free_lists) {
+            item_rows_free(&q[k].items);
+            dataset_uses_free(&q[k].uses);
+            model_uses_free(&q[k].models);
+        }
+        memset(&q[k].items, 0, sizeof q[k].items);
+        memset(&q[k].uses, 0, sizeof q[k].uses);
+        memset(&q[k].models, 0, sizeof q[k].models);
+    }
+}
+
+enum db_status db_item_provenance_many(struct db_conn *conn, struct db_lookup *q, size_t n,
+                                       unsigned uses_limit)
+{
+    struct buf a[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    static const int formats[4] = {1, 1, 1, 0};
+    const char *values[4];
+    int lengths[4] = {0, 0, 0, 0};
+    char uses_s[16];
+    enum db_status st = DB_ERROR;
+    prov_clear(q, n, false);
+    array_begin(&a[0], n, OID_BYTEA);
+    array_begin(&a[1], n, OID_INT8);
+    array_begin(&a[2], n, OID_INT8);
+    for (size_t k = 0; k < n; k++) {
+        array_put(&a[0], q[k].hash, SHA256_LEN);
+        array_put_i64(&a[1], q[k].limit);
+        array_put_i64(&a[2], q[k].max_bytes > INT64_MAX ? INT64_MAX : (int64_t)q[k].max_bytes);
+    }
+    if (a[0].oom || a[1].oom || a[2].oom)
+        goto out;
+    for (int c = 0; c < 3; c++) {
+        values[c] = a[c].data;
+        lengths[c] = (int)a[c].len;
+    }
+    snprintf(uses_s, sizeof uses_s, "%u", uses_limit);
+    values[3] = uses_s;
     PGresult *res = NULL;
-    memset(items, 0, sizeof *items);
-    memset(uses, 0, sizeof *uses);
-    memset(models, 0, sizeof *models);
-    enum db_status st = db_exec(conn, &db_item_provenance_stmt, values, lengths, formats, &res);
-    return st == DB_OK ? provenance_take(res, items, uses, models) : st;
+    st = db_exec(conn, &db_item_provenance_many_stmt, values, lengths, formats, &res);
+    if (st == DB_OK)
+        st = prov_take(res, q, n);
+    if (st != DB_OK)
+        prov_clear(q, n, true);
+out:
+    for (int c = 0; c < 3; c++)
+        buf_free(&a[c]);
+    return st;
 }
 
 /* Per hash ($1, in order) its oldest $2 + 1 registrations (y, the columns named c0 to c10 to

@@ -45,14 +45,20 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
     __attribute__((warn_unused_result));
-/* The registrations of a content hash, oldest first (at most limit, and no more than a reply of
- * max_bytes can show: db/exec.h DB_PAGE), the sealed datasets containing it and the models
- * trained on them (up to uses_limit + 1 each), in one statement; the uses' strings live as long
- * as items do. */
-enum db_status db_item_provenance(struct db_conn *conn, const uint8_t hash[SHA256_LEN],
-                                  unsigned limit, size_t max_bytes, unsigned uses_limit,
-                                  struct item_rows *items, struct dataset_uses *uses,
-                                  struct model_uses *models) __attribute__((warn_unused_result));
+/* One content hash of db_item_provenance_many: what is asked, then what is known. */
+struct db_lookup {
+    const uint8_t *hash; /* SHA256_LEN bytes, borrowed */
+    unsigned limit;      /* registrations at most */
+    size_t max_bytes;    /* no more than a reply of this many bytes can show (db/exec.h DB_PAGE) */
+    struct item_rows items;   /* oldest first; the uses' strings live as long as these do */
+    struct dataset_uses uses; /* sealed datasets containing the hash (lookup 1) */
+    struct model_uses models; /* the models trained on them (lookup 1) */
+};
+/* The registrations of each of n content hashes, the sealed datasets containing it and the
+ * models trained on them (up to uses_limit + 1 each), in one statement. On failure every list is
+ * empty. */
+enum db_status db_item_provenance_many(struct db_conn *conn, struct db_lookup *q, size_t n,
+                                       unsigned uses_limit) __attribute__((warn_unused_result));
 /* The oldest registrations (up to limit each) of n content hashes in one query, ordered by the
  * hash's position in hashes (item_row.lookup, 1-based) and then by registration. Only those
  * that a reply of max_bytes can show come with their metadata; the others withheld (rows past the

@@ -17,7 +17,6 @@
 #include "http/page.h"
 #include "http/reply.h"
 #include "http/route.h"
-#include "registry/committer.h"
 #include "registry/items.h"
 
 #define LIST_DEFAULT_LIMIT 50
@@ -143,11 +142,11 @@ bool http_items_authorize(struct http_request *req, bool *keyless, enum MHD_Resu
     return true;
 }
 
-/* The committer has the registration's outcome (registry/committer.h): its request runs
+/* The committer has the registration's outcome (registry/items.h): its request runs
  * registration_reply. On a committer thread. */
-static void registration_done(struct register_job *job)
+static void registration_done(struct group_job *g)
 {
-    http_resume(job->arg);
+    http_resume(g->arg);
 }
 
 static void registration_free(void *arg)
@@ -179,7 +178,8 @@ enum MHD_Result handle_items_post(struct http_request *req, const char *param)
     struct register_job *job = calloc(1, sizeof *job);
     if (!job)
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    *job = (struct register_job){.keyless = keyless, .done = registration_done, .arg = req};
+    job->g = (struct group_job){.done = registration_done, .arg = req};
+    job->keyless = keyless;
     if (item_read(req->body.data ? req->body.data : "", req->body.len, &job->e.req, &job->e.err) &&
         registry_register_admit(req->srv->reg, job)) {
         http_suspend(req, registration_reply, registration_free,

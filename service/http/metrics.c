@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "crypto/hash.h"
-#include "registry/committer.h"
+#include "registry/grouper.h"
 #include "registry/registry.h"
 
 #include "http/reply.h"
@@ -209,22 +209,39 @@ static void write_events(struct buf *out, struct http_server *srv)
                (uint64_t)atomic_load(&h->cut));
 }
 
-/* Group commit of single registrations (registry/committer.h). */
-static void write_commits(struct buf *out, struct http_server *srv)
+/* A grouper's figures (registry/grouper.h): groups, their members, the queue. */
+static void write_grouper(struct buf *out, const struct grouper *g, const char *const names[3],
+                          const char *const helps[3])
 {
-    const struct committer *c = srv->reg->committer;
-    if (!c)
+    if (!g)
         return;
-    help(out, "provd_group_commits_total", "counter",
-         "Commits of single registrations (POST /v1/items), each shared by a group.");
-    buf_printf(out, "provd_group_commits_total %" PRIu64 "\n", (uint64_t)atomic_load(&c->commits));
-    help(out, "provd_group_commit_registrations_total", "counter",
-         "Single registrations stored by those commits (divided by the commits: the mean group).");
-    buf_printf(out, "provd_group_commit_registrations_total %" PRIu64 "\n",
-               (uint64_t)atomic_load(&c->members));
-    help(out, "provd_group_commit_queued", "gauge",
-         "Single registrations checked and waiting for a committer.");
-    buf_printf(out, "provd_group_commit_queued %u\n", atomic_load(&c->queued));
+    help(out, names[0], "counter", helps[0]);
+    buf_printf(out, "%s %" PRIu64 "\n", names[0], (uint64_t)atomic_load(&g->groups));
+    help(out, names[1], "counter", helps[1]);
+    buf_printf(out, "%s %" PRIu64 "\n", names[1], (uint64_t)atomic_load(&g->members));
+    help(out, names[2], "gauge", helps[2]);
+    buf_printf(out, "%s %u\n", names[2], atomic_load(&g->queued));
+}
+
+/* Group commit of single registrations and grouped provenance lookups. */
+static void write_groups(struct buf *out, struct http_server *srv)
+{
+    static const char *const commit_names[3] = {"provd_group_commits_total",
+                                                "provd_group_commit_registrations_total",
+                                                "provd_group_commit_queued"};
+    static const char *const commit_helps[3] = {
+        "Commits of single registrations (POST /v1/items), each shared by a group.",
+        "Single registrations stored by those commits (divided by the commits: the mean group).",
+        "Single registrations checked and waiting for a committer."};
+    static const char *const lookup_names[3] = {"provd_group_lookups_total",
+                                                "provd_group_lookup_hashes_total",
+                                                "provd_group_lookup_queued"};
+    static const char *const lookup_helps[3] = {
+        "Queries answering GET /v1/provenance/{hash}, each shared by a group of lookups.",
+        "Lookups answered by those queries (divided by the queries: the mean group).",
+        "Lookups waiting for a lookup thread."};
+    write_grouper(out, srv->reg->committer, commit_names, commit_helps);
+    write_grouper(out, srv->reg->lookups, lookup_names, lookup_helps);
 }
 
 /* --metrics-token: the request carries Authorization: Bearer <it> (compared in constant time). */
@@ -268,7 +285,7 @@ enum MHD_Result handle_metrics(struct http_request *req, const char *param)
     write_durations(&out, &req->srv->metrics);
     write_limits(&out, req->srv);
     write_events(&out, req->srv);
-    write_commits(&out, req->srv);
+    write_groups(&out, req->srv);
     if (out.oom) {
         buf_free(&out);
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");

@@ -139,22 +139,57 @@ static void write_provenance(struct page *pg, const char *hash, const struct pro
     jw_object_end(&pg->w);
 }
 
+/* The lookup has its outcome (registry/items.h registry_provenance_queue): its request runs
+ * provenance_reply. On a lookup thread. */
+static void provenance_done(struct group_job *g)
+{
+    http_resume(g->arg);
+}
+
+static void provenance_job_free(void *arg)
+{
+    struct provenance_job *job = arg;
+    provenance_free(&job->prov);
+    free(job);
+}
+
+/* The continuation of a lookup resumed with its outcome. */
+static enum MHD_Result provenance_reply(struct http_request *req, void *arg)
+{
+    struct provenance_job *job = arg;
+    enum MHD_Result r;
+    if (job->err.code != PROBLEM_NONE) {
+        r = reply_failure(req, &job->err);
+    } else {
+        char hash[CONTENT_HASH_STR_LEN + 1] = "sha256:";
+        struct page pg;
+        hex_encode(job->hash, SHA256_LEN, hash + 7);
+        page_init(&pg, job->max_bytes);
+        write_provenance(&pg, hash, &job->prov);
+        r = page_reply(req, &pg, MHD_HTTP_OK);
+    }
+    provenance_job_free(job);
+    return r;
+}
+
+/* The hash is checked here; the lookup then waits, its connection suspended, for the query it
+ * shares with those that came meanwhile. */
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
 {
-    uint8_t hash[SHA256_LEN];
-    if (!item_parse_content_hash(param, hash))
+    struct provenance_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
+    if (!item_parse_content_hash(param, job->hash)) {
+        free(job);
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
                              "content_hash must be sha256: followed by 64 lowercase hex digits");
-    struct provenance prov;
-    struct problem p;
-    size_t max = req->srv->opt.max_reply;
-    if (!registry_provenance(req->srv->reg, hash, PROVENANCE_MAX_ROWS + 1, max, &prov, &p))
-        return reply_failure(req, &p);
-    struct page pg;
-    page_init(&pg, max);
-    write_provenance(&pg, param, &prov);
-    provenance_free(&prov);
-    return page_reply(req, &pg, MHD_HTTP_OK);
+    }
+    job->g = (struct group_job){.done = provenance_done, .arg = req};
+    job->limit = PROVENANCE_MAX_ROWS + 1;
+    job->max_bytes = req->srv->opt.max_reply;
+    http_suspend(req, provenance_reply, provenance_job_free, job); /* before it may be resumed */
+    registry_provenance_queue(req->srv->reg, job);
+    return MHD_YES;
 }
 
 /* The request's hashes (n of them, caller frees), or NULL with the problem queued in *r. */

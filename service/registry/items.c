@@ -20,9 +20,16 @@
 #include "db/datasets.h"
 #include "db/items.h"
 #include "db/signers.h"
-#include "registry/committer.h"
 #include "registry/signers.h"
 #include "util/codec.h"
+
+/* PROBLEM_PROVENANCE_NOT_FOUND for hash. */
+static void not_registered(const uint8_t hash[SHA256_LEN], struct problem *p)
+{
+    char hex[2 * SHA256_LEN + 1];
+    hex_encode(hash, SHA256_LEN, hex);
+    problem_set(p, PROBLEM_PROVENANCE_NOT_FOUND, NULL, "nothing is registered for sha256:%s", hex);
+}
 
 /* Inserts one registration on conn, resolving a refusal: DB_OK with one row or err set. */
 static enum db_status register_on(struct db_conn *conn, const struct item_request *item,
@@ -209,12 +216,13 @@ out:
     return registry_db_result(st, p);
 }
 
-/* A committer_store: the group (its members share the keyless flag) is stored as a batch would
- * be, in one transaction and one commit; when that fails every member fails alike. */
-static void store_group(void *ctx, struct register_job **group, size_t n)
+/* A grouper_serve of the committer: the group (its members share the keyless flag, their kind)
+ * is stored as a batch would be, in one transaction and one commit; when that fails every
+ * member fails alike. */
+static void store_group(void *ctx, struct group_job **group, size_t n)
 {
     struct registry *reg = ctx;
-    bool keyless = group[0]->keyless;
+    bool keyless = group[0]->kind;
     struct batch_insert b = {.require_known = require_known(reg, keyless), .n_valid = n};
     enum db_status st = DB_ERROR;
     b.valid = calloc(n, sizeof *b.valid);
@@ -222,8 +230,9 @@ static void store_group(void *ctx, struct register_job **group, size_t n)
     b.results = calloc(n, sizeof *b.results);
     if (b.valid && b.at && b.results) {
         for (size_t k = 0; k < n; k++) {
-            b.valid[k] = &group[k]->e.req;
-            b.at[k] = &group[k]->e;
+            struct register_job *job = (struct register_job *)group[k];
+            b.valid[k] = &job->e.req;
+            b.at[k] = &job->e;
         }
         struct db_conn *conn = db_acquire(reg->pool);
         st = conn ? store_batch(conn, &b, keyless) : DB_UNAVAILABLE;
@@ -233,22 +242,58 @@ static void store_group(void *ctx, struct register_job **group, size_t n)
         if (b.results)
             item_rows_free(&b.results[k]);
         if (st != DB_OK)
-            registry_db_problem(st, &group[k]->e.err);
+            registry_db_problem(st, &((struct register_job *)group[k])->e.err);
     }
     free(b.valid);
     free(b.at);
     free(b.results);
 }
 
-bool registry_start_committer(struct registry *reg, unsigned threads)
+/* A grouper_serve of the lookups: the group's hashes in one query. */
+static void lookup_group(void *ctx, struct group_job **group, size_t n)
 {
-    reg->committer = malloc(sizeof *reg->committer);
-    if (reg->committer &&
-        committer_start(reg->committer, threads, COMMITTER_GROUP_MAX, store_group, reg))
+    struct registry *reg = ctx;
+    struct provenance_job *jobs[LOOKUP_GROUP_MAX];
+    struct db_lookup q[LOOKUP_GROUP_MAX];
+    for (size_t k = 0; k < n; k++) {
+        jobs[k] = (struct provenance_job *)group[k];
+        q[k] = (struct db_lookup){jobs[k]->hash, jobs[k]->limit, jobs[k]->max_bytes};
+    }
+    struct db_conn *conn = db_acquire(reg->pool);
+    enum db_status st =
+        conn ? db_item_provenance_many(conn, q, n, PROVENANCE_MAX_DATASETS + 1) : DB_UNAVAILABLE;
+    db_release(reg->pool, conn);
+    for (size_t k = 0; k < n; k++) {
+        struct provenance *prov = &jobs[k]->prov;
+        memset(prov, 0, sizeof *prov);
+        prov->items = q[k].items;
+        prov->datasets = q[k].uses;
+        prov->models = q[k].models;
+        if (st != DB_OK)
+            registry_db_problem(st, &jobs[k]->err);
+        else if (prov->items.n == 0)
+            not_registered(jobs[k]->hash, &jobs[k]->err);
+        else
+            jobs[k]->err.code = PROBLEM_NONE;
+    }
+}
+
+/* Starts *g with threads threads serving groups of at most max with serve. */
+static bool start_grouper(struct registry *reg, struct grouper **g, unsigned threads, size_t max,
+                          grouper_serve serve)
+{
+    *g = malloc(sizeof **g);
+    if (*g && grouper_start(*g, threads, max, serve, reg))
         return true;
-    free(reg->committer);
-    reg->committer = NULL;
+    free(*g);
+    *g = NULL;
     return false;
+}
+
+bool registry_start_groups(struct registry *reg, unsigned threads, unsigned lookups)
+{
+    return start_grouper(reg, &reg->committer, threads, COMMIT_GROUP_MAX, store_group) &&
+           start_grouper(reg, &reg->lookups, lookups, LOOKUP_GROUP_MAX, lookup_group);
 }
 
 bool registry_register_admit(struct registry *reg, struct register_job *job)
@@ -269,11 +314,22 @@ bool registry_register_admit(struct registry *reg, struct register_job *job)
 
 void registry_register_queue(struct registry *reg, struct register_job *job)
 {
-    if (reg->committer && committer_submit(reg->committer, job))
+    job->g.kind = job->keyless;
+    if (reg->committer && grouper_submit(reg->committer, &job->g))
         return;
     problem_set(&job->e.err, PROBLEM_DB_UNAVAILABLE, NULL,
                 "the server is shutting down; send the registration again");
-    job->done(job);
+    job->g.done(&job->g);
+}
+
+void registry_provenance_queue(struct registry *reg, struct provenance_job *job)
+{
+    memset(&job->prov, 0, sizeof job->prov);
+    job->g.kind = 0;
+    if (reg->lookups && grouper_submit(reg->lookups, &job->g))
+        return;
+    problem_set(&job->err, PROBLEM_DB_UNAVAILABLE, NULL, "the server is shutting down; ask again");
+    job->g.done(&job->g);
 }
 
 void register_entries_free(struct register_entry *e, size_t n)
@@ -319,31 +375,6 @@ void provenance_free(struct provenance *p)
     model_uses_free(&p->models);
     free(p->first);
     p->first = NULL;
-}
-
-bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         size_t max_bytes, struct provenance *out, struct problem *p)
-{
-    enum db_status st;
-    memset(out, 0, sizeof *out);
-    struct db_conn *conn = db_acquire(reg->pool);
-    st = conn ? db_item_provenance(conn, hash, limit, max_bytes, PROVENANCE_MAX_DATASETS,
-                                   &out->items, &out->datasets, &out->models)
-              : DB_UNAVAILABLE;
-    db_release(reg->pool, conn);
-    if (st != DB_OK) {
-        provenance_free(out);
-        return registry_db_problem(st, p);
-    }
-    if (out->items.n == 0) {
-        char hex[2 * SHA256_LEN + 1];
-        provenance_free(out);
-        hex_encode(hash, SHA256_LEN, hex);
-        return problem_set(p, PROBLEM_PROVENANCE_NOT_FOUND, NULL,
-                           "nothing is registered for sha256:%s", hex);
-    }
-    p->code = PROBLEM_NONE;
-    return true;
 }
 
 /* A requested hash and where it was asked for, to sort them by hash. */

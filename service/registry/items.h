@@ -14,6 +14,7 @@
 #include "db/datasets.h"
 #include "db/models.h"
 #include "core/problem.h"
+#include "registry/grouper.h"
 #include "registry/registry.h"
 
 #define REGISTER_BATCH_MAX      1000 /* registrations in one batch */
@@ -52,11 +53,30 @@ bool registry_register_batch(struct registry *reg, struct register_entry *e, siz
                              struct problem *p) __attribute__((warn_unused_result));
 void register_entries_free(struct register_entry *e, size_t n);
 
-struct register_job; /* registry/committer.h */
+#define COMMIT_GROUP_MAX 256 /* registrations in one group commit */
+#define LOOKUP_GROUP_MAX 64  /* single provenance lookups in one query */
 
-/* Starts the group committer (registry/committer.h) with threads committers; false when that
- * fails. Until it runs, registry_register_queue refuses every registration (503). */
-bool registry_start_committer(struct registry *reg, unsigned threads)
+/* A single registration waiting for its commit (registry/grouper.h). */
+struct register_job {
+    struct group_job g;      /* g.done and g.arg are the submitter's */
+    bool keyless;            /* registry_register_admit */
+    struct register_entry e; /* e.req: the checked request; then e.rows (one row) or e.err */
+};
+
+/* A single provenance lookup waiting for its query (registry/grouper.h). */
+struct provenance_job {
+    struct group_job g;       /* g.done and g.arg are the submitter's */
+    uint8_t hash[SHA256_LEN]; /* set by the submitter, with */
+    unsigned limit;           /* registrations at most */
+    size_t max_bytes;         /* no more than a reply of this many bytes shows */
+    struct provenance prov;   /* then this, or */
+    struct problem err;       /* err.code != PROBLEM_NONE: why not */
+};
+
+/* Starts the group committer with threads committers and the provenance lookups' grouper with
+ * lookups threads (registry/grouper.h); false when that fails. Until they run,
+ * registry_register_queue and registry_provenance_queue refuse every job (503). */
+bool registry_start_groups(struct registry *reg, unsigned threads, unsigned lookups)
     __attribute__((warn_unused_result));
 
 /* Single registrations, in two steps.
@@ -80,11 +100,14 @@ bool registry_item_get(struct registry *reg, int64_t id, struct item_rows *out, 
 /* A page of f (f->limit rows at most). */
 bool registry_items_list(struct registry *reg, const struct item_filter *f, struct item_rows *out,
                          struct problem *p) __attribute__((warn_unused_result));
-/* Registrations of a content hash, oldest first, at most limit and no more than a reply of
- * max_bytes can show; PROBLEM_PROVENANCE_NOT_FOUND when there is none. */
-bool registry_provenance(struct registry *reg, const uint8_t hash[SHA256_LEN], unsigned limit,
-                         size_t max_bytes, struct provenance *out, struct problem *p)
-    __attribute__((warn_unused_result));
+/* What is known of job->hash: its registrations, oldest first, at most job->limit and no more
+ * than a reply of job->max_bytes can show, the sealed datasets containing it and the models
+ * trained on them (PROVENANCE_MAX_DATASETS + 1 of each at most). Lookups queued meanwhile share one
+ * query. job->g.done runs on a lookup thread with job->prov filled, or with job->err set:
+ * PROBLEM_PROVENANCE_NOT_FOUND when nothing is registered, or a database problem. When the
+ * lookups' grouper is not running, job->g.done runs at once, on the calling thread, with a 503.
+ * The caller frees job->prov (provenance_free) either way. */
+void registry_provenance_queue(struct registry *reg, struct provenance_job *job);
 /* The oldest registrations (at most limit each, with their metadata as far as a reply of
  * max_bytes can show them: db_item_by_content_hashes) of n content hashes, each distinct hash
  * looked up once: out->first[i] is the position where hashes[i] first appears, and rows are

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/committer.h"
+#include "registry/grouper.h"
 
 bool registry_init(struct registry *reg, struct db_pool *pool, const struct registry_policy *policy)
 {
@@ -21,12 +21,19 @@ bool registry_init(struct registry *reg, struct db_pool *pool, const struct regi
     return true;
 }
 
+/* Serves what *g holds, stops it and frees it. */
+static void stop_grouper(struct grouper **g)
+{
+    if (*g)
+        grouper_stop(*g);
+    free(*g);
+    *g = NULL;
+}
+
 void registry_destroy(struct registry *reg)
 {
-    if (reg->committer)
-        committer_stop(reg->committer);
-    free(reg->committer);
-    reg->committer = NULL;
+    stop_grouper(&reg->committer);
+    stop_grouper(&reg->lookups);
     auth_cache_destroy(&reg->auth);
     tile_cache_destroy(&reg->tiles);
     proof_cache_destroy(&reg->proofs);

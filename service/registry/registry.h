@@ -24,7 +24,7 @@
 #include "tlog/proofcache.h"
 #include "tlog/tilecache.h"
 
-struct committer;
+struct grouper;
 
 struct registry_policy {
     bool require_known_signer; /* refuse registrations by signers not in the signer registry */
@@ -55,13 +55,15 @@ struct registry {
     struct stats_cache stats;  /* GET /v1/stats replies (registry/stats.h) */
     /* registrations refused for an unknown signer before their signature was checked */
     atomic_uint_fast64_t signatures_skipped;
-    struct committer *committer; /* owned; NULL until registry_start_committer */
+    /* owned; NULL until registry_start_groups (registry/items.h) */
+    struct grouper *committer; /* group commit of single registrations */
+    struct grouper *lookups;   /* single provenance lookups in groups */
 };
 
 /* Sets up reg over pool; false when out of memory (reg is then destroyed). */
 bool registry_init(struct registry *reg, struct db_pool *pool, const struct registry_policy *policy)
     __attribute__((warn_unused_result));
-/* Stops the committer (once what it holds is stored) and frees what reg owns. */
+/* Stops the groupers (once what they hold is served) and frees what reg owns. */
 void registry_destroy(struct registry *reg);
 
 /* The problem for a failed database call; returns false (see problem_set). */

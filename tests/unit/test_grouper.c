@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* registry/committer: group commit's queue, with a fake store that records the groups. */
+/* registry/grouper: the queue of group commit and grouped lookups, with a fake serve callback
+ * that records the groups. */
 #include "testutil.h"
 
 #include <pthread.h>
 #include <time.h>
 
-#include "registry/committer.h"
+#include "registry/grouper.h"
 
 #define JOBS 64
 
-/* The fake store: records each group's size and keyless flags, can be held shut, and fails the
+/* The fake serve callback: records each group's size and kinds, can be held shut, and fails the
  * members of a group when fail is set. */
 struct fake {
     pthread_mutex_t lock;
@@ -18,13 +19,19 @@ struct fake {
     unsigned storing; /* stores in progress */
     bool fail;
     size_t groups, sizes[JOBS];
-    bool mixed; /* a group mixed keyless flags */
+    bool mixed; /* a group mixed kinds */
     unsigned done[JOBS];
 };
 
 static struct fake fake = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
-static void fake_store(void *ctx, struct register_job **group, size_t n)
+/* A job of the test: its outcome is failed. */
+struct test_job {
+    struct group_job g;
+    bool failed;
+};
+
+static void fake_store(void *ctx, struct group_job **group, size_t n)
 {
     struct fake *f = ctx;
     pthread_mutex_lock(&f->lock);
@@ -34,15 +41,14 @@ static void fake_store(void *ctx, struct register_job **group, size_t n)
         pthread_cond_wait(&f->changed, &f->lock);
     f->sizes[f->groups++] = n;
     for (size_t i = 0; i < n; i++) {
-        f->mixed |= group[i]->keyless != group[0]->keyless;
-        if (f->fail)
-            problem_set(&group[i]->e.err, PROBLEM_DB_UNAVAILABLE, NULL, "down");
+        f->mixed |= group[i]->kind != group[0]->kind;
+        ((struct test_job *)group[i])->failed = f->fail;
     }
     f->storing--;
     pthread_mutex_unlock(&f->lock);
 }
 
-static void job_done(struct register_job *job)
+static void job_done(struct group_job *job)
 {
     pthread_mutex_lock(&fake.lock);
     fake.done[(size_t)job->arg]++;
@@ -50,7 +56,7 @@ static void job_done(struct register_job *job)
     pthread_mutex_unlock(&fake.lock);
 }
 
-static struct register_job jobs[JOBS];
+static struct test_job jobs[JOBS];
 
 static int reset(void **state)
 {
@@ -62,14 +68,14 @@ static int reset(void **state)
     memset(fake.done, 0, sizeof fake.done);
     pthread_mutex_unlock(&fake.lock);
     for (size_t i = 0; i < JOBS; i++)
-        jobs[i] = (struct register_job){.done = job_done, .arg = (void *)i};
+        jobs[i] = (struct test_job){.g = {.done = job_done, .arg = (void *)i}};
     return 0;
 }
 
-static void submit(struct committer *c, size_t from, size_t to)
+static void submit(struct grouper *c, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++)
-        assert_true(committer_submit(c, &jobs[i]));
+        assert_true(grouper_submit(c, &jobs[i].g));
 }
 
 /* Waits until the fake store is inside a store (held). */
@@ -104,12 +110,12 @@ static void assert_each_done_once(size_t n)
         assert_int_equal(fake.done[i], 1);
 }
 
-/* An idle committer stores a lone registration at once, in a group of its own. */
+/* An idle thread serves a lone job at once, in a group of its own. */
 static void test_lone_job_at_once(void **state)
 {
     (void)state;
-    struct committer c;
-    assert_true(committer_start(&c, 1, 16, fake_store, &fake));
+    struct grouper c;
+    assert_true(grouper_start(&c, 1, 16, fake_store, &fake));
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     submit(&c, 0, 1);
@@ -117,28 +123,28 @@ static void test_lone_job_at_once(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int64_t us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
     assert_true(us < 200000); /* no window: only the thread's wake-up (generous on a busy box) */
-    committer_stop(&c);
+    grouper_stop(&c);
     assert_int_equal(fake.groups, 1);
     assert_int_equal(fake.sizes[0], 1);
-    assert_int_equal(atomic_load(&c.commits), 1);
+    assert_int_equal(atomic_load(&c.groups), 1);
     assert_int_equal(atomic_load(&c.members), 1);
     assert_each_done_once(1);
 }
 
-/* Registrations that arrive while the committer is busy share the next commit. */
+/* Jobs that arrive while the thread is busy share the next group. */
 static void test_arrivals_during_commit_gather(void **state)
 {
     (void)state;
-    struct committer c;
+    struct grouper c;
     set_hold(true);
-    assert_true(committer_start(&c, 1, 256, fake_store, &fake));
+    assert_true(grouper_start(&c, 1, 256, fake_store, &fake));
     submit(&c, 0, 1);
     wait_storing(); /* the first commit is under way */
     submit(&c, 1, 21);
     assert_int_equal(atomic_load(&c.queued), 20);
     set_hold(false);
     wait_done(21);
-    committer_stop(&c);
+    grouper_stop(&c);
     assert_int_equal(fake.groups, 2);
     assert_int_equal(fake.sizes[0], 1);
     assert_int_equal(fake.sizes[1], 20);
@@ -146,21 +152,21 @@ static void test_arrivals_during_commit_gather(void **state)
     assert_each_done_once(21);
 }
 
-/* A group holds at most group_max, and one keyless flag; the others keep their turn. */
+/* A group holds at most group_max, and one kind; the others keep their turn. */
 static void test_group_bounds_and_flags(void **state)
 {
     (void)state;
-    struct committer c;
+    struct grouper c;
     set_hold(true);
-    assert_true(committer_start(&c, 1, 8, fake_store, &fake));
+    assert_true(grouper_start(&c, 1, 8, fake_store, &fake));
     submit(&c, 0, 1);
     wait_storing();
     for (size_t i = 1; i < JOBS; i++)
-        jobs[i].keyless = i % 3 == 0;
+        jobs[i].g.kind = i % 3 == 0;
     submit(&c, 1, JOBS);
     set_hold(false);
     wait_done(JOBS);
-    committer_stop(&c);
+    grouper_stop(&c);
     assert_false(fake.mixed);
     size_t total = 0;
     for (size_t g = 0; g < fake.groups; g++) {
@@ -175,31 +181,31 @@ static void test_group_bounds_and_flags(void **state)
 static void test_failure_and_drain_on_stop(void **state)
 {
     (void)state;
-    struct committer c;
+    struct grouper c;
     fake.fail = true;
     set_hold(true);
-    assert_true(committer_start(&c, 2, 4, fake_store, &fake));
+    assert_true(grouper_start(&c, 2, 4, fake_store, &fake));
     submit(&c, 0, 2);
     wait_storing();
     submit(&c, 2, JOBS);
     set_hold(false);
-    committer_stop(&c); /* returns once the queue is empty */
+    grouper_stop(&c); /* returns once the queue is empty */
     assert_each_done_once(JOBS);
     for (size_t i = 0; i < JOBS; i++)
-        assert_int_equal(jobs[i].e.err.code, PROBLEM_DB_UNAVAILABLE);
-    assert_false(committer_submit(&c, &jobs[0])); /* stopped: refused, never done */
+        assert_true(jobs[i].failed);
+    assert_false(grouper_submit(&c, &jobs[0].g)); /* stopped: refused, never done */
     assert_int_equal(fake.done[0], 1);
 }
 
 static void test_bad_arguments(void **state)
 {
     (void)state;
-    struct committer c;
-    assert_false(committer_start(&c, 0, 8, fake_store, &fake));
-    assert_false(committer_start(&c, COMMITTER_THREADS_MAX + 1, 8, fake_store, &fake));
-    assert_false(committer_start(&c, 1, 0, fake_store, &fake));
-    assert_false(committer_submit(&c, &jobs[0]));
-    committer_stop(&c); /* harmless */
+    struct grouper c;
+    assert_false(grouper_start(&c, 0, 8, fake_store, &fake));
+    assert_false(grouper_start(&c, GROUPER_THREADS_MAX + 1, 8, fake_store, &fake));
+    assert_false(grouper_start(&c, 1, 0, fake_store, &fake));
+    assert_false(grouper_submit(&c, &jobs[0].g));
+    grouper_stop(&c); /* harmless */
 }
 
 int main(void)
