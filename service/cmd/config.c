@@ -70,9 +70,8 @@ static const struct option_def options[] = {
      "busy with a commit share the next commit (each has a database connection of its own)"},
     {"lookup-threads", "PROVD_LOOKUP_THREADS", CMD_HTTP, OPT_UINT, OFF(lookup_threads), "3", 1, 16,
      "N",
-     "threads answering GET /v1/provenance/{hash} and item receipts in groups: lookups that arrive "
-     "while every one is busy with a query share the next query (each has a database connection "
-     "of its own)"},
+     "threads answering GET /v1/provenance/{hash} in groups: lookups that arrive while every one "
+     "is busy with a query share the next query (each has a database connection of its own)"},
     {"max-body", "PROVD_MAX_BODY", CMD_HTTP, OPT_SIZE, OFF(max_body), "1M", 1024, 64ul << 20,
      "BYTES", "largest accepted request body (suffix K or M allowed)"},
     {"cors-origins", "PROVD_CORS_ORIGINS", CMD_HTTP, OPT_STRING, OFF(cors_origins), NULL, 0, 0,

@@ -370,59 +370,6 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     return DB_OK;
 }
 
-/* The same for the receipts of a group: per id of $1 (bigint[]), its row (none when there is no
- * such item), the id's 1-based position last. */
-static const struct db_stmt db_item_get_for_receipt_many_stmt = {
-    "db_item_get_for_receipt_many",
-    "SELECT x.*, h.ord AS receipt_ord FROM unnest($1::bigint[]) WITH ORDINALITY AS h(id, ord) "
-    "CROSS JOIN LATERAL (SELECT " ITEM_COLUMNS
-    ", " LOG_CONTEXT_COLUMNS ITEM_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE i.id = h.id) x",
-    1};
-
-enum db_status db_item_get_for_receipt_many(struct db_conn *conn, const int64_t *ids, size_t n,
-                                            struct item_receipt_row *out)
-{
-    struct buf a = BUF_INIT;
-    static const int formats[1] = {1};
-    memset(out, 0, n * sizeof *out);
-    array_begin(&a, n, OID_INT8);
-    for (size_t k = 0; k < n; k++)
-        array_put_i64(&a, ids[k]);
-    if (a.oom || a.len > INT_MAX) {
-        buf_free(&a);
-        return DB_ERROR;
-    }
-    const char *values[1] = {a.data};
-    const int lengths[1] = {(int)a.len};
-    PGresult *res = NULL;
-    enum db_status st =
-        db_exec(conn, &db_item_get_for_receipt_many_stmt, values, lengths, formats, &res);
-    buf_free(&a);
-    if (st != DB_OK)
-        return st;
-    struct shared_result *s = malloc(sizeof *s);
-    if (!s) {
-        PQclear(res);
-        return DB_ERROR;
-    }
-    s->res = res;
-    atomic_init(&s->refs, 1); /* this function's own reference */
-    int ord = PQfnumber(res, "receipt_ord");
-    for (int r = 0; r < PQntuples(res); r++) {
-        int64_t k = db_i64(res, r, ord);
-        if (k < 1 || (uint64_t)k > n || out[k - 1].found)
-            continue;
-        struct item_receipt_row *o = &out[k - 1];
-        o->found = true;
-        db_item_row_read(res, r, true, &o->item);
-        db_log_context_read(res, r, ITEM_COL_COUNT_, &o->ctx);
-        atomic_fetch_add(&s->refs, 1);
-        o->owner = (struct rows_owner){s, shared_release};
-    }
-    shared_release(s);
-    return DB_OK;
-}
-
 /* One statement for the provenance lookups of a group (a statement costs PostgreSQL more than
  * these index lookups do: one per lookup had held the rate to a third of what sharing gives).
  * Per hash of $1 (bytea[]) with its limit ($2) and reply budget ($3: DB_PAGE), in order: the

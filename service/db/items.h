@@ -45,11 +45,6 @@ enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *o
 enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
                                        struct item_receipt_row *out)
     __attribute__((warn_unused_result));
-/* db_item_get_for_receipt for each of n ids in one statement: out[k] for ids[k]. On failure
- * nothing is found. */
-enum db_status db_item_get_for_receipt_many(struct db_conn *conn, const int64_t *ids, size_t n,
-                                            struct item_receipt_row *out)
-    __attribute__((warn_unused_result));
 /* One content hash of db_item_provenance_many: what is asked, then what is known. */
 struct db_lookup {
     const uint8_t *hash; /* SHA256_LEN bytes, borrowed */

@@ -176,48 +176,13 @@ enum MHD_Result http_reply_receipt_of(struct http_request *req, int64_t id,
     return r;
 }
 
-/* The receipt has its outcome (registry/receipts.h registry_receipt_queue): its request runs
- * receipt_reply. On a lookup thread. */
-static void receipt_done(struct group_job *g)
-{
-    http_resume(g->arg);
-}
-
-static void receipt_job_free(void *arg)
-{
-    struct receipt_job *job = arg;
-    receipt_free(&job->r);
-    free(job);
-}
-
-/* The continuation of a receipt resumed with its record: its proofs are made here, on this
- * thread, so that the lookup threads only query. */
-static enum MHD_Result receipt_reply(struct http_request *req, void *arg)
-{
-    struct receipt_job *job = arg;
-    bool ok = job->err.code == PROBLEM_NONE &&
-              registry_receipt_complete(req->srv->reg, &job->r, &job->err);
-    enum MHD_Result r = ok ? http_reply_receipt(req, &job->r) : reply_failure(req, &job->err);
-    receipt_job_free(job);
-    return r;
-}
-
-/* The id is checked here; the receipt then waits, its connection suspended, for the query it
- * shares with those that came meanwhile. */
 enum MHD_Result handle_item_receipt(struct http_request *req, const char *param)
 {
     int64_t id;
     if (!http_parse_id(param, &id))
         return reply_problem(req, PROBLEM_INVALID_PARAMETER, "id",
                              "the item id must be a positive integer");
-    struct receipt_job *job = calloc(1, sizeof *job); /* proofs make it large for a stack */
-    if (!job)
-        return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    job->g = (struct group_job){.done = receipt_done, .arg = req};
-    job->id = id;
-    http_suspend(req, receipt_reply, receipt_job_free, job); /* before it may be resumed */
-    registry_receipt_queue(req->srv->reg, job);
-    return MHD_YES;
+    return http_reply_receipt_of(req, id, registry_receipt);
 }
 
 /* tlog-tiles: the checkpoint changes (a few seconds of caching at most), tiles and bundles never

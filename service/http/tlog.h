@@ -12,7 +12,7 @@
 void http_write_receipt(struct jsonw *w, const struct receipt *rc);
 /* 200 with the receipt, or 202 with Retry-After while it waits for the sequencer. */
 enum MHD_Result http_reply_receipt(struct http_request *req, const struct receipt *rc);
-/* Loads the receipt of record id with load (registry_dataset_receipt, …) and
+/* Loads the receipt of record id with load (registry_receipt, registry_dataset_receipt, …) and
  * replies with it, or with the problem. */
 enum MHD_Result http_reply_receipt_of(struct http_request *req, int64_t id,
                                       bool (*load)(struct registry *, int64_t, struct receipt *,

@@ -20,7 +20,6 @@
 #include "db/datasets.h"
 #include "db/items.h"
 #include "db/signers.h"
-#include "registry/receipts.h"
 #include "registry/signers.h"
 #include "util/codec.h"
 
@@ -250,7 +249,7 @@ static void store_group(void *ctx, struct group_job **group, size_t n)
     free(b.results);
 }
 
-/* The provenance lookups of a group: their hashes in one query. */
+/* A grouper_serve of the lookups: the group's hashes in one query. */
 static void lookup_group(void *ctx, struct group_job **group, size_t n)
 {
     struct registry *reg = ctx;
@@ -291,19 +290,10 @@ static bool start_grouper(struct registry *reg, struct grouper **g, unsigned thr
     return false;
 }
 
-/* The lookup threads' grouper_serve: each kind of lookup has its own query. */
-static void serve_lookups(void *ctx, struct group_job **group, size_t n)
-{
-    if (group[0]->kind == LOOKUP_RECEIPT)
-        registry_receipt_group(ctx, group, n);
-    else
-        lookup_group(ctx, group, n);
-}
-
 bool registry_start_groups(struct registry *reg, unsigned threads, unsigned lookups)
 {
     return start_grouper(reg, &reg->committer, threads, COMMIT_GROUP_MAX, store_group) &&
-           start_grouper(reg, &reg->lookups, lookups, LOOKUP_GROUP_MAX, serve_lookups);
+           start_grouper(reg, &reg->lookups, lookups, LOOKUP_GROUP_MAX, lookup_group);
 }
 
 bool registry_register_admit(struct registry *reg, struct register_job *job)
@@ -335,7 +325,7 @@ void registry_register_queue(struct registry *reg, struct register_job *job)
 void registry_provenance_queue(struct registry *reg, struct provenance_job *job)
 {
     memset(&job->prov, 0, sizeof job->prov);
-    job->g.kind = LOOKUP_PROVENANCE;
+    job->g.kind = 0;
     if (reg->lookups && grouper_submit(reg->lookups, &job->g))
         return;
     problem_set(&job->err, PROBLEM_DB_UNAVAILABLE, NULL, "the server is shutting down; ask again");

@@ -54,10 +54,7 @@ bool registry_register_batch(struct registry *reg, struct register_entry *e, siz
 void register_entries_free(struct register_entry *e, size_t n);
 
 #define COMMIT_GROUP_MAX 256 /* registrations in one group commit */
-#define LOOKUP_GROUP_MAX 64  /* single lookups in one query */
-
-/* What the lookup threads are asked: a group holds one kind. */
-enum lookup_kind { LOOKUP_PROVENANCE, LOOKUP_RECEIPT };
+#define LOOKUP_GROUP_MAX 64  /* single provenance lookups in one query */
 
 /* A single registration waiting for its commit (registry/grouper.h). */
 struct register_job {
@@ -76,10 +73,9 @@ struct provenance_job {
     struct problem err;       /* err.code != PROBLEM_NONE: why not */
 };
 
-/* Starts the group committer with threads committers and the lookup threads (lookups of them:
- * provenance lookups and receipts, registry/receipts.h) (registry/grouper.h); false when that
- * fails. Until they run, registry_register_queue, registry_provenance_queue and
- * registry_receipt_queue refuse every job (503). */
+/* Starts the group committer with threads committers and the provenance lookups' grouper with
+ * lookups threads (registry/grouper.h); false when that fails. Until they run,
+ * registry_register_queue and registry_provenance_queue refuse every job (503). */
 bool registry_start_groups(struct registry *reg, unsigned threads, unsigned lookups)
     __attribute__((warn_unused_result));
 

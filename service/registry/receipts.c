@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "db/tlog.h"
-#include "registry/items.h"
 #include "registry/prove.h"
 
 static bool head_on(struct db_conn *conn, struct log_head *out, struct problem *p)
@@ -93,26 +92,6 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
     return st == DB_OK || registry_db_problem(st, p);
 }
 
-/* Fills r from the row of item id (taking over its result), proofs still to come. */
-static bool receipt_of_row(int64_t id, struct item_receipt_row *row, struct receipt *r,
-                           struct problem *p)
-{
-    r->owner = row->owner;
-    if (!row->found)
-        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    struct item_record rec;
-    struct item_strings strs;
-    item_row_record(&row->item, &rec, &strs);
-    item_record_write(&r->record, &rec);
-    r->id = row->item.id;
-    r->pending_status = "registered";
-    r->logged = row->item.logged;
-    r->log_index = row->item.log_index;
-    r->ctx = row->ctx;
-    p->code = PROBLEM_NONE;
-    return true;
-}
-
 bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
                               struct receipt *r, struct problem *p)
 {
@@ -120,49 +99,31 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
     enum db_status st = db_item_get_for_receipt(conn, id, &row);
     if (st != DB_OK)
         return registry_db_problem(st, p);
-    return receipt_of_row(id, &row, r, p) && receipt_prove(reg, conn, r, p);
+    r->owner = row.owner;
+    if (!row.found)
+        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    struct item_record rec;
+    struct item_strings strs;
+    item_row_record(&row.item, &rec, &strs);
+    item_record_write(&r->record, &rec);
+    r->id = row.item.id;
+    r->pending_status = "registered";
+    r->logged = row.item.logged;
+    r->log_index = row.item.log_index;
+    r->ctx = row.ctx;
+    return receipt_prove(reg, conn, r, p);
 }
 
-void registry_receipt_group(struct registry *reg, struct group_job **group, size_t n)
+bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
 {
-    struct receipt_job *jobs[LOOKUP_GROUP_MAX];
-    int64_t ids[LOOKUP_GROUP_MAX];
-    struct item_receipt_row rows[LOOKUP_GROUP_MAX];
-    for (size_t k = 0; k < n; k++) {
-        jobs[k] = (struct receipt_job *)group[k];
-        ids[k] = jobs[k]->id;
-    }
+    memset(out, 0, sizeof *out);
+    p->code = PROBLEM_NONE;
     struct db_conn *conn = db_acquire(reg->pool);
-    enum db_status st = conn ? db_item_get_for_receipt_many(conn, ids, n, rows) : DB_UNAVAILABLE;
-    for (size_t k = 0; k < n; k++) {
-        struct receipt_job *job = jobs[k];
-        job->err.code = PROBLEM_NONE;
-        if (st != DB_OK)
-            registry_db_problem(st, &job->err);
-        else
-            (void)receipt_of_row(job->id, &rows[k], &job->r, &job->err);
-    }
-    db_release(reg->pool, conn);
-}
-
-bool registry_receipt_complete(struct registry *reg, struct receipt *r, struct problem *p)
-{
-    struct db_conn *conn = db_acquire(reg->pool); /* used only for tiles not in the cache */
     if (!conn)
         return registry_db_problem(DB_UNAVAILABLE, p);
-    bool ok = receipt_prove(reg, conn, r, p);
+    bool ok = registry_item_receipt_on(reg, conn, id, out, p);
     db_release(reg->pool, conn);
     return ok;
-}
-
-void registry_receipt_queue(struct registry *reg, struct receipt_job *job)
-{
-    memset(&job->r, 0, sizeof job->r);
-    job->g.kind = LOOKUP_RECEIPT;
-    if (reg->lookups && grouper_submit(reg->lookups, &job->g))
-        return;
-    problem_set(&job->err, PROBLEM_DB_UNAVAILABLE, NULL, "the server is shutting down; ask again");
-    job->g.done(&job->g);
 }
 
 void receipt_free(struct receipt *r)

@@ -12,7 +12,6 @@
 #include "core/loghead.h"
 #include "core/problem.h"
 #include "db/items.h"
-#include "registry/grouper.h"
 #include "registry/registry.h"
 #include "tlog/merkle.h"
 #include "util/buf.h"
@@ -44,32 +43,15 @@ struct receipt {
     int n_consistency;
 };
 
+/* The receipt of item id; PROBLEM_ITEM_NOT_FOUND when there is none. The caller frees out with
+ * receipt_free (also after a failure). */
+bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)
+    __attribute__((warn_unused_result));
 void receipt_free(struct receipt *r);
-/* The receipt of item id on conn; PROBLEM_ITEM_NOT_FOUND when there is none. The caller frees
- * out with receipt_free (also after a failure). */
+/* registry_receipt on conn. */
 bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
                               struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
-
-/* An item's receipt waiting for its query (registry/grouper.h), on the lookup threads. */
-struct receipt_job {
-    struct group_job g; /* g.done and g.arg are the submitter's */
-    int64_t id;         /* set by the submitter */
-    struct receipt r;   /* then this, or */
-    struct problem err; /* err.code != PROBLEM_NONE: why not */
-};
-/* The record and log context of item job->id, in the query it shares with the receipts queued
- * meanwhile. job->g.done runs on a lookup thread with job->r filled but for its proofs (then
- * registry_receipt_complete, on the submitter's thread), or with job->err set
- * (PROBLEM_ITEM_NOT_FOUND, database); when the lookup threads are not running, at once, on the
- * calling thread, with a 503. The caller frees job->r with receipt_free either way. */
-void registry_receipt_queue(struct registry *reg, struct receipt_job *job);
-/* Completes a receipt filled by registry_receipt_queue, as registry_item_receipt_on would: the
- * leaf hash and the proofs (their tiles from the cache, else from the database). */
-bool registry_receipt_complete(struct registry *reg, struct receipt *r, struct problem *p)
-    __attribute__((warn_unused_result));
-/* The lookup threads' work for a group of n receipt jobs (registry/items.c). */
-void registry_receipt_group(struct registry *reg, struct group_job **group, size_t n);
 
 /* Completes a receipt whose record, logged, log_index and ctx are set, on conn: the leaf hash
  * and, once logged, the proofs. */
