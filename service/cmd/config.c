@@ -68,7 +68,7 @@ static const struct option_def options[] = {
      "N",
      "threads committing single registrations in groups: those that arrive while every one is "
      "busy with a commit share the next commit (each has a database connection of its own)"},
-    {"lookup-threads", "PROVD_LOOKUP_THREADS", CMD_HTTP, OPT_UINT, OFF(lookup_threads), "3", 1, 16,
+    {"lookup-threads", "PROVD_LOOKUP_THREADS", CMD_HTTP, OPT_UINT, OFF(lookup_threads), "2", 1, 16,
      "N",
      "threads answering GET /v1/provenance/{hash} in groups: lookups that arrive while every one "
      "is busy with a query share the next query (each has a database connection of its own)"},
