@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
   startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase, sqlRows,
+  stopWithin, metric,
 } from './lib/harness.mjs';
 
 let srv, token, admin, dbUrl;
@@ -20,12 +21,6 @@ before(async () => {
 after(async () => {
   assert.equal(await srv.stop(), 0, 'clean shutdown on SIGTERM');
 });
-
-async function metric(base, name) {
-  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec((await http(base, 'GET', '/metrics')).text);
-  assert.ok(m, `${name} is exported`);
-  return Number(m[1]);
-}
 
 const post = (base, body, tok = token) => http(base, 'POST', '/v1/items', { body, token: tok });
 const items = (signer, n, tag) => Promise.all(Array.from({ length: n }, (_, i) => signedItem(signer, { tag, i })));
@@ -213,13 +208,7 @@ test('clients that hang up while their registration commits hold nothing up: the
   }
   const after1 = await post(s.base, gone[0], tok); // the same again: stored by now, or now
   assert.ok(after1.status === 200 || after1.status === 201, after1.text);
-  const exited = s.stop();
-  let timer;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => { s.proc.kill('SIGKILL'); resolve('late'); }, 15000);
-  });
-  const outcome = await Promise.race([exited.catch((e) => e), late]);
-  clearTimeout(timer);
+  const outcome = await stopWithin(s);
   assert.notEqual(outcome, 'late', 'provd exits within 15 s of SIGTERM');
   assert.equal(outcome, 0, 'clean exit');
   const n = Number(sqlRows(db, "SELECT count(*) FROM items WHERE metadata LIKE '%hang-up%'")[0]);

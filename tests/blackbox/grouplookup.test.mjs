@@ -10,7 +10,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
   startProvd, createApiKey, newEd25519Signer, signedItem, http, assertProblem, freshDatabase, sqlRows,
-  sha256Hex,
+  sha256Hex, stopWithin, metric,
 } from './lib/harness.mjs';
 import { datasetStatement, membersRoot } from './lib/dataset.mjs';
 
@@ -54,12 +54,6 @@ before(async () => {
 after(async () => {
   assert.equal(await srv.stop(), 0, 'clean shutdown on SIGTERM');
 });
-
-async function metric(base, name) {
-  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec((await http(base, 'GET', '/metrics')).text);
-  assert.ok(m, `${name} is exported`);
-  return Number(m[1]);
-}
 
 const get = (base, h) => http(base, 'GET', `/v1/provenance/${h}`);
 
@@ -178,13 +172,7 @@ test('clients that hang up while their lookup waits hold nothing up: shutdown is
   }
   const after1 = await get(s.base, registered[0]);
   assert.equal(after1.status, 200, after1.text);
-  const exited = s.stop();
-  let timer;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => { s.proc.kill('SIGKILL'); resolve('late'); }, 15000);
-  });
-  const outcome = await Promise.race([exited.catch((e) => e), late]);
-  clearTimeout(timer);
+  const outcome = await stopWithin(s);
   assert.notEqual(outcome, 'late', 'provd exits within 15 s of SIGTERM');
   assert.equal(outcome, 0, 'clean exit');
 });

@@ -145,6 +145,26 @@ export async function startProvd({ dbUrl, args = [], env = {}, command = 'serve'
   };
 }
 
+// The value of the unlabelled metric name on base's /metrics; throws when it is not exported.
+export async function metric(base, name) {
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec((await http(base, 'GET', '/metrics')).text);
+  if (!m) throw new Error(`${name} is not exported`);
+  return Number(m[1]);
+}
+
+// Stops srv (startProvd) and resolves with its exit status, or with 'late' after killing it when
+// it has not exited within ms of SIGTERM.
+export async function stopWithin(srv, ms = 15000) {
+  const exited = srv.stop();
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => { srv.proc.kill('SIGKILL'); resolve('late'); }, ms);
+  });
+  const outcome = await Promise.race([exited.catch((e) => e), late]);
+  clearTimeout(timer);
+  return outcome;
+}
+
 export const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
 export async function sha256Hex(data) {
