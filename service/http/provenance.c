@@ -176,14 +176,14 @@ static enum MHD_Result provenance_reply(struct http_request *req, void *arg)
  * shares with those that came meanwhile. */
 enum MHD_Result handle_provenance_get(struct http_request *req, const char *param)
 {
+    uint8_t hash[SHA256_LEN];
+    if (!item_parse_content_hash(param, hash))
+        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
+                             "content_hash must be sha256: followed by 64 lowercase hex digits");
     struct provenance_job *job = calloc(1, sizeof *job);
     if (!job)
         return reply_problem(req, PROBLEM_INTERNAL, NULL, "out of memory");
-    if (!item_parse_content_hash(param, job->hash)) {
-        free(job);
-        return reply_problem(req, PROBLEM_INVALID_PARAMETER, "content_hash",
-                             "content_hash must be sha256: followed by 64 lowercase hex digits");
-    }
+    memcpy(job->hash, hash, SHA256_LEN);
     job->g = (struct group_job){.done = provenance_done, .arg = req};
     job->limit = PROVENANCE_MAX_ROWS + 1;
     job->max_bytes = req->srv->opt.max_reply;

@@ -264,8 +264,7 @@ static void lookup_group(void *ctx, struct group_job **group, size_t n)
         conn ? db_item_provenance_many(conn, q, n, PROVENANCE_MAX_DATASETS + 1) : DB_UNAVAILABLE;
     db_release(reg->pool, conn);
     for (size_t k = 0; k < n; k++) {
-        struct provenance *prov = &jobs[k]->prov;
-        memset(prov, 0, sizeof *prov);
+        struct provenance *prov = &jobs[k]->prov; /* zero since registry_provenance_queue */
         prov->items = q[k].items;
         prov->datasets = q[k].uses;
         prov->models = q[k].models;
