@@ -109,7 +109,7 @@ static bool cache_node(void *ctx, unsigned height, uint64_t index, uint8_t out[M
     const struct tile *t = cache_get(ctx, level, idx);
     if (!t)
         return false;
-    struct tile_set set = {t, 1};
+    struct tile_set set = {.tiles = t, .n = 1};
     struct merkle_source src = tile_set_source(&set);
     return src.node(src.ctx, height, index, out);
 }

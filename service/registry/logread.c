@@ -64,7 +64,7 @@ static bool tile_exists(struct db_conn *conn, unsigned level, uint64_t index, un
 static bool load_tile(struct registry *reg, struct db_conn *conn, unsigned level, uint64_t index,
                       unsigned width, struct tile *t, struct problem *p)
 {
-    if (tile_cache_get(&reg->tiles, 0, level, index, width, t))
+    if (tile_cache_get(&reg->tiles, 0, level, index, width, t, NULL))
         return true;
     size_t found = 0;
     enum db_status st = db_log_tiles_get(conn, &level, &index, 1, t, &found);
@@ -73,7 +73,7 @@ static bool load_tile(struct registry *reg, struct db_conn *conn, unsigned level
     if (found != 1 || t->width < width)
         return problem_set(p, PROBLEM_INTERNAL, NULL,
                            "tile %u/%" PRIu64 " is narrower than a checkpoint says", level, index);
-    tile_cache_put(&reg->tiles, 0, t);
+    tile_cache_put(&reg->tiles, 0, t, NULL);
     return true;
 }
 

@@ -59,15 +59,17 @@ static enum db_status fetch(struct db_conn *conn, const struct tile_origin *o,
     return db_log_tiles_get(conn, w->levels, w->idxs, w->n, out, found);
 }
 
-/* Fills tiles[0..*n) with the wanted tiles: cached ones first, the rest from the database. */
+/* Fills tiles[0..*n) with the wanted tiles and sums with their summaries: cached ones first,
+ * the rest from the database (summarized here, then cached). */
 static enum db_status gather(struct db_conn *conn, const struct tile_origin *o,
-                             const struct wanted *w, struct tile *tiles, size_t *n)
+                             const struct wanted *w, struct tile *tiles, struct tile_summary *sums,
+                             size_t *n)
 {
     struct wanted miss = {.n = 0};
     *n = 0;
     for (size_t i = 0; i < w->n; i++) {
         if (o->cache && tile_cache_get(o->cache, (uint64_t)o->dataset, w->levels[i], w->idxs[i],
-                                       w->need[i], &tiles[*n])) {
+                                       w->need[i], &tiles[*n], &sums[*n])) {
             (*n)++;
         } else {
             miss.levels[miss.n] = w->levels[i];
@@ -78,8 +80,11 @@ static enum db_status gather(struct db_conn *conn, const struct tile_origin *o,
         return DB_OK;
     size_t found = 0;
     enum db_status st = fetch(conn, o, &miss, tiles + *n, &found);
-    for (size_t i = 0; st == DB_OK && o->cache && i < found; i++)
-        tile_cache_put(o->cache, (uint64_t)o->dataset, &tiles[*n + i]);
+    for (size_t i = 0; st == DB_OK && i < found; i++) {
+        tile_summarize(&tiles[*n + i], &sums[*n + i]);
+        if (o->cache)
+            tile_cache_put(o->cache, (uint64_t)o->dataset, &tiles[*n + i], &sums[*n + i]);
+    }
     *n += found;
     return st;
 }
@@ -91,19 +96,22 @@ static enum db_status prove(struct db_conn *conn, const struct tile_origin *o, p
     struct merkle_source rec = {record_node, &w};
     if (fn(&rec, a, b, proof) < 0)
         return DB_ERROR;
-    struct tile *tiles = malloc((w.n ? w.n : 1) * sizeof *tiles);
-    if (!tiles)
-        return DB_ERROR;
+    size_t room = w.n ? w.n : 1;
+    struct tile *tiles = malloc(room * sizeof *tiles);
+    struct tile_summary *sums = malloc(room * sizeof *sums);
+    enum db_status st = DB_ERROR;
     size_t found = 0;
-    enum db_status st = gather(conn, o, &w, tiles, &found);
+    if (tiles && sums)
+        st = gather(conn, o, &w, tiles, sums, &found);
     if (st == DB_OK) {
-        struct tile_set set = {tiles, found};
+        struct tile_set set = {.tiles = tiles, .sums = sums, .n = found};
         struct merkle_source src = tile_set_source(&set);
         *count = fn(&src, a, b, proof);
         if (*count < 0)
             st = DB_ERROR;
     }
     free(tiles);
+    free(sums);
     return st;
 }
 

@@ -4,17 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TILE_CACHE_SETS (TILE_CACHE_SLOTS / TILE_CACHE_WAYS)
+
 bool tile_cache_init(struct tile_cache *c)
 {
     c->slots = calloc(TILE_CACHE_SLOTS, sizeof *c->slots);
-    c->trees = calloc(TILE_CACHE_SLOTS, sizeof *c->trees);
-    if (!c->slots || !c->trees) {
-        free(c->slots);
-        free(c->trees);
-        c->slots = NULL;
-        c->trees = NULL;
+    if (!c->slots)
         return false;
-    }
     for (int i = 0; i < TILE_CACHE_LOCKS; i++)
         pthread_mutex_init(&c->locks[i], NULL);
     return true;
@@ -27,47 +23,96 @@ void tile_cache_destroy(struct tile_cache *c)
     for (int i = 0; i < TILE_CACHE_LOCKS; i++)
         pthread_mutex_destroy(&c->locks[i]);
     free(c->slots);
-    free(c->trees);
     c->slots = NULL;
-    c->trees = NULL;
 }
 
-static size_t slot_of(uint64_t tree, unsigned level, uint64_t idx)
+static size_t set_of(uint64_t tree, unsigned level, uint64_t idx)
 {
     uint64_t h =
         ((idx ^ (tree * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)level << 59);
-    return (size_t)(h >> 32) % TILE_CACHE_SLOTS;
+    return (size_t)(h >> 32) % TILE_CACHE_SETS;
+}
+
+static pthread_mutex_t *lock_of(struct tile_cache *c, size_t set)
+{
+    return &c->locks[set % TILE_CACHE_LOCKS];
+}
+
+/* The entry of set holding tile (tree, level, idx), or NULL. */
+static struct tile_cache_entry *find(struct tile_cache_entry *set, uint64_t tree, unsigned level,
+                                     uint64_t idx)
+{
+    for (int w = 0; w < TILE_CACHE_WAYS; w++) {
+        struct tile_cache_entry *e = &set[w];
+        if (e->tile.width > 0 && e->tile.level == level && e->tile.idx == idx && e->tree == tree)
+            return e;
+    }
+    return NULL;
+}
+
+/* Marks e the set's most recently used entry. */
+static void touch(struct tile_cache_entry *set, struct tile_cache_entry *e)
+{
+    uint64_t newest = 0;
+    for (int w = 0; w < TILE_CACHE_WAYS; w++)
+        if (set[w].used > newest)
+            newest = set[w].used;
+    e->used = newest + 1;
 }
 
 bool tile_cache_get(struct tile_cache *c, uint64_t tree, unsigned level, uint64_t idx,
-                    unsigned need, struct tile *out)
+                    unsigned need, struct tile *out, struct tile_summary *sum)
 {
-    size_t s = slot_of(tree, level, idx);
-    pthread_mutex_t *lock = &c->locks[s % TILE_CACHE_LOCKS];
-    bool hit = false;
+    size_t s = set_of(tree, level, idx);
+    struct tile_cache_entry *set = &c->slots[s * TILE_CACHE_WAYS];
+    pthread_mutex_t *lock = lock_of(c, s);
     pthread_mutex_lock(lock);
-    const struct tile *t = &c->slots[s];
-    if (t->width > 0 && t->width >= need && t->level == level && t->idx == idx &&
-        c->trees[s] == tree) {
-        memcpy(out, t, sizeof *t);
-        hit = true;
+    struct tile_cache_entry *e = find(set, tree, level, idx);
+    bool hit = e && e->tile.width >= need;
+    if (hit) {
+        touch(set, e);
+        memcpy(out, &e->tile, sizeof *out);
+        if (sum && e->sum.width != e->tile.width)
+            tile_summarize(&e->tile, &e->sum);
+        if (sum)
+            memcpy(sum, &e->sum, sizeof *sum);
     }
     pthread_mutex_unlock(lock);
     return hit;
 }
 
-void tile_cache_put(struct tile_cache *c, uint64_t tree, const struct tile *t)
+/* The entry a new tile takes in set: an empty one, else the least recently used. */
+static struct tile_cache_entry *victim(struct tile_cache_entry *set)
+{
+    struct tile_cache_entry *v = &set[0];
+    for (int w = 0; w < TILE_CACHE_WAYS; w++) {
+        if (set[w].tile.width == 0)
+            return &set[w];
+        if (set[w].used < v->used)
+            v = &set[w];
+    }
+    return v;
+}
+
+void tile_cache_put(struct tile_cache *c, uint64_t tree, const struct tile *t,
+                    const struct tile_summary *sum)
 {
     if (t->width == 0)
         return;
-    size_t s = slot_of(tree, t->level, t->idx);
-    pthread_mutex_t *lock = &c->locks[s % TILE_CACHE_LOCKS];
+    size_t s = set_of(tree, t->level, t->idx);
+    struct tile_cache_entry *set = &c->slots[s * TILE_CACHE_WAYS];
+    pthread_mutex_t *lock = lock_of(c, s);
     pthread_mutex_lock(lock);
-    struct tile *slot = &c->slots[s];
-    if (c->trees[s] != tree || slot->level != t->level || slot->idx != t->idx ||
-        slot->width < t->width) {
-        memcpy(slot, t, sizeof *t);
-        c->trees[s] = tree;
+    struct tile_cache_entry *e = find(set, tree, t->level, t->idx);
+    if (!e || e->tile.width < t->width) {
+        if (!e)
+            e = victim(set);
+        memcpy(&e->tile, t, sizeof *t);
+        e->tree = tree;
+        e->sum.width = 0;
+        if (sum && sum->width == t->width)
+            memcpy(&e->sum, sum, sizeof *sum);
     }
+    touch(set, e);
     pthread_mutex_unlock(lock);
 }

@@ -10,15 +10,43 @@ void tile_locate(unsigned height, uint64_t index, unsigned *level, uint64_t *idx
     *idx = (index << (height % TILE_HEIGHT)) / TILE_WIDTH;
 }
 
-/* Hash of node (height, index) from tile t, if t holds it completely. */
-static bool node_from_tile(const struct tile *t, unsigned height, uint64_t index,
-                           uint8_t out[MERKLE_HASH_LEN])
+/* Where the summary keeps the nodes at height r (TILE_SUMMARY_LOW <= r < TILE_HEIGHT). */
+static unsigned summary_offset(unsigned r)
+{
+    unsigned off = 0;
+    for (unsigned h = TILE_SUMMARY_LOW; h < r; h++)
+        off += TILE_WIDTH >> h;
+    return off;
+}
+
+void tile_summarize(const struct tile *t, struct tile_summary *out)
+{
+    out->width = t->width;
+    const unsigned low = 1u << TILE_SUMMARY_LOW;
+    for (unsigned j = 0; j < t->width / low; j++)
+        merkle_perfect_root((const uint8_t(*)[MERKLE_HASH_LEN])t->hashes + j * low, low,
+                            out->nodes[j]);
+    for (unsigned r = TILE_SUMMARY_LOW + 1; r < TILE_HEIGHT; r++) {
+        uint8_t(*below)[MERKLE_HASH_LEN] = out->nodes + summary_offset(r - 1);
+        uint8_t(*here)[MERKLE_HASH_LEN] = out->nodes + summary_offset(r);
+        for (unsigned j = 0; j < t->width >> r; j++)
+            merkle_node_hash(below[2 * j], below[2 * j + 1], here[j]);
+    }
+}
+
+/* Hash of node (height, index) from tile t, if t holds it completely; from sum when it has it. */
+static bool node_from_tile(const struct tile *t, const struct tile_summary *sum, unsigned height,
+                           uint64_t index, uint8_t out[MERKLE_HASH_LEN])
 {
     unsigned r = height % TILE_HEIGHT;
     uint64_t first = index << r, count = 1ull << r;
     if (t->level != height / TILE_HEIGHT || first / TILE_WIDTH != t->idx ||
         first % TILE_WIDTH + count > t->width)
         return false;
+    if (sum && r >= TILE_SUMMARY_LOW && first % TILE_WIDTH + count <= sum->width) {
+        memcpy(out, sum->nodes[summary_offset(r) + (first % TILE_WIDTH >> r)], MERKLE_HASH_LEN);
+        return true;
+    }
     merkle_perfect_root((const uint8_t(*)[MERKLE_HASH_LEN])t->hashes + first % TILE_WIDTH, count,
                         out);
     return true;
@@ -28,7 +56,7 @@ static bool tile_set_node(void *ctx, unsigned height, uint64_t index, uint8_t ou
 {
     const struct tile_set *set = ctx;
     for (size_t i = 0; i < set->n; i++)
-        if (node_from_tile(&set->tiles[i], height, index, out))
+        if (node_from_tile(&set->tiles[i], set->sums ? &set->sums[i] : NULL, height, index, out))
             return true;
     return false;
 }
@@ -105,10 +133,10 @@ static bool edge_node(void *ctx, unsigned height, uint64_t index, uint8_t out[ME
 {
     const struct tile_edge *e = ctx;
     unsigned level = height / TILE_HEIGHT;
-    if (level < TILE_MAX_LEVELS && node_from_tile(&e->edge[level], height, index, out))
+    if (level < TILE_MAX_LEVELS && node_from_tile(&e->edge[level], NULL, height, index, out))
         return true;
     for (size_t i = 0; i < e->n_full; i++)
-        if (node_from_tile(&e->full[i], height, index, out))
+        if (node_from_tile(&e->full[i], NULL, height, index, out))
             return true;
     return false;
 }

@@ -29,8 +29,21 @@ struct tile {
 /* The tile holding node (height, index). */
 void tile_locate(unsigned height, uint64_t index, unsigned *level, uint64_t *idx);
 
+/* A tile's interior nodes at the heights TILE_SUMMARY_LOW..TILE_HEIGHT-1 within it (16 + 8 + 4 + 2
+ * for a full tile). With it, any node of the tile costs fewer than 2^TILE_SUMMARY_LOW hashes of its
+ * entries instead of up to 255: an inclusion proof at level 0 hashes 11 nodes instead of 247. */
+#define TILE_SUMMARY_LOW   4
+#define TILE_SUMMARY_NODES 30
+struct tile_summary {
+    unsigned width; /* of the tile it was made from: only the nodes below it are set */
+    uint8_t nodes[TILE_SUMMARY_NODES][MERKLE_HASH_LEN];
+};
+/* Computes t's summary (254 hashes for a full tile). */
+void tile_summarize(const struct tile *t, struct tile_summary *out);
+
 struct tile_set {
-    const struct tile *tiles; /* borrowed */
+    const struct tile *tiles;        /* borrowed */
+    const struct tile_summary *sums; /* borrowed, NULL or one per tile (width 0: none) */
     size_t n;
 };
 struct merkle_source tile_set_source(struct tile_set *set);

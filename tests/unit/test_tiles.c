@@ -65,6 +65,29 @@ static bool mem_node(void *ctx, unsigned h, uint64_t i, uint8_t out[32])
     return true;
 }
 
+static void check_proofs(struct tile_set *set, const struct merkle_source *truth)
+{
+    struct merkle_source src = tile_set_source(set);
+    uint8_t p1[MERKLE_MAX_PROOF][32], p2[MERKLE_MAX_PROOF][32];
+    const uint64_t idxs[] = {0, 1, 15, 16, 255, 256, 4095, 4096, 65535, 65536, 69999};
+    const uint64_t sizes[] = {70000, 65537, 300, 17, 1};
+    for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++)
+        for (size_t i = 0; i < sizeof idxs / sizeof *idxs; i++) {
+            if (idxs[i] >= sizes[j])
+                continue;
+            int n1 = merkle_inclusion_proof(&src, idxs[i], sizes[j], p1);
+            int n2 = merkle_inclusion_proof(truth, idxs[i], sizes[j], p2);
+            assert_int_equal(n1, n2);
+            assert_memory_equal(p1, p2, (size_t)n1 * 32);
+            n1 = merkle_consistency_proof(&src, idxs[i] + 1, sizes[j], p1);
+            n2 = merkle_consistency_proof(truth, idxs[i] + 1, sizes[j], p2);
+            assert_int_equal(n1, n2);
+            assert_memory_equal(p1, p2, (size_t)n1 * 32);
+        }
+    /* A node the stored tiles cannot provide (beyond the tree) is refused, not invented. */
+    assert_int_equal(merkle_inclusion_proof(&src, 5, 70000 + 1000, p1), -1);
+}
+
 static void test_append_persist_reload_prove(void **state)
 {
     (void)state;
@@ -93,27 +116,25 @@ static void test_append_persist_reload_prove(void **state)
         assert_memory_equal(got, want, 32);
     }
     assert_int_equal(size, N);
-    /* Proofs served from the stored tiles equal proofs from the leaves. */
-    struct tile_set set = {s.tiles, s.n};
-    struct merkle_source src = tile_set_source(&set);
-    uint8_t p1[MERKLE_MAX_PROOF][32], p2[MERKLE_MAX_PROOF][32];
-    const uint64_t idxs[] = {0, 1, 255, 256, 65535, 65536, 69999};
-    const uint64_t sizes[] = {70000, 65537, 300, 1};
-    for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++)
-        for (size_t i = 0; i < sizeof idxs / sizeof *idxs; i++) {
-            if (idxs[i] >= sizes[j])
-                continue;
-            int n1 = merkle_inclusion_proof(&src, idxs[i], sizes[j], p1);
-            int n2 = merkle_inclusion_proof(&truth, idxs[i], sizes[j], p2);
-            assert_int_equal(n1, n2);
-            assert_memory_equal(p1, p2, (size_t)n1 * 32);
-            n1 = merkle_consistency_proof(&src, idxs[i] + 1, sizes[j], p1);
-            n2 = merkle_consistency_proof(&truth, idxs[i] + 1, sizes[j], p2);
-            assert_int_equal(n1, n2);
-            assert_memory_equal(p1, p2, (size_t)n1 * 32);
-        }
-    /* A node the stored tiles cannot provide (beyond the tree) is refused, not invented. */
-    assert_int_equal(merkle_inclusion_proof(&src, 5, N + 1000, p1), -1);
+    /* Proofs served from the stored tiles equal proofs from the leaves: hashing the tiles'
+     * entries, through their summaries, and through summaries of shorter copies of the tiles. */
+    struct tile_summary *sums = calloc(s.n, sizeof *sums), *short_sums = calloc(s.n, sizeof *sums);
+    struct tile *copy = malloc(sizeof *copy);
+    for (size_t i = 0; i < s.n; i++) {
+        tile_summarize(&s.tiles[i], &sums[i]);
+        *copy = s.tiles[i];
+        copy->width = copy->width / 2 + 3 <= copy->width ? copy->width / 2 + 3 : copy->width;
+        tile_summarize(copy, &short_sums[i]);
+        assert_int_equal(short_sums[i].width, copy->width);
+    }
+    struct tile_set sets[] = {{.tiles = s.tiles, .n = s.n},
+                              {.tiles = s.tiles, .sums = sums, .n = s.n},
+                              {.tiles = s.tiles, .sums = short_sums, .n = s.n}};
+    for (size_t k = 0; k < sizeof sets / sizeof *sets; k++)
+        check_proofs(&sets[k], &truth);
+    free(copy);
+    free(sums);
+    free(short_sums);
     tile_edge_free(&e);
     free(s.tiles);
     free(leaves);
@@ -148,22 +169,92 @@ static void test_cache_prefixes(void **state)
     t->idx = 7;
     t->width = 10;
     memset(t->hashes, 0xab, sizeof t->hashes);
-    assert_false(tile_cache_get(&c, 0, 1, 7, 1, out));
-    tile_cache_put(&c, 0, t);
-    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out)); /* a prefix that covers the need */
+    assert_false(tile_cache_get(&c, 0, 1, 7, 1, out, NULL));
+    tile_cache_put(&c, 0, t, NULL);
+    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out, NULL)); /* a prefix that covers the need */
     assert_int_equal(out->width, 10);
     assert_memory_equal(out->hashes[9], t->hashes[9], 32);
-    assert_false(tile_cache_get(&c, 0, 1, 7, 11, out)); /* the proof needs more: miss */
-    assert_false(tile_cache_get(&c, 0, 0, 7, 1, out));  /* other level */
+    assert_false(tile_cache_get(&c, 0, 1, 7, 11, out, NULL)); /* the proof needs more: miss */
+    assert_false(tile_cache_get(&c, 0, 0, 7, 1, out, NULL));  /* other level */
     t->width = 5;
-    tile_cache_put(&c, 0, t); /* a narrower copy never replaces a wider one */
-    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out));
+    tile_cache_put(&c, 0, t, NULL); /* a narrower copy never replaces a wider one */
+    assert_true(tile_cache_get(&c, 0, 1, 7, 10, out, NULL));
     t->width = TILE_WIDTH;
-    tile_cache_put(&c, 0, t);
-    assert_true(tile_cache_get(&c, 0, 1, 7, TILE_WIDTH, out));
-    assert_false(tile_cache_get(&c, 5, 1, 7, 1, out)); /* the same tile of another tree */
-    tile_cache_put(&c, 5, t);
-    assert_true(tile_cache_get(&c, 5, 1, 7, 1, out));
+    tile_cache_put(&c, 0, t, NULL);
+    assert_true(tile_cache_get(&c, 0, 1, 7, TILE_WIDTH, out, NULL));
+    assert_false(tile_cache_get(&c, 5, 1, 7, 1, out, NULL)); /* the same tile of another tree */
+    tile_cache_put(&c, 5, t, NULL);
+    assert_true(tile_cache_get(&c, 5, 1, 7, 1, out, NULL));
+    free(t);
+    free(out);
+    tile_cache_destroy(&c);
+}
+
+static void fill_tile(struct tile *t, unsigned level, uint64_t idx, unsigned width)
+{
+    t->level = level;
+    t->idx = idx;
+    t->width = width;
+    for (unsigned i = 0; i < width; i++)
+        merkle_leaf_hash(&i, sizeof i, t->hashes[i]);
+    t->hashes[0][0] = (uint8_t)idx;
+}
+
+/* Summaries come out of the cache as tile_summarize makes them: kept from a put, made on the first
+ * get that asks, and never one of a narrower copy than the tile handed out. */
+static void test_cache_summaries(void **state)
+{
+    (void)state;
+    struct tile_cache c;
+    assert_true(tile_cache_init(&c));
+    struct tile *t = calloc(1, sizeof *t), *out = calloc(1, sizeof *out);
+    struct tile_summary *want = calloc(1, sizeof *want), *got = calloc(1, sizeof *got);
+    fill_tile(t, 0, 3, 100);
+    tile_summarize(t, want);
+    tile_cache_put(&c, 0, t, NULL); /* no summary yet: made when first asked for */
+    assert_true(tile_cache_get(&c, 0, 0, 3, 100, out, got));
+    assert_int_equal(got->width, 100);
+    assert_memory_equal(got->nodes, want->nodes, sizeof want->nodes);
+    fill_tile(t, 0, 3, TILE_WIDTH); /* the tile grew: its summary is the wider one's */
+    tile_summarize(t, want);
+    tile_cache_put(&c, 0, t, want);
+    memset(got, 0, sizeof *got);
+    assert_true(tile_cache_get(&c, 0, 0, 3, 1, out, got));
+    assert_int_equal(out->width, TILE_WIDTH);
+    assert_int_equal(got->width, TILE_WIDTH);
+    assert_memory_equal(got->nodes, want->nodes, sizeof want->nodes);
+    free(t);
+    free(out);
+    free(want);
+    free(got);
+    tile_cache_destroy(&c);
+}
+
+/* A tile read often stays cached while many more tiles than the cache holds pass through it. */
+static void test_cache_keeps_hot_tiles(void **state)
+{
+    (void)state;
+    struct tile_cache c;
+    assert_true(tile_cache_init(&c));
+    struct tile *t = calloc(1, sizeof *t), *out = calloc(1, sizeof *out);
+    fill_tile(t, 1, 0, TILE_WIDTH);
+    tile_cache_put(&c, 0, t, NULL);
+    size_t hot_misses = 0, cold_hits = 0;
+    for (uint64_t i = 0; i < 4 * TILE_CACHE_SLOTS; i++) {
+        fill_tile(t, 0, i, TILE_WIDTH);
+        tile_cache_put(&c, 0, t, NULL);
+        if (!tile_cache_get(&c, 0, 1, 0, TILE_WIDTH, out, NULL)) {
+            hot_misses++;
+            fill_tile(t, 1, 0, TILE_WIDTH);
+            tile_cache_put(&c, 0, t, NULL);
+        }
+    }
+    assert_int_equal(hot_misses, 0);
+    for (uint64_t i = 3 * TILE_CACHE_SLOTS; i < 4 * TILE_CACHE_SLOTS; i++)
+        cold_hits += tile_cache_get(&c, 0, 0, i, 1, out, NULL);
+    /* the last SLOTS tiles put, in SLOTS - 1 free entries: most of them are still there */
+    assert_true(cold_hits > TILE_CACHE_SLOTS / 2);
+    assert_true(cold_hits < TILE_CACHE_SLOTS);
     free(t);
     free(out);
     tile_cache_destroy(&c);
@@ -175,6 +266,8 @@ int main(void)
         cmocka_unit_test(test_append_persist_reload_prove),
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_cache_prefixes),
+        cmocka_unit_test(test_cache_summaries),
+        cmocka_unit_test(test_cache_keeps_hot_tiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
