@@ -11,7 +11,7 @@
 #include "util/codec.h"
 #include "crypto/keccak.h"
 
-void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
+static void checksum_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
 {
     char hex[2 * ETH_ADDRESS_LEN + 1];
     uint8_t h[KECCAK256_LEN];
@@ -26,6 +26,30 @@ void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
             out[2 + i] = (char)toupper((unsigned char)hex[i]);
     }
     out[ETH_ADDRESS_STR_LEN] = '\0';
+}
+
+/* The addresses this thread formatted last: an anchor's sender and recipient repeat in every
+ * receipt, and each costs a Keccak-256. */
+#define FORMATTED_KEPT 2
+static _Thread_local struct formatted {
+    bool set;
+    uint8_t addr[ETH_ADDRESS_LEN];
+    char text[ETH_ADDRESS_STR_LEN + 1];
+} formatted[FORMATTED_KEPT];
+static _Thread_local unsigned formatted_next;
+
+void eth_address_format(const uint8_t addr[ETH_ADDRESS_LEN], char *out)
+{
+    for (int i = 0; i < FORMATTED_KEPT; i++)
+        if (formatted[i].set && memcmp(formatted[i].addr, addr, ETH_ADDRESS_LEN) == 0) {
+            memcpy(out, formatted[i].text, sizeof formatted[i].text);
+            return;
+        }
+    struct formatted *f = &formatted[formatted_next++ % FORMATTED_KEPT];
+    checksum_format(addr, f->text);
+    memcpy(f->addr, addr, ETH_ADDRESS_LEN);
+    f->set = true;
+    memcpy(out, f->text, sizeof f->text);
 }
 
 bool eth_address_parse(const char *s, uint8_t addr[ETH_ADDRESS_LEN])

@@ -61,6 +61,19 @@ static void test_eip55_vectors(void **state)
         if (strcmp(bad + 2, lower + 2) != 0)
             assert_false(eth_address_parse(bad, a));
     }
+    /* formatted again, in turns with the others (the last ones formatted are kept): the same */
+    for (int pass = 0; pass < 2; pass++)
+        json_array_foreach(vectors("eip55"), i, v)
+        {
+            const char *sum = json_string_value(json_object_get(v, "checksummed"));
+            uint8_t a[ETH_ADDRESS_LEN];
+            char out[ETH_ADDRESS_STR_LEN + 1];
+            assert_true(eth_address_parse(sum, a));
+            eth_address_format(a, out);
+            assert_string_equal(out, sum);
+            eth_address_format(a, out);
+            assert_string_equal(out, sum);
+        }
     uint8_t a[ETH_ADDRESS_LEN];
     assert_false(eth_address_parse("0x1234", a));
     assert_false(eth_address_parse("aa7f87fb699947e901396925173c2503b8e0000100", a));
