@@ -179,7 +179,8 @@ enum db_status db_anchor_create(struct db_conn *conn, const uint8_t sender[20],
 
 static const struct db_stmt db_anchor_add_attempt_stmt = {
     "db_anchor_add_attempt",
-    "WITH a AS (UPDATE anchors SET nonce = $2, gas_limit = $3, updated_at = now() "
+    "WITH a AS (UPDATE anchors SET nonce = $2, gas_limit = $3, attempts = attempts + 1, "
+    "updated_at = now() "
     "WHERE id = $1 AND " LOCKED " RETURNING id) "
     "INSERT INTO anchor_attempts (anchor_id, attempt, nonce, tx_hash, raw_tx, max_fee_per_gas, "
     "max_priority_fee_per_gas) SELECT id, $4, $2, decode($5, 'hex'), decode($6, 'hex'), $7, $8 "

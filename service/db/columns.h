@@ -216,7 +216,7 @@ enum anchor_col {
     "a.id, a.chain_id, encode(a.sender, 'hex'), encode(a.recipient, 'hex'), a.tree_size, "         \
     "encode(a.root, 'hex'), encode(a.calldata, 'hex'), a.status, a.nonce, "                        \
     "encode(a.tx_hash, 'hex'), a.block_number, encode(a.block_hash, 'hex'), a.confirmations, "     \
-    "(SELECT count(*) FROM anchor_attempts t WHERE t.anchor_id = a.id), a.last_error, "           \
+    "a.attempts, a.last_error, "                                                                  \
     "(extract(epoch FROM a.created_at) * 1000000)::bigint, "                                       \
     "(extract(epoch FROM a.submitted_at) * 1000000)::bigint, "                                     \
     "(extract(epoch FROM a.mined_at) * 1000000)::bigint, "                                         \

@@ -73,6 +73,28 @@ test('migrate applies each migration once, also when run concurrently', async ()
   assert.match(again.stderr, /0 migrations applied/);
 });
 
+test('the upgrade that keeps the attempt count on anchors counts the attempts already made', () => {
+  const db = freshDatabase();
+  assert.equal(runProvd(['migrate'], { PROVD_DATABASE_URL: db }).status, 0);
+  // back to the schema before sql/0010, with anchors that were broadcast 0, 1 and 3 times
+  sql(db, 'ALTER TABLE anchors DROP COLUMN attempts; DELETE FROM schema_migrations WHERE version = 10');
+  for (const [size, n] of [[5, 0], [6, 1], [7, 3]]) {
+    sql(db, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata)
+             VALUES (${size}, decode(repeat('ab', 20), 'hex'), decode(repeat('cd', 20), 'hex'), ${size},
+                     sha256('${size}'::bytea), '\\x01')`);
+    for (let k = 1; k <= n; k++) {
+      sql(db, `INSERT INTO anchor_attempts (anchor_id, attempt, nonce, tx_hash, raw_tx, max_fee_per_gas,
+               max_priority_fee_per_gas) SELECT id, ${k}, ${k}, sha256('${size}-${k}'::bytea), '\\x02', 1, 1
+               FROM anchors WHERE tree_size = ${size}`);
+    }
+  }
+  const m = runProvd(['migrate'], { PROVD_DATABASE_URL: db });
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stderr, /1 migration applied/);
+  assert.match(sql(db, "SELECT string_agg(tree_size || ':' || attempts, ' ' ORDER BY tree_size) FROM anchors"),
+    / 5:0 6:1 7:3\n/);
+});
+
 test('a database schema newer than the binary is refused', async () => {
   const db = freshDatabase();
   assert.equal(runProvd(['migrate'], { PROVD_DATABASE_URL: db }).status, 0);
