@@ -13,7 +13,7 @@
 
 #include "tlog/tiles.h"
 
-#define TILE_CACHE_SLOTS 4096 /* 37 MiB: every level-0 tile of a 1M-entry log */
+#define TILE_CACHE_SLOTS 4096 /* 36 MiB: every level-0 tile of a 1M-entry log */
 #define TILE_CACHE_WAYS  4
 #define TILE_CACHE_LOCKS 64
 
