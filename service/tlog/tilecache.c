@@ -72,10 +72,11 @@ bool tile_cache_get(struct tile_cache *c, uint64_t tree, unsigned level, uint64_
     if (hit) {
         touch(set, e);
         memcpy(out, &e->tile, sizeof *out);
-        if (sum && e->sum.width != e->tile.width)
-            tile_summarize(&e->tile, &e->sum);
-        if (sum)
+        if (sum) {
+            if (e->sum.width != e->tile.width)
+                tile_summarize(&e->tile, &e->sum);
             memcpy(sum, &e->sum, sizeof *sum);
+        }
     }
     pthread_mutex_unlock(lock);
     return hit;
