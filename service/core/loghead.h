@@ -28,6 +28,22 @@ struct log_context {
     struct anchor_row anchor;
 };
 
+/* The log entries that share a log context while the log's context tag (sql/0011) stays tag:
+ * those with lo <= log index < hi (hi UINT64_MAX: no end). */
+struct log_context_span {
+    int64_t tag;
+    uint64_t lo, hi;
+};
+
+/* The span of entry e's context (db/columns.h LOG_CONTEXT_FROM): the entries below the same
+ * covering anchor (the smallest on-chain anchor above e, of anchor_size when has_anchor; the
+ * largest at or below e is of size lo_anchor, 0 when none) that get the same checkpoint (the
+ * cosigned one of size cosigned_size when it is above the entry and reaches the anchor, else
+ * the latest). */
+struct log_context_span log_context_span_of(int64_t tag, uint64_t e, uint64_t lo_anchor,
+                                            bool has_anchor, uint64_t anchor_size,
+                                            uint64_t cosigned_size);
+
 /* Releases the head's strings. */
 void log_head_free(struct log_head *h);
 

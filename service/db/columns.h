@@ -184,6 +184,15 @@ void db_model_use_read(const PGresult *res, int r, int base, struct model_use *o
     " AND s.cosigned_size >= coalesce(an.tree_size, 0) THEN s.cosigned_size ELSE s.tree_size END "
 /* Reads LOG_CONTEXT_COLUMNS starting at column first. */
 void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out);
+/* After LOG_CONTEXT_COLUMNS, over LOG_CONTEXT_FROM(e): what the context's span is made of (the
+ * log's context tag, the cosigned size and the largest on-chain anchor at or below e). */
+#define LOG_CONTEXT_SPAN_COLUMNS(e)                                                                \
+    "s.context_tag, s.cosigned_size, (SELECT max(a.tree_size) FROM anchors a WHERE a.tree_size "   \
+    "<= " e " AND a.status IN ('mined', 'confirmed'))"
+/* Reads LOG_CONTEXT_SPAN_COLUMNS from column first for entry e of context ctx; false when the log
+ * has no state yet (nothing to keep). */
+bool db_log_context_span_read(const PGresult *res, int row, int first, uint64_t e,
+                              const struct log_context *ctx, struct log_context_span *out);
 
 /* The anchor as the API shows it (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {
@@ -209,6 +218,8 @@ enum anchor_col {
     ANCHOR_COL_UPDATED_US,
     ANCHOR_COL_COUNT_
 };
+/* The columns of LOG_CONTEXT_COLUMNS. */
+enum { LOG_CONTEXT_COL_COUNT_ = 2 + ANCHOR_COL_COUNT_ };
 
 /* The ANCHOR_COL_* select list over anchors aliased a (no FROM: other modules join it). */
 // clang-format off

@@ -305,6 +305,16 @@ void db_log_context_read(const PGresult *res, int row, int first, struct log_con
     out->has_anchor = db_anchor_row_read(res, row, first + 2, &out->anchor);
 }
 
+bool db_log_context_span_read(const PGresult *res, int row, int first, uint64_t e,
+                              const struct log_context *ctx, struct log_context_span *out)
+{
+    if (PQgetisnull(res, row, first))
+        return false;
+    *out = log_context_span_of(db_i64(res, row, first), e, db_u64(res, row, first + 2),
+                               ctx->has_anchor, ctx->anchor.tree_size, db_u64(res, row, first + 1));
+    return true;
+}
+
 /* tlog-tiles reads (registry/logread.c). */
 
 static const struct db_stmt db_log_checkpoint_between_stmt = {

@@ -92,7 +92,21 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
     return st == DB_OK || registry_db_problem(st, p);
 }
 
-bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
+static void receipt_of_item(struct receipt *r, const struct item_row *item)
+{
+    struct item_record rec;
+    struct item_strings strs;
+    item_row_record(item, &rec, &strs);
+    item_record_write(&r->record, &rec);
+    r->id = item->id;
+    r->pending_status = "registered";
+    r->logged = item->logged;
+    r->log_index = item->log_index;
+}
+
+/* The receipt's record and context in one statement; the context is kept for the entries that
+ * share it. */
+static bool item_receipt_full(struct registry *reg, struct db_conn *conn, int64_t id,
                               struct receipt *r, struct problem *p)
 {
     struct item_receipt_row row;
@@ -102,15 +116,32 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
     r->owner = row.owner;
     if (!row.found)
         return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    struct item_record rec;
-    struct item_strings strs;
-    item_row_record(&row.item, &rec, &strs);
-    item_record_write(&r->record, &rec);
-    r->id = row.item.id;
-    r->pending_status = "registered";
-    r->logged = row.item.logged;
-    r->log_index = row.item.log_index;
+    if (row.has_span && row.ctx.has_checkpoint)
+        (void)ctx_cache_put(&reg->contexts, &row.span, &row.ctx, &r->owner); /* else unkept */
+    receipt_of_item(r, &row.item);
     r->ctx = row.ctx;
+    return true;
+}
+
+bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
+                              struct receipt *r, struct problem *p)
+{
+    struct item_receipt_lean lean;
+    enum db_status st = db_item_get_receipt_lean(conn, id, &lean);
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    r->owner = lean.owner;
+    if (!lean.found)
+        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    if (lean.item.logged &&
+        !(lean.has_tag &&
+          ctx_cache_get(&reg->contexts, lean.tag, lean.item.log_index, &r->ctx, &r->ctx_owner))) {
+        rows_owner_release(&r->owner);
+        if (!item_receipt_full(reg, conn, id, r, p))
+            return false;
+    } else {
+        receipt_of_item(r, &lean.item);
+    }
     return receipt_prove(reg, conn, r, p);
 }
 
@@ -129,5 +160,6 @@ bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, str
 void receipt_free(struct receipt *r)
 {
     rows_owner_release(&r->owner);
+    rows_owner_release(&r->ctx_owner);
     buf_free(&r->record);
 }

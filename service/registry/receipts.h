@@ -34,8 +34,9 @@ struct receipt {
     uint8_t leaf[MERKLE_HASH_LEN];
     bool logged; /* false while the record waits for the sequencer: no proofs */
     uint64_t log_index;
-    struct log_context ctx; /* the checkpoint and the covering anchor */
-    struct rows_owner owner;
+    struct log_context ctx;      /* the checkpoint and the covering anchor */
+    struct rows_owner owner;     /* of the record's and (unless ctx_owner) ctx's strings */
+    struct rows_owner ctx_owner; /* of ctx's strings, when kept apart (registry/ctxcache.h) */
     uint8_t inclusion[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
     int n_inclusion;
     bool anchored_at; /* an on-chain anchor covers the entry (ctx.anchor) */

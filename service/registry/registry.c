@@ -14,7 +14,7 @@ bool registry_init(struct registry *reg, struct db_pool *pool, const struct regi
     auth_cache_init(&reg->auth);
     pthread_mutex_init(&reg->audits.lock, NULL);
     if (!tile_cache_init(&reg->tiles) || !proof_cache_init(&reg->proofs) ||
-        !stats_cache_init(&reg->stats)) {
+        !ctx_cache_init(&reg->contexts) || !stats_cache_init(&reg->stats)) {
         registry_destroy(reg);
         return false;
     }
@@ -37,6 +37,7 @@ void registry_destroy(struct registry *reg)
     auth_cache_destroy(&reg->auth);
     tile_cache_destroy(&reg->tiles);
     proof_cache_destroy(&reg->proofs);
+    ctx_cache_destroy(&reg->contexts);
     stats_cache_destroy(&reg->stats);
     pthread_mutex_destroy(&reg->audits.lock);
     reg->pool = NULL;

@@ -20,6 +20,7 @@
 #include "core/problem.h"
 #include "db/pool.h"
 #include "registry/auth.h"
+#include "registry/ctxcache.h"
 #include "registry/stats.h"
 #include "tlog/proofcache.h"
 #include "tlog/tilecache.h"
@@ -51,6 +52,7 @@ struct registry {
     struct auth_cache auth;    /* API keys */
     struct tile_cache tiles;   /* full tiles for proofs */
     struct proof_cache proofs; /* consistency proofs */
+    struct ctx_cache contexts; /* receipts' log contexts */
     struct audit_cache audits; /* settled audits' totals */
     struct stats_cache stats;  /* GET /v1/stats replies (registry/stats.h) */
     /* registrations refused for an unknown signer before their signature was checked */

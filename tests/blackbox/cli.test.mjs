@@ -76,8 +76,15 @@ test('migrate applies each migration once, also when run concurrently', async ()
 test('the upgrade that keeps the attempt count on anchors counts the attempts already made', () => {
   const db = freshDatabase();
   assert.equal(runProvd(['migrate'], { PROVD_DATABASE_URL: db }).status, 0);
-  // back to the schema before sql/0010, with anchors that were broadcast 0, 1 and 3 times
-  sql(db, 'ALTER TABLE anchors DROP COLUMN attempts; DELETE FROM schema_migrations WHERE version = 10');
+  // back to the schema before sql/0010 (and 0011), with anchors that were broadcast 0, 1 and 3 times
+  sql(db, `DROP TRIGGER anchors_context_tag ON anchors; DROP TRIGGER anchors_context_tag_truncate ON anchors;
+    DROP TRIGGER log_checkpoints_context_tag ON log_checkpoints;
+    DROP TRIGGER log_checkpoints_context_tag_truncate ON log_checkpoints;
+    DROP TRIGGER witness_cosignatures_context_tag ON witness_cosignatures;
+    DROP TRIGGER witness_cosignatures_context_tag_truncate ON witness_cosignatures;
+    DROP TRIGGER log_state_context_tag ON log_state; DROP FUNCTION log_context_changed();
+    DROP FUNCTION log_state_new_context_tag(); ALTER TABLE log_state DROP COLUMN context_tag;
+    ALTER TABLE anchors DROP COLUMN attempts; DELETE FROM schema_migrations WHERE version >= 10`);
   for (const [size, n] of [[5, 0], [6, 1], [7, 3]]) {
     sql(db, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata)
              VALUES (${size}, decode(repeat('ab', 20), 'hex'), decode(repeat('cd', 20), 'hex'), ${size},
@@ -90,7 +97,7 @@ test('the upgrade that keeps the attempt count on anchors counts the attempts al
   }
   const m = runProvd(['migrate'], { PROVD_DATABASE_URL: db });
   assert.equal(m.status, 0, m.stderr);
-  assert.match(m.stderr, /1 migration applied/);
+  assert.match(m.stderr, /2 migrations applied/);
   assert.match(sql(db, "SELECT string_agg(tree_size || ':' || attempts, ' ' ORDER BY tree_size) FROM anchors"),
     / 5:0 6:1 7:3\n/);
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, runProvd, waitForLog,
+  freshDatabase, runProvd, waitForLog, sql,
   tempDir,
 } from './lib/harness.mjs';
 import {
@@ -238,4 +238,42 @@ test('logkey create refuses to overwrite and writes mode 0600', () => {
                             { PROVD_DATABASE_URL: srv.dbUrl });
   assert.equal(mismatch.status, 1);
   assert.match(mismatch.stderr, /is for origin x\.example\/log/);
+});
+
+// Receipts keep the log context they built (registry/ctxcache.h) while log_state's context tag
+// stays (sql/0011); every change to an anchor or a cosignature must show in the next receipt.
+test('a receipt shows an anchor and a cosignature as soon as they are stored, and loses them with them', async () => {
+  const contexts = async (source) => Number(new RegExp(`^provd_receipt_contexts_total\\{source="${source}"\\} (\\d+)$`, 'm')
+    .exec((await http(srv.base, 'GET', '/metrics')).text)[1]);
+  const [item] = await register(1, 'context');
+  const first = await receiptOf(item.id);
+  const kept = await contexts('kept');
+  assert.deepEqual(await receiptOf(item.id), first);
+  assert.equal(await contexts('kept'), kept + 1, 'the second receipt uses the kept context');
+  assert.equal(first.anchor, null);
+  const { size, root } = parseCheckpoint(first.checkpoint);
+  sql(srv.dbUrl, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata, status, nonce,
+      tx_hash, block_number, block_hash, confirmations, submitted_at, mined_at, confirmed_at)
+    VALUES (31337, decode(repeat('ab', 20), 'hex'), decode(repeat('cd', 20), 'hex'), ${size},
+      decode('${root.toString('hex')}', 'hex'), '\\x01', 'confirmed', 0, sha256('ctx'::bytea), 7,
+      sha256('block'::bytea), 12, now(), now(), now())`);
+  const anchored = await receiptOf(item.id);
+  assert.equal(anchored.status, 'anchored');
+  assert.equal(anchored.anchor.tree_size, size);
+  assert.equal(anchored.anchor.confirmations, 12);
+  sql(srv.dbUrl, `UPDATE anchors SET confirmations = 99 WHERE tree_size = ${size}`);
+  assert.equal((await receiptOf(item.id)).anchor.confirmations, 99);
+  sql(srv.dbUrl, `DELETE FROM anchors WHERE tree_size = ${size}`);
+  assert.deepEqual(await receiptOf(item.id), first);
+  const sig = Buffer.concat([Buffer.from([1, 2, 3, 4]), Buffer.alloc(72, 7)]).toString('base64');
+  const line = `\u2014 witness.provd.test ${sig}\n`; // a key id and a timestamped cosignature
+  sql(srv.dbUrl, `INSERT INTO witness_cosignatures (tree_size, name, key_id, signed_at, line)
+    VALUES (${size}, 'witness.provd.test', 1, 1, '${line}')`);
+  const cosigned = await receiptOf(item.id);
+  assert.equal(cosigned.checkpoint, first.checkpoint + line);
+  const verified = verifyWithCli(cosigned);
+  assert.equal(verified.status, 0, verified.stderr); // a cosignature of an unknown key is ignored
+  sql(srv.dbUrl, "DELETE FROM witness_cosignatures WHERE name = 'witness.provd.test'");
+  assert.deepEqual(await receiptOf(item.id), first);
+  assert.ok(await contexts('looked_up') >= 6, 'each change made the next receipt look its context up');
 });
