@@ -384,16 +384,37 @@ enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct si
     return exec_void(conn, &db_dataset_seal_stmt, values, lengths, formats);
 }
 
+#define DATASET_MEMBER_POSITION                                                                    \
+    "(SELECT m.position FROM dataset_members m WHERE m.content_hash = $2 AND m.dataset_id = d.id)"
 static const struct db_stmt db_dataset_get_for_receipt_stmt = {
     "db_dataset_get_for_receipt",
     "SELECT " DATASET_COLUMNS ", " LOG_CONTEXT_COLUMNS
-    ", (SELECT m.position FROM dataset_members m "
-    "WHERE m.content_hash = $2 AND m.dataset_id = d.id)" DATASET_FROM LOG_CONTEXT_FROM(
-        "e.log_index") "WHERE d.id = $1",
+    ", " LOG_CONTEXT_SPAN_COLUMNS("e.log_index") ", " DATASET_MEMBER_POSITION DATASET_FROM
+        LOG_CONTEXT_FROM("e.log_index") "WHERE d.id = $1",
+    2};
+static const struct db_stmt db_dataset_get_receipt_lean_stmt = {
+    "db_dataset_get_receipt_lean",
+    "SELECT " DATASET_COLUMNS ", s.context_tag, " DATASET_MEMBER_POSITION DATASET_FROM
+    "LEFT JOIN log_state s ON true WHERE d.id = $1",
     2};
 
+/* The columns after DATASET_COLUMNS: the log context (unless lean) or the tag (lean). */
+static void read_receipt_context(const PGresult *res, bool lean, struct dataset_receipt_row *out)
+{
+    const struct dataset_row *d = &out->dataset;
+    if (lean) {
+        out->has_tag = !PQgetisnull(res, 0, DATASET_COL_COUNT_);
+        out->tag = db_i64(res, 0, DATASET_COL_COUNT_);
+        return;
+    }
+    db_log_context_read(res, 0, DATASET_COL_COUNT_, &out->ctx);
+    out->has_span =
+        d->logged && db_log_context_span_read(res, 0, DATASET_COL_COUNT_ + LOG_CONTEXT_COL_COUNT_,
+                                              d->log_index, &out->ctx, &out->span);
+}
+
 enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
-                                          struct dataset_receipt_row *out)
+                                          bool lean, struct dataset_receipt_row *out)
 {
     char id_s[24];
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
@@ -403,14 +424,15 @@ enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, cons
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
     enum db_status st =
-        db_exec(conn, &db_dataset_get_for_receipt_stmt, values, lengths, formats, &res);
+        db_exec(conn, lean ? &db_dataset_get_receipt_lean_stmt : &db_dataset_get_for_receipt_stmt,
+                values, lengths, formats, &res);
     if (st != DB_OK || PQntuples(res) == 0) {
         PQclear(res);
         return st;
     }
     out->found = true;
     db_dataset_row_read(res, 0, &out->dataset);
-    db_log_context_read(res, 0, DATASET_COL_COUNT_, &out->ctx);
+    read_receipt_context(res, lean, out);
     int pos = PQnfields(res) - 1;
     out->is_member = !PQgetisnull(res, 0, pos);
     out->position = db_u64(res, 0, pos);

@@ -373,13 +373,15 @@ enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
     return DB_OK;
 }
 
+/* The record, its log index and the log's context tag (sql/0011). */
+// clang-format off
+#define RECEIPT_LEAN_SQL                                                                           \
+    "SELECT " ITEM_FIELDS("i.") ", e.log_index, s.context_tag FROM items i "                       \
+    "LEFT JOIN log_entries e ON e.item_id = i.id LEFT JOIN log_state s ON true WHERE i.id = $1"
+// clang-format on
 enum { LEAN_COL_LOG_INDEX = ITEM_COL_FIELDS_, LEAN_COL_TAG };
-static const struct db_stmt db_item_get_receipt_lean_stmt = {
-    "db_item_get_receipt_lean",
-    "SELECT " ITEM_FIELDS("i.") ", e.log_index, s.context_tag FROM items i "
-                                "LEFT JOIN log_entries e ON e.item_id = i.id LEFT JOIN log_state s "
-                                "ON true WHERE i.id = $1",
-    1};
+static const struct db_stmt db_item_get_receipt_lean_stmt = {"db_item_get_receipt_lean",
+                                                             RECEIPT_LEAN_SQL, 1};
 
 enum db_status db_item_get_receipt_lean(struct db_conn *conn, int64_t id,
                                         struct item_receipt_lean *out)

@@ -224,11 +224,16 @@ enum db_status db_log_queue_models(struct db_conn *conn, unsigned limit, struct 
 
 static const struct db_stmt db_model_get_for_receipt_stmt = {
     "db_model_get_for_receipt",
-    "SELECT " MODEL_COLUMNS
-    ", " LOG_CONTEXT_COLUMNS MODEL_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE m.id = $1",
+    "SELECT " MODEL_COLUMNS ", " LOG_CONTEXT_COLUMNS ", " LOG_CONTEXT_SPAN_COLUMNS("e.log_index")
+        MODEL_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE m.id = $1",
+    1};
+static const struct db_stmt db_model_get_receipt_lean_stmt = {
+    "db_model_get_receipt_lean",
+    "SELECT " MODEL_COLUMNS ", s.context_tag" MODEL_FROM "LEFT JOIN log_state s ON true "
+    "WHERE m.id = $1",
     1};
 
-enum db_status db_model_get_for_receipt(struct db_conn *conn, int64_t id,
+enum db_status db_model_get_for_receipt(struct db_conn *conn, int64_t id, bool lean,
                                         struct model_receipt_row *out)
 {
     char id_s[24];
@@ -236,14 +241,24 @@ enum db_status db_model_get_for_receipt(struct db_conn *conn, int64_t id,
     const char *values[] = {id_s};
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
-    enum db_status st = db_exec(conn, &db_model_get_for_receipt_stmt, values, NULL, NULL, &res);
+    enum db_status st =
+        db_exec(conn, lean ? &db_model_get_receipt_lean_stmt : &db_model_get_for_receipt_stmt,
+                values, NULL, NULL, &res);
     if (st != DB_OK || PQntuples(res) == 0) {
         PQclear(res);
         return st;
     }
     out->found = true;
     db_model_rows_read(res, 0, &out->model, NULL);
-    db_log_context_read(res, 0, MODEL_COL_COUNT_, &out->ctx);
+    if (lean) {
+        out->has_tag = !PQgetisnull(res, 0, MODEL_COL_COUNT_);
+        out->tag = db_i64(res, 0, MODEL_COL_COUNT_);
+    } else {
+        db_log_context_read(res, 0, MODEL_COL_COUNT_, &out->ctx);
+        out->has_span = out->model.logged &&
+                        db_log_context_span_read(res, 0, MODEL_COL_COUNT_ + LOG_CONTEXT_COL_COUNT_,
+                                                 out->model.log_index, &out->ctx, &out->span);
+    }
     db_own(&out->owner, res);
     return DB_OK;
 }

@@ -193,7 +193,7 @@ static void write_limits(struct buf *out, struct http_server *srv)
     buf_printf(out, "provd_signature_checks_skipped_total %" PRIu64 "\n",
                (uint64_t)atomic_load(&srv->reg->signatures_skipped));
     help(out, "provd_receipt_contexts_total", "counter",
-         "Log contexts of item receipts, kept from an earlier receipt or looked up.");
+         "Log contexts of receipts and proofs, kept from an earlier one or looked up.");
     buf_printf(out, "provd_receipt_contexts_total{source=\"kept\"} %" PRIu64 "\n",
                (uint64_t)atomic_load(&srv->reg->contexts.hits));
     buf_printf(out, "provd_receipt_contexts_total{source=\"looked_up\"} %" PRIu64 "\n",

@@ -92,6 +92,18 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
     return st == DB_OK || registry_db_problem(st, p);
 }
 
+bool receipt_context_kept(struct registry *reg, bool has_tag, int64_t tag, struct receipt *r)
+{
+    return has_tag && ctx_cache_get(&reg->contexts, tag, r->log_index, &r->ctx, &r->ctx_owner);
+}
+
+void receipt_context_keep(struct registry *reg, bool has_span, const struct log_context_span *span,
+                          struct receipt *r)
+{
+    if (r->logged && has_span && r->ctx.has_checkpoint)
+        (void)ctx_cache_put(&reg->contexts, span, &r->ctx, &r->owner); /* else unkept */
+}
+
 static void receipt_of_item(struct receipt *r, const struct item_row *item)
 {
     struct item_record rec;
@@ -116,10 +128,9 @@ static bool item_receipt_full(struct registry *reg, struct db_conn *conn, int64_
     r->owner = row.owner;
     if (!row.found)
         return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    if (row.has_span && row.ctx.has_checkpoint)
-        (void)ctx_cache_put(&reg->contexts, &row.span, &row.ctx, &r->owner); /* else unkept */
     receipt_of_item(r, &row.item);
     r->ctx = row.ctx;
+    receipt_context_keep(reg, row.has_span, &row.span, r);
     return true;
 }
 
@@ -133,14 +144,12 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
     r->owner = lean.owner;
     if (!lean.found)
         return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    if (lean.item.logged &&
-        !(lean.has_tag &&
-          ctx_cache_get(&reg->contexts, lean.tag, lean.item.log_index, &r->ctx, &r->ctx_owner))) {
+    receipt_of_item(r, &lean.item);
+    if (r->logged && !receipt_context_kept(reg, lean.has_tag, lean.tag, r)) {
+        buf_free(&r->record);
         rows_owner_release(&r->owner);
         if (!item_receipt_full(reg, conn, id, r, p))
             return false;
-    } else {
-        receipt_of_item(r, &lean.item);
     }
     return receipt_prove(reg, conn, r, p);
 }

@@ -54,6 +54,14 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
                               struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
 
+/* Log contexts kept between receipts (registry/ctxcache.h). receipt_context_kept sets r->ctx
+ * (held by r->ctx_owner) to the one kept for r->log_index under the log's context tag, when
+ * there is one. receipt_context_keep keeps r->ctx, whose strings r->owner holds, for the span of
+ * entries that share it (has_span false: there is none to keep). */
+bool receipt_context_kept(struct registry *reg, bool has_tag, int64_t tag, struct receipt *r);
+void receipt_context_keep(struct registry *reg, bool has_span, const struct log_context_span *span,
+                          struct receipt *r);
+
 /* Completes a receipt whose record, logged, log_index and ctx are set, on conn: the leaf hash
  * and, once logged, the proofs. */
 bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r, struct problem *p)

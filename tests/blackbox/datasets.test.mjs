@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, sha256Hex, b64url, runProvd, tempDir, provdBin,
+  freshDatabase, sha256Hex, b64url, runProvd, tempDir, provdBin, sql,
 } from './lib/harness.mjs';
 import { canonicalize } from './lib/jcs.mjs';
 import { datasetStatement, membersRoot, verifyMembershipProof } from './lib/dataset.mjs';
@@ -167,6 +167,37 @@ test('a dataset is created, filled in order without duplicates, sealed and prove
   assertProblem(assert, await http(srv.base, 'GET',
     `/v1/datasets/${d.id}/proof?content_hash=${await randomHash()}`), 404, 'not-a-member',
     'content_hash');
+});
+
+// Dataset receipts keep their log context too (registry/ctxcache.h): a change shows at once.
+test('a dataset receipt and membership proof show a stored anchor at once, and lose it with it', async () => {
+  const d = await create({ name: 'anchored-corpus' });
+  const members = await hashes(3);
+  assert.equal((await append(d.id, members)).status, 200);
+  const root = membersRoot(members);
+  const sealed = await http(srv.base, 'POST', `/v1/datasets/${d.id}/seal`,
+    { body: await sealBody(d, 3, root), token });
+  assert.equal(sealed.status, 200, sealed.text);
+  const kept = async () => Number(/^provd_receipt_contexts_total\{source="kept"\} (\d+)$/m
+    .exec((await http(srv.base, 'GET', '/metrics')).text)[1]);
+  const first = await proofOf(d.id, members[1]);
+  const kept0 = await kept();
+  assert.deepEqual(await proofOf(d.id, members[1]), first);
+  assert.equal(await kept(), kept0 + 1, 'the second proof uses the kept context');
+  assert.equal(first.dataset.anchor, null);
+  const size = Number(first.dataset.checkpoint.split('\n')[1]);
+  const rootHex = Buffer.from(first.dataset.checkpoint.split('\n')[2], 'base64').toString('hex');
+  sql(srv.dbUrl, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata, status, nonce,
+      tx_hash, block_number, block_hash, confirmations, submitted_at, mined_at, confirmed_at)
+    VALUES (31337, decode(repeat('ab', 20), 'hex'), decode(repeat('cd', 20), 'hex'), ${size},
+      decode('${rootHex}', 'hex'), '\\x01', 'confirmed', 0, sha256('dataset-ctx'::bytea), 7,
+      sha256('dataset-block'::bytea), 12, now(), now(), now())`);
+  const anchored = await proofOf(d.id, members[1]);
+  assert.equal(anchored.dataset.status, 'anchored');
+  assert.equal(anchored.dataset.anchor.tree_size, size);
+  assert.deepEqual((await http(srv.base, 'GET', `/v1/datasets/${d.id}/receipt`)).body, anchored.dataset);
+  sql(srv.dbUrl, `DELETE FROM anchors WHERE tree_size = ${size}`);
+  assert.deepEqual(await proofOf(d.id, members[1]), first);
 });
 
 test('a membership proof fails after any one-byte tamper', async () => {

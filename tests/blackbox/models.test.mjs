@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Wallet } from 'ethers';
 import {
   startProvd, createApiKey, createLogKey, newEd25519Signer, signedItem, http, assertProblem,
-  freshDatabase, sha256Hex, b64url, runProvd, tempDir,
+  freshDatabase, sha256Hex, b64url, runProvd, tempDir, sql,
 } from './lib/harness.mjs';
 import { canonicalize } from './lib/jcs.mjs';
 import { datasetStatement, membersRoot } from './lib/dataset.mjs';
@@ -570,6 +570,23 @@ test('receipts: the model record is logged after its datasets and verifies indep
     await assert.rejects(verifyModelReceipt(bad, key.vkey));
     assert.equal(verifyWithCli(bad).status, 1);
   }
+});
+
+// Model receipts keep their log context too (registry/ctxcache.h): a change shows at once.
+test('a model receipt shows a stored anchor at once, and loses it with it', async () => {
+  const first = await logged(`/v1/models/${m.m1.id}/receipt`);
+  assert.deepEqual(await logged(`/v1/models/${m.m1.id}/receipt`), first);
+  const [, size, root] = first.checkpoint.split('\n');
+  sql(dbUrl, `INSERT INTO anchors (chain_id, sender, recipient, tree_size, root, calldata, status, nonce,
+      tx_hash, block_number, block_hash, confirmations, submitted_at, mined_at, confirmed_at)
+    VALUES (31337, decode(repeat('ab', 20), 'hex'), decode(repeat('cd', 20), 'hex'), ${size},
+      decode('${Buffer.from(root, 'base64').toString('hex')}', 'hex'), '\\x01', 'confirmed', 0,
+      sha256('model-ctx'::bytea), 7, sha256('model-block'::bytea), 12, now(), now(), now())`);
+  const anchored = await logged(`/v1/models/${m.m1.id}/receipt`);
+  assert.equal(anchored.status, 'anchored');
+  assert.equal(anchored.anchor.tree_size, Number(size));
+  sql(dbUrl, `DELETE FROM anchors WHERE tree_size = ${size}`);
+  assert.deepEqual(await logged(`/v1/models/${m.m1.id}/receipt`), first);
 });
 
 test('provenance lists the models a content hash went into, also in the batch lookup', async () => {
