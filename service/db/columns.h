@@ -152,6 +152,14 @@ enum db_status db_tiles_put(struct db_conn *conn, const struct db_stmt *stmt, co
     "SELECT d.id, d.name, d.version, m.position, d.sealed_at FROM dataset_members m "              \
     "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed' WHERE m.content_hash = " h     \
     " ORDER BY d.sealed_at, d.id LIMIT " lim
+/* DB_USES_OF for each hash of hs (a FROM item h(hash, ord)) in one pass, with no sort or limit
+ * per hash: ord, id, name, version, position, sealed_at and rn, the use's place among its
+ * hash's (keep rn <= lim). */
+#define DB_USES_OF_EACH(hs)                                                                        \
+    "SELECT h.ord, d.id, d.name, d.version, m.position, d.sealed_at, "                             \
+    "row_number() OVER (PARTITION BY h.ord ORDER BY d.sealed_at, d.id) AS rn FROM " hs             \
+    " JOIN dataset_members m ON m.content_hash = h.hash "                                          \
+    "JOIN datasets d ON d.id = m.dataset_id AND d.status = 'sealed'"
 /* Reads a use's id, name, version and position from column base on (lookup left 0). */
 void db_dataset_use_read(const PGresult *res, int r, int base, struct dataset_use *out);
 
@@ -163,6 +171,16 @@ void db_dataset_use_read(const PGresult *res, int r, int base, struct dataset_us
     "FROM dataset_members dm JOIN model_datasets md ON md.dataset_id = dm.dataset_id "             \
     "JOIN models m ON m.id = md.model_id WHERE dm.content_hash = " h " GROUP BY m.id "             \
     "ORDER BY m.registered_at, m.id LIMIT " lim
+/* DB_USED_IN_OF for each hash of hs (a FROM item h(hash, ord)) in one pass: ord, id, name,
+ * version, digest, dataset_ids, registered_at and rn, the use's place among its hash's (keep
+ * rn <= lim). */
+#define DB_USED_IN_OF_EACH(hs)                                                                     \
+    "SELECT g.*, row_number() OVER (PARTITION BY g.ord ORDER BY g.registered_at, g.id) AS rn "     \
+    "FROM (SELECT h.ord, m.id, m.name, m.version, encode(m.digest, 'hex') AS digest, "             \
+    "'[' || string_agg(md.dataset_id::text, ',' ORDER BY md.position) || ']' AS dataset_ids, "     \
+    "m.registered_at FROM " hs " JOIN dataset_members dm ON dm.content_hash = h.hash "             \
+    "JOIN model_datasets md ON md.dataset_id = dm.dataset_id JOIN models m ON m.id = md.model_id " \
+    "GROUP BY h.ord, m.id) g"
 /* Reads a use's id, name, version, digest and dataset ids from column base on (lookup left 0). */
 void db_model_use_read(const PGresult *res, int r, int base, struct model_use *out);
 

@@ -186,11 +186,12 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     "LEFT JOIN log_entries e ON e.item_id = i.id LEFT JOIN signers sg ON sg.identity = i.signer"
 // clang-format on
 
-static const struct db_stmt db_item_insert_many_stmt = {"db_item_insert_many",
-                                                        ITEM_INSERT_MANY_SQL(""), 8};
+static const struct db_stmt db_item_insert_many_stmt = {
+    "db_item_insert_many", ITEM_INSERT_MANY_SQL(""), 8, false, PLAN_GENERIC};
 static const struct db_stmt db_item_insert_many_told_stmt = {
     "db_item_insert_many_told",
-    ITEM_INSERT_MANY_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"), 8};
+    ITEM_INSERT_MANY_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"), 8, false,
+    PLAN_GENERIC};
 
 /* PostgreSQL's binary array format (array_send): a one-dimensional array of n elements of type
  * oid, each added with array_put (NULL data: a NULL element). */
@@ -413,7 +414,10 @@ enum db_status db_item_get_receipt_lean(struct db_conn *conn, int64_t id,
  * trained on them, told apart by the kind column (PROV_COL_KIND) and kept in order by
  * PROV_COL_ORD; the lookup's 1-based position comes last (PROV_COL_LOOKUP). The uses' columns
  * (PROV_COL_USE, NULL in the registrations' rows) hold the dataset's position as text where the
- * model's digest goes (every value comes as text anyway). */
+ * model's digest goes (every value comes as text anyway). The registrations are read per hash
+ * (each page has a limit of its own), the datasets and models of all the hashes in one pass
+ * each (DB_USES_OF_EACH): a sort and a limit per hash of those had cost a fifth of the
+ * statement. PLAN_GENERIC: see db/exec.h. */
 enum { PROV_ITEM, PROV_DATASET, PROV_MODEL, PROV_KINDS };
 enum {
     PROV_COL_KIND = ITEM_COL_COUNT_ + 2, /* after DB_PAGE's page_row and bytes_before */
@@ -424,23 +428,22 @@ enum {
 #define PROV_NO_ITEM "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 #define PROV_NO_USE  "NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text"
 // clang-format off
-#define PROVENANCE_OF(h, lim, budget)                                                              \
-    "SELECT pg.*, 0 AS kind, pg.page_row AS ord, " PROV_NO_USE " FROM ("                           \
+#define PROV_HASHES "unnest($1::bytea[]) WITH ORDINALITY AS h(hash, ord)"
+#define PROVENANCE_MANY_SQL                                                                        \
+    "SELECT x.* FROM (SELECT pg.*, 0 AS kind, pg.page_row AS ord, " PROV_NO_USE ", h.ord AS lookup " \
+    "FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "                         \
+    "AS h(hash, lim, budget, ord) CROSS JOIN LATERAL ("                                           \
     DB_PAGE("SELECT " ITEM_COLUMNS ", " DB_BYTES_BEFORE(ITEM_BYTES("i.metadata"),                  \
                                                         "i.registered_at, i.id") ITEM_FROM         \
-            "WHERE i.content_hash = " h " ORDER BY i.registered_at, i.id LIMIT " lim, budget)     \
-    ") pg UNION ALL SELECT " PROV_NO_ITEM ", 1, row_number() OVER (ORDER BY u.sealed_at, u.id), " \
-    "u.id, u.name, u.version, u.position::text, NULL FROM (" DB_USES_OF(h, "$4") ") u "            \
-    "UNION ALL SELECT " PROV_NO_ITEM ", 2, row_number() OVER (ORDER BY u.registered_at, u.id), "  \
-    "u.id, u.name, u.version, u.digest, u.dataset_ids FROM (" DB_USED_IN_OF(h, "$4") ") "          \
-    "u(id, name, version, digest, dataset_ids, registered_at)"
-#define PROVENANCE_MANY_SQL                                                                        \
-    "SELECT x.*, h.ord FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "     \
-    "AS h(hash, lim, budget, ord) CROSS JOIN LATERAL ("                                           \
-    PROVENANCE_OF("h.hash", "h.lim", "h.budget") ") x ORDER BY h.ord, x.kind, x.ord"
+            "WHERE i.content_hash = h.hash ORDER BY i.registered_at, i.id LIMIT h.lim", "h.budget") \
+    ") pg UNION ALL SELECT " PROV_NO_ITEM ", 1, u.rn, u.id, u.name, u.version, u.position::text, " \
+    "NULL, u.ord FROM (" DB_USES_OF_EACH(PROV_HASHES) ") u WHERE u.rn <= $4 "                       \
+    "UNION ALL SELECT " PROV_NO_ITEM ", 2, u.rn, u.id, u.name, u.version, u.digest, "               \
+    "u.dataset_ids, u.ord FROM (" DB_USED_IN_OF_EACH(PROV_HASHES) ") u WHERE u.rn <= $4"            \
+    ") x ORDER BY x.lookup, x.kind, x.ord"
 // clang-format on
-static const struct db_stmt db_item_provenance_many_stmt = {"db_item_provenance_many",
-                                                            PROVENANCE_MANY_SQL, 4};
+static const struct db_stmt db_item_provenance_many_stmt = {
+    "db_item_provenance_many", PROVENANCE_MANY_SQL, 4, false, PLAN_GENERIC};
 
 /* The lookup (0-based) and kind of row r of res, false when they are out of range. */
 static bool prov_row(const PGresult *res, int r, size_t n, size_t *at, int *kind)
@@ -585,7 +588,7 @@ static const struct db_stmt db_item_by_content_hashes_stmt = {
     "WHERE i.content_hash = decode(h.hex, 'hex') "
     "ORDER BY i.registered_at, i.id LIMIT $2::bigint + 1) y(" LOOKUP_COLUMNS ", rn)) x "
     "WHERE x.rn = 1 OR x.rn > $2 OR x.bytes_before < $3 ORDER BY x.ord, x.rn",
-    3};
+    3, false, PLAN_GENERIC};
 
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
                                          size_t n, unsigned limit, size_t max_bytes,
@@ -638,10 +641,13 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
 
 static const struct db_stmt db_item_list_stmts[] = {
     {"db_item_list_by_content_hash", LIST_SQL("content_hash = $1 AND " OPT_SIGNER " AND " OPT_URL),
-     9},
-    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 9},
-    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 9},
-    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 9},
+     9, false, PLAN_CUSTOM},
+    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 9, false,
+     PLAN_CUSTOM},
+    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 9,
+     false, PLAN_CUSTOM},
+    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 9, false,
+     PLAN_CUSTOM},
 };
 
 enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,

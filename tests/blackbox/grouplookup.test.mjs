@@ -13,6 +13,7 @@ import {
   sha256Hex, stopWithin, metric,
 } from './lib/harness.mjs';
 import { datasetStatement, membersRoot } from './lib/dataset.mjs';
+import { startPgProxy } from './lib/pgproxy.mjs';
 
 let srv, token, dbUrl;
 const registered = []; // content hashes, each registered 1 to 3 times
@@ -175,4 +176,35 @@ test('clients that hang up while their lookup waits hold nothing up: shutdown is
   const outcome = await stopWithin(s);
   assert.notEqual(outcome, 'late', 'provd exits within 15 s of SIGTERM');
   assert.equal(outcome, 0, 'clean exit');
+});
+
+// PostgreSQL plans a prepared statement for its parameters five times, then keeps a generic plan
+// only if that does not look dearer: a group of one looks cheaper planned for itself, so lookups
+// at low load were planned afresh at every run. provd asks for the generic plan (db/exec.h
+// PLAN_GENERIC), once per connection, and switches back for a listing's optional filters.
+test('lookups ask for a generic plan once per connection; a listing switches back, once', async () => {
+  const proxy = await startPgProxy(dbUrl);
+  const one = await startProvd({ dbUrl: proxy.url,
+    args: ['--threads', '1', '--lookup-threads', '1', '--commit-threads', '1'] });
+  try {
+    const sets = (mode) => proxy.counts().queries.filter((q) => q === `SET plan_cache_mode = ${mode}`).length;
+    const lookUp = async (hashes) => {
+      for (const h of hashes) assert.equal((await http(one.base, 'GET', `/v1/provenance/${h}`)).status, 200);
+    };
+    const list = async () => assert.equal((await http(one.base, 'GET', '/v1/items?limit=3')).status, 200);
+    await lookUp(registered.slice(0, 20));
+    const generic = sets('force_generic_plan');
+    assert.ok(generic >= 1 && generic <= 3, `${generic} switches for 20 lookups on 3 connections`);
+    await lookUp(registered.slice(20, 40));
+    assert.equal(sets('force_generic_plan'), generic, 'no switch while the mode holds');
+    assert.equal(sets('auto'), 0);
+    await list();
+    await list();
+    assert.equal(sets('auto'), 1, 'the listing switched its connection back, once');
+    await lookUp(registered.slice(40, 45));
+    assert.equal(sets('force_generic_plan'), generic + 1);
+  } finally {
+    await one.stop();
+    await proxy.close();
+  }
 });
