@@ -98,7 +98,7 @@ static const struct db_stmt db_dataset_list_stmt = {
                              "(to_timestamp($3::bigint / 1e6), $4::bigint)) "
                              "ORDER BY d.created_at, d.id LIMIT $5",
             "$6"),
-    6, false, PLAN_CUSTOM};
+    6};
 
 enum db_status db_dataset_list(struct db_conn *conn, const struct dataset_filter *f,
                                struct dataset_rows *out)
@@ -340,7 +340,7 @@ static const struct db_stmt db_dataset_tiles_get_stmt = {
     "SELECT t.level, t.idx, t.hashes FROM dataset_tiles t "
     "JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) "
     "ON t.dataset_id = $3 AND t.level = w.level AND t.idx = w.idx",
-    3, true, PLAN_GENERIC};
+    3, true};
 
 enum db_status db_dataset_tiles_get(struct db_conn *conn, int64_t id, const unsigned *levels,
                                     const uint64_t *idxs, size_t n, struct tile *out, size_t *found)
@@ -512,7 +512,7 @@ static const struct db_stmt db_anchor_max_confirmed_stmt = {
     "db_anchor_max_confirmed",
     "SELECT max(tree_size) FROM anchors WHERE status = 'confirmed' "
     "AND ($1::bigint IS NULL OR tree_size <= $1)",
-    1, false, PLAN_CUSTOM};
+    1};
 
 enum db_status db_anchor_max_confirmed(struct db_conn *conn, bool has_limit, uint64_t limit,
                                        bool *found, uint64_t *max)
@@ -554,7 +554,7 @@ static const struct db_stmt db_dataset_audit_rows_stmt = {
                                "e.log_index < $2)) r ON true "
                                "WHERE m.dataset_id = $1 AND m.position >= $4 AND m.position < $5 "
                                "ORDER BY m.position, r.log_index NULLS LAST, r.registered_at, r.id",
-    7, false, PLAN_CUSTOM};
+    7};
 
 enum db_status db_dataset_audit_rows(struct db_conn *conn, int64_t id, const struct audit_as_of *a,
                                      const struct audit_range *range,

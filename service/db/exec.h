@@ -12,23 +12,21 @@
 #include "db/pool.h"
 #include "util/rows.h"
 
-/* How PostgreSQL plans a statement (plan_cache_mode). PostgreSQL plans the first five runs of a
- * prepared statement for their parameters, then keeps a generic plan if that does not look
- * dearer than they did. A statement over arrays of a group (lookups, registrations, tiles) looks
- * cheaper planned for a short array than generically for one of unknown length, so a connection
- * whose first runs came at low load (groups of one or two) re-planned it at every run, at twice
- * the CPU of the generic plan, for as long as it lived; PLAN_GENERIC plans it once. A statement
- * whose optional filters ($1 IS NULL OR …) only an index can serve when the planner sees the
- * parameters needs PLAN_CUSTOM's choice. The session switches when a statement asks for the mode
- * it is not in (one SET); PLAN_ANY runs in either. */
-enum db_plan { PLAN_ANY, PLAN_GENERIC, PLAN_CUSTOM };
+/* A parameter array read through a sub-select, so that planning does not see its length.
+ * PostgreSQL plans the first five runs of a prepared statement for their parameters, then keeps
+ * a generic plan if that does not look dearer than they did. A statement over the arrays of a
+ * group looked cheaper planned for the one or two elements of a group at low load than for an
+ * array of unknown length, so a connection whose first runs came at low load (every connection
+ * after a start) planned it afresh at every run for as long as it lived (pg_prepared_statements:
+ * no generic plan in ten runs), at twice the CPU of a lookup. Through a sub-select both plans see
+ * an array of unknown length, and the generic one is kept. */
+#define DB_ARRAY(param, type) "(SELECT " param "::" type "[])"
 
 struct db_stmt {
     const char *name; /* named like the C function that runs it */
     const char *sql;
     int n_params;
     bool binary_result; /* results in PostgreSQL's binary format (bulk bytea) */
-    enum db_plan plan;
 };
 
 /* Runs stmt with text parameters (NULL for SQL NULL; lengths/formats may be NULL for all-text).

@@ -164,9 +164,10 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
  * after the commit. */
 // clang-format off
 #define ITEM_INSERT_MANY_SQL(told)                                                                 \
-    "WITH r AS (SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], "            \
-    "$5::text[], $6::bytea[], $7::bytea[]) WITH ORDINALITY AS r(content_hash, metadata, "          \
-    "source_url, signer, sig_scheme, signature, statement_hash, k)), "                             \
+    "WITH r AS (SELECT * FROM unnest(" DB_ARRAY("$1", "bytea") ", " DB_ARRAY("$2", "text") ", "     \
+    DB_ARRAY("$3", "text") ", " DB_ARRAY("$4", "text") ", " DB_ARRAY("$5", "text") ", "             \
+    DB_ARRAY("$6", "bytea") ", " DB_ARRAY("$7", "bytea") ") WITH ORDINALITY AS r(content_hash, "    \
+    "metadata, source_url, signer, sig_scheme, signature, statement_hash, k)), "                   \
     "sg AS (SELECT identity, name, revoked_at FROM signers "                                       \
     "WHERE identity IN (SELECT signer FROM r)), "                                                  \
     "ins AS (INSERT INTO items (content_hash, metadata, source_url, signer, sig_scheme, "          \
@@ -186,12 +187,11 @@ enum db_status db_item_insert(struct db_conn *conn, const struct item_request *r
     "LEFT JOIN log_entries e ON e.item_id = i.id LEFT JOIN signers sg ON sg.identity = i.signer"
 // clang-format on
 
-static const struct db_stmt db_item_insert_many_stmt = {
-    "db_item_insert_many", ITEM_INSERT_MANY_SQL(""), 8, false, PLAN_GENERIC};
+static const struct db_stmt db_item_insert_many_stmt = {"db_item_insert_many",
+                                                        ITEM_INSERT_MANY_SQL(""), 8};
 static const struct db_stmt db_item_insert_many_told_stmt = {
     "db_item_insert_many_told",
-    ITEM_INSERT_MANY_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"), 8, false,
-    PLAN_GENERIC};
+    ITEM_INSERT_MANY_SQL(" RETURNING pg_notify('" DB_EVENTS_CHANNEL "', 'r')"), 8};
 
 /* PostgreSQL's binary array format (array_send): a one-dimensional array of n elements of type
  * oid, each added with array_put (NULL data: a NULL element). */
@@ -417,7 +417,7 @@ enum db_status db_item_get_receipt_lean(struct db_conn *conn, int64_t id,
  * model's digest goes (every value comes as text anyway). The registrations are read per hash
  * (each page has a limit of its own), the datasets and models of all the hashes in one pass
  * each (DB_USES_OF_EACH): a sort and a limit per hash of those had cost a fifth of the
- * statement. PLAN_GENERIC: see db/exec.h. */
+ * statement. The arrays are read through sub-selects (DB_ARRAY): see db/exec.h. */
 enum { PROV_ITEM, PROV_DATASET, PROV_MODEL, PROV_KINDS };
 enum {
     PROV_COL_KIND = ITEM_COL_COUNT_ + 2, /* after DB_PAGE's page_row and bytes_before */
@@ -428,10 +428,11 @@ enum {
 #define PROV_NO_ITEM "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 #define PROV_NO_USE  "NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text"
 // clang-format off
-#define PROV_HASHES "unnest($1::bytea[]) WITH ORDINALITY AS h(hash, ord)"
+#define PROV_HASHES "unnest(" DB_ARRAY("$1", "bytea") ") WITH ORDINALITY AS h(hash, ord)"
 #define PROVENANCE_MANY_SQL                                                                        \
     "SELECT x.* FROM (SELECT pg.*, 0 AS kind, pg.page_row AS ord, " PROV_NO_USE ", h.ord AS lookup " \
-    "FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "                         \
+    "FROM unnest(" DB_ARRAY("$1", "bytea") ", " DB_ARRAY("$2", "bigint") ", "                       \
+    DB_ARRAY("$3", "bigint") ") WITH ORDINALITY "                                                   \
     "AS h(hash, lim, budget, ord) CROSS JOIN LATERAL ("                                           \
     DB_PAGE("SELECT " ITEM_COLUMNS ", " DB_BYTES_BEFORE(ITEM_BYTES("i.metadata"),                  \
                                                         "i.registered_at, i.id") ITEM_FROM         \
@@ -442,8 +443,8 @@ enum {
     "u.dataset_ids, u.ord FROM (" DB_USED_IN_OF_EACH(PROV_HASHES) ") u WHERE u.rn <= $4"            \
     ") x ORDER BY x.lookup, x.kind, x.ord"
 // clang-format on
-static const struct db_stmt db_item_provenance_many_stmt = {
-    "db_item_provenance_many", PROVENANCE_MANY_SQL, 4, false, PLAN_GENERIC};
+static const struct db_stmt db_item_provenance_many_stmt = {"db_item_provenance_many",
+                                                            PROVENANCE_MANY_SQL, 4};
 
 /* The lookup (0-based) and kind of row r of res, false when they are out of range. */
 static bool prov_row(const PGresult *res, int r, size_t n, size_t *at, int *kind)
@@ -583,12 +584,15 @@ static const struct db_stmt db_item_by_content_hashes_stmt = {
     "SELECT x.c0, x.c1, CASE WHEN " LOOKUP_SHOWN " THEN x.c2 END, x.c3, x.c4, x.c5, x.c6, x.c7, "
     "x.c8, x.c9, x.c10, x.ord, NOT " LOOKUP_SHOWN " FROM (SELECT h.ord, y.*, sum(" LOOKUP_LEN
     ") OVER (ORDER BY h.ord, y.rn ROWS UNBOUNDED PRECEDING) - " LOOKUP_LEN " AS bytes_before "
-    "FROM unnest($1::text[]) WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("
-    "SELECT " ITEM_COLUMNS ", row_number() OVER (ORDER BY i.registered_at, i.id) AS rn" ITEM_FROM
-    "WHERE i.content_hash = decode(h.hex, 'hex') "
-    "ORDER BY i.registered_at, i.id LIMIT $2::bigint + 1) y(" LOOKUP_COLUMNS ", rn)) x "
-    "WHERE x.rn = 1 OR x.rn > $2 OR x.bytes_before < $3 ORDER BY x.ord, x.rn",
-    3, false, PLAN_GENERIC};
+    "FROM unnest(" DB_ARRAY(
+        "$1", "text") ") WITH ORDINALITY AS h(hex, ord) CROSS JOIN LATERAL ("
+                      "SELECT " ITEM_COLUMNS
+                      ", row_number() OVER (ORDER BY i.registered_at, i.id) AS rn" ITEM_FROM
+                      "WHERE i.content_hash = decode(h.hex, 'hex') "
+                      "ORDER BY i.registered_at, i.id LIMIT $2::bigint + 1) y(" LOOKUP_COLUMNS
+                      ", rn)) x "
+                      "WHERE x.rn = 1 OR x.rn > $2 OR x.bytes_before < $3 ORDER BY x.ord, x.rn",
+    3};
 
 enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*hashes)[SHA256_LEN],
                                          size_t n, unsigned limit, size_t max_bytes,
@@ -641,13 +645,10 @@ enum db_status db_item_by_content_hashes(struct db_conn *conn, const uint8_t (*h
 
 static const struct db_stmt db_item_list_stmts[] = {
     {"db_item_list_by_content_hash", LIST_SQL("content_hash = $1 AND " OPT_SIGNER " AND " OPT_URL),
-     9, false, PLAN_CUSTOM},
-    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 9, false,
-     PLAN_CUSTOM},
-    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 9,
-     false, PLAN_CUSTOM},
-    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 9, false,
-     PLAN_CUSTOM},
+     9},
+    {"db_item_list_by_signer", LIST_SQL("signer = $2 AND " OPT_HASH " AND " OPT_URL), 9},
+    {"db_item_list_by_source_url", LIST_SQL("source_url = $3 AND " OPT_HASH " AND " OPT_SIGNER), 9},
+    {"db_item_list_by_time", LIST_SQL(OPT_HASH " AND " OPT_SIGNER " AND " OPT_URL), 9},
 };
 
 enum db_status db_item_list(struct db_conn *conn, const struct item_filter *f,

@@ -184,7 +184,7 @@ static const struct db_stmt db_model_list_stmt = {
                            "(to_timestamp($5::bigint / 1e6), $6::bigint)) "
                            "ORDER BY m.registered_at, m.id LIMIT $7",
             "$8"),
-    8, false, PLAN_CUSTOM};
+    8};
 
 enum db_status db_model_list(struct db_conn *conn, const struct model_filter *f,
                              struct model_rows *out)

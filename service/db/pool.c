@@ -34,9 +34,6 @@ struct db_conn {
     time_t last_reset;
     bool in_use;
     bool in_txn; /* inside db_transaction(): never re-run a statement on its own */
-    /* The session's plan_cache_mode as last set (PLAN_CUSTOM is PostgreSQL's default, auto;
-     * PLAN_ANY: not known, after a rolled-back transaction that may have set it). */
-    enum db_plan plan_mode;
     /* The watchdog's view of the call in flight (pooled connections only, under watch_lock):
      * a dup of the socket (-1: none), so that cutting it never hits a descriptor reused after
      * libpq closed its own; when to cut it; whether it was cut. */
@@ -121,7 +118,6 @@ static bool conn_open(struct db_conn *c, const char *url, unsigned wait_s)
     unsigned delay_ms = 100;
     for (;;) {
         c->pg = connect_once(url, &c->limits);
-        c->plan_mode = PLAN_CUSTOM; /* PostgreSQL's default */
         if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
             return true;
         if (time(NULL) >= deadline) {
@@ -304,7 +300,6 @@ void db_pool_destroy(struct db_pool *pool)
 static bool conn_reopen(struct db_conn *c)
 {
     c->n_prepared = 0;
-    c->plan_mode = PLAN_CUSTOM;
     if (!c->pg) {
         c->pg = connect_once(c->url, &c->limits);
     } else {
@@ -436,28 +431,12 @@ static enum db_status ensure_prepared(struct db_conn *c, const struct db_stmt *s
     return st;
 }
 
-/* Switches the session's plan_cache_mode to the one stmt asks for (enum db_plan). */
-static enum db_status ensure_plan_mode(struct db_conn *c, const struct db_stmt *stmt)
-{
-    if (stmt->plan == PLAN_ANY || stmt->plan == c->plan_mode)
-        return DB_OK;
-    PGresult *res =
-        PQexec(c->pg, stmt->plan == PLAN_GENERIC ? "SET plan_cache_mode = force_generic_plan"
-                                                 : "SET plan_cache_mode = auto");
-    enum db_status st = classify(c->pg, res);
-    PQclear(res);
-    c->plan_mode = st == DB_OK ? stmt->plan : PLAN_ANY;
-    return st;
-}
-
 static enum db_status exec_once(struct db_conn *c, const struct db_stmt *stmt,
                                 const char *const *values, const int *lengths, const int *formats,
                                 PGresult **res)
 {
     watch_arm(c);
     enum db_status st = ensure_prepared(c, stmt);
-    if (st == DB_OK)
-        st = ensure_plan_mode(c, stmt);
     PGresult *r = NULL;
     if (st == DB_OK) {
         r = PQexecPrepared(c->pg, stmt->name, stmt->n_params, values, lengths, formats,
@@ -543,8 +522,6 @@ static enum db_status exec_calls(struct db_conn *conn, const struct db_call *cal
     enum db_status st = DB_OK;
     for (size_t i = 0; i < n && st == DB_OK; i++)
         st = ensure_prepared(conn, calls[i].stmt);
-    if (st == DB_OK && n > 0) /* a pipeline runs in the mode its first statement asks for */
-        st = ensure_plan_mode(conn, calls[0].stmt);
     if (st != DB_OK)
         return st;
     if (!PQenterPipelineMode(conn->pg))
@@ -622,8 +599,6 @@ enum db_status db_transaction(struct db_conn *conn, enum db_status (*fn)(struct 
         if (st != DB_OK && PQstatus(conn->pg) == CONNECTION_OK &&
             db_exec_simple(conn, "ROLLBACK") != DB_OK)
             diag_warn("ROLLBACK failed: %s", PQerrorMessage(conn->pg));
-        if (st != DB_OK)
-            conn->plan_mode = PLAN_ANY; /* a SET in the transaction was undone with it */
     }
     conn->in_txn = false;
     return st;

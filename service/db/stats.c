@@ -28,7 +28,7 @@ static const struct db_stmt db_stats_registrations_stmt = {
     "SELECT (extract(epoch FROM b.at) * 1000000)::bigint, b.n FROM (SELECT date_trunc($3, "
     "registered_at AT TIME ZONE 'UTC') AS at, count(*) AS n FROM items WHERE registered_at "
     ">= " US_TS("$1") " AND registered_at < " US_TS("$2") " GROUP BY 1) b",
-    3, false, PLAN_CUSTOM};
+    3};
 
 static void log_read(const PGresult *res, struct stats *out)
 {

@@ -214,7 +214,7 @@ static const struct db_stmt db_log_tiles_get_stmt = {
     "SELECT t.level, t.idx, t.hashes FROM log_tiles t "
     "JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) "
     "ON t.level = w.level AND t.idx = w.idx",
-    2, true, PLAN_GENERIC};
+    2, true};
 
 /* Big-endian integer of len bytes (binary result format). */
 static uint64_t be_uint(const char *p, int len)

@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 # Throwaway PostgreSQL cluster for tests and local runs. Source this file, then:
 #   pg_start DIR   creates and starts a cluster under DIR on a free loopback port and exports
-#                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests; a
+#                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests
+#                  (PROVD_TEST_PG_CONF, when set, is added to a new cluster's settings); a
 #                  cluster an earlier pg_start left in DIR is started again (on a new port)
 #   pg_stop [MODE] stops it (the caller removes DIR); MODE is pg_ctl's, immediate by default
 # As root, the server runs as the "postgres" system user (initdb refuses root).
@@ -55,6 +56,10 @@ max_connections = 200
 shared_buffers = 256MB
 log_min_messages = warning
 CONF
+        # PROVD_TEST_PG_CONF: more settings (tests/run: pg_stat_statements, for the plan test)
+        if [ -n "${PROVD_TEST_PG_CONF:-}" ]; then
+            printf '%s\n' "$PROVD_TEST_PG_CONF" >>"$dir/data/postgresql.conf"
+        fi
     fi
     # A port found free may be taken before the server binds it: then another, twice more.
     local tries=1

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A TCP proxy between provd and PostgreSQL that counts what provd asks: every frontend message of
 // the wire protocol (v3) is read off the stream, so `statements` is the number of Execute and
-// simple Query messages, `queries` the text of each simple Query, and `syncs` the number of
-// round trips that ended in a Sync. The counts are exact and independent of provd's own
-// accounting. TLS and GSS encryption are refused in the URL it hands out (sslmode=disable,
-// gssencmode=disable), so the stream stays readable.
+// simple Query messages and `syncs` the number of round trips that ended in a Sync. The counts
+// are exact and independent of provd's own accounting. TLS and GSS encryption are refused in
+// the URL it hands out (sslmode=disable, gssencmode=disable), so the stream stays readable.
 import net from 'node:net';
 
 // The startup message's parameters (name, value, …, ""), as an object.
@@ -46,7 +45,6 @@ function meter(c, ignore) {
       const len = buf.readUInt32BE(1);
       if (buf.length < 1 + len) return;
       if (type === 'E' || type === 'Q') c.statements++;
-      if (type === 'Q') c.queries.push(buf.subarray(5, len).toString('utf8')); // NUL-terminated
       if (type === 'S') c.syncs++;
       buf = buf.subarray(1 + len);
     }
@@ -57,7 +55,7 @@ function meter(c, ignore) {
 // url is dbUrl pointed at the proxy. Sessions named in ignore are forwarded, not counted.
 export async function startPgProxy(dbUrl, { ignore = ['provd-events'] } = {}) {
   const target = new URL(dbUrl);
-  const counts = { statements: 0, syncs: 0, connections: 0, queries: [] };
+  const counts = { statements: 0, syncs: 0, connections: 0 };
   const sockets = new Set();
   const server = net.createServer((client) => {
     counts.connections++;
@@ -85,7 +83,7 @@ export async function startPgProxy(dbUrl, { ignore = ['provd-events'] } = {}) {
   url.searchParams.set('gssencmode', 'disable');
   return {
     url: url.toString(),
-    counts: () => ({ ...counts, queries: [...counts.queries] }),
+    counts: () => ({ ...counts }),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
