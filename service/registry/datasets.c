@@ -338,60 +338,56 @@ bool registry_dataset_members(struct registry *reg, int64_t id, int64_t after, u
     return p->code == PROBLEM_NONE;
 }
 
-/* Loads the receipt of sealed dataset id on conn, and member's position (may be NULL) into m. */
-/* The dataset's receipt from row, and its member's position into m (unless NULL). */
-static bool receipt_of_dataset(int64_t id, const uint8_t *member,
-                               const struct dataset_receipt_row *row, struct receipt *r,
-                               struct membership_proof *m, struct problem *p)
+/* What a dataset's receipt is read for: the dataset, and a member whose position goes into m
+ * (both may be NULL). */
+struct dataset_receipt_ask {
+    int64_t id;
+    const uint8_t *member;
+    struct membership_proof *m;
+};
+
+/* A receipt_read of a struct dataset_receipt_ask: the sealed dataset and its member. */
+static bool dataset_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
+                         struct receipt_context_ref *ref, struct problem *p)
 {
-    const struct dataset_row *d = &row->dataset;
-    if (!row->found)
-        return problem_set(p, PROBLEM_DATASET_NOT_FOUND, NULL, "no dataset with id %" PRId64, id);
+    const struct dataset_receipt_ask *a = arg;
+    struct dataset_receipt_row row;
+    enum db_status st = db_dataset_get_for_receipt(conn, a->id, a->member, lean, &row);
+    r->owner = row.owner;
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    const struct dataset_row *d = &row.dataset;
+    if (!row.found)
+        return problem_set(p, PROBLEM_DATASET_NOT_FOUND, NULL, "no dataset with id %" PRId64,
+                           a->id);
     if (!d->sealed)
         return problem_set(p, PROBLEM_DATASET_OPEN, NULL,
-                           "dataset %" PRId64 " is open: it has a receipt once sealed", id);
-    if (member && !row->is_member)
+                           "dataset %" PRId64 " is open: it has a receipt once sealed", a->id);
+    if (a->member && !row.is_member)
         return problem_set(p, PROBLEM_NOT_A_MEMBER, "content_hash",
-                           "the content hash is not a member of dataset %" PRId64, id);
-    buf_free(&r->record);
+                           "the content hash is not a member of dataset %" PRId64, a->id);
     dataset_record_write(&r->record, d);
-    r->id = id;
+    r->id = a->id;
     r->pending_status = "sealed";
     r->logged = d->logged;
     r->log_index = d->log_index;
-    if (m) {
-        m->position = row->position;
-        m->member_count = d->member_count;
-        snprintf(m->members_root_hex, sizeof m->members_root_hex, "%s", d->members_root_hex);
+    r->ctx = row.ctx;
+    *ref = (struct receipt_context_ref){row.has_tag, row.tag, row.has_span, row.span};
+    if (a->m) {
+        a->m->position = row.position;
+        a->m->member_count = d->member_count;
+        snprintf(a->m->members_root_hex, sizeof a->m->members_root_hex, "%s", d->members_root_hex);
     }
     return true;
 }
 
-/* The receipt from the dataset alone when a context is kept for it (receipts.h), else from the
- * dataset with its context, which is then kept. */
+/* Loads the receipt of sealed dataset id on conn, and member's position (may be NULL) into m. */
 static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
                        const uint8_t *member, struct receipt *r, struct membership_proof *m,
                        struct problem *p)
 {
-    struct dataset_receipt_row row;
-    enum db_status st = db_dataset_get_for_receipt(conn, id, member, true, &row);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    r->owner = row.owner;
-    if (!receipt_of_dataset(id, member, &row, r, m, p))
-        return false;
-    if (r->logged && !receipt_context_kept(reg, row.has_tag, row.tag, r)) {
-        rows_owner_release(&r->owner);
-        st = db_dataset_get_for_receipt(conn, id, member, false, &row);
-        if (st != DB_OK)
-            return registry_db_problem(st, p);
-        r->owner = row.owner;
-        if (!receipt_of_dataset(id, member, &row, r, m, p))
-            return false;
-        r->ctx = row.ctx;
-        receipt_context_keep(reg, row.has_span, &row.span, r);
-    }
-    return receipt_prove(reg, conn, r, p);
+    const struct dataset_receipt_ask a = {id, member, m};
+    return receipt_load(reg, conn, dataset_read, &a, r, p);
 }
 
 bool registry_dataset_receipt(struct registry *reg, int64_t id, struct receipt *out,

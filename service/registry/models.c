@@ -115,42 +115,32 @@ bool registry_models_list(struct registry *reg, const struct model_filter *f,
     return registry_db_result(st, p);
 }
 
-static void receipt_of_model(int64_t id, const struct model_row *m, struct receipt *r)
+/* A receipt_read of model *arg (an int64_t). */
+static bool model_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
+                       struct receipt_context_ref *ref, struct problem *p)
 {
-    buf_free(&r->record);
-    model_record_write(&r->record, m);
+    int64_t id = *(const int64_t *)arg;
+    struct model_receipt_row row;
+    enum db_status st = db_model_get_for_receipt(conn, id, lean, &row);
+    r->owner = row.owner;
+    if (st != DB_OK)
+        return registry_db_problem(st, p);
+    if (!row.found)
+        return problem_set(p, PROBLEM_MODEL_NOT_FOUND, NULL, "no model with id %" PRId64, id);
+    model_record_write(&r->record, &row.model);
     r->id = id;
     r->pending_status = "registered";
-    r->logged = m->logged;
-    r->log_index = m->log_index;
+    r->logged = row.model.logged;
+    r->log_index = row.model.log_index;
+    r->ctx = row.ctx;
+    *ref = (struct receipt_context_ref){row.has_tag, row.tag, row.has_span, row.span};
+    return true;
 }
 
-/* The receipt from the model alone when a context is kept for it (receipts.h), else from the
- * model with its context, which is then kept. */
 static bool receipt_on(struct registry *reg, struct db_conn *conn, int64_t id, struct receipt *r,
                        struct problem *p)
 {
-    struct model_receipt_row row;
-    enum db_status st = db_model_get_for_receipt(conn, id, true, &row);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    r->owner = row.owner;
-    if (!row.found)
-        return problem_set(p, PROBLEM_MODEL_NOT_FOUND, NULL, "no model with id %" PRId64, id);
-    receipt_of_model(id, &row.model, r);
-    if (r->logged && !receipt_context_kept(reg, row.has_tag, row.tag, r)) {
-        rows_owner_release(&r->owner);
-        st = db_model_get_for_receipt(conn, id, false, &row);
-        if (st != DB_OK)
-            return registry_db_problem(st, p);
-        r->owner = row.owner;
-        if (!row.found)
-            return problem_set(p, PROBLEM_MODEL_NOT_FOUND, NULL, "no model with id %" PRId64, id);
-        receipt_of_model(id, &row.model, r);
-        r->ctx = row.ctx;
-        receipt_context_keep(reg, row.has_span, &row.span, r);
-    }
-    return receipt_prove(reg, conn, r, p);
+    return receipt_load(reg, conn, model_read, &id, r, p);
 }
 
 bool registry_model_receipt(struct registry *reg, int64_t id, struct receipt *out,

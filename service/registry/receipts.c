@@ -92,16 +92,23 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
     return st == DB_OK || registry_db_problem(st, p);
 }
 
-bool receipt_context_kept(struct registry *reg, bool has_tag, int64_t tag, struct receipt *r)
+bool receipt_load(struct registry *reg, struct db_conn *conn, receipt_read read, const void *arg,
+                  struct receipt *r, struct problem *p)
 {
-    return has_tag && ctx_cache_get(&reg->contexts, tag, r->log_index, &r->ctx, &r->ctx_owner);
-}
-
-void receipt_context_keep(struct registry *reg, bool has_span, const struct log_context_span *span,
-                          struct receipt *r)
-{
-    if (r->logged && has_span && r->ctx.has_checkpoint)
-        (void)ctx_cache_put(&reg->contexts, span, &r->ctx, &r->owner); /* else unkept */
+    struct receipt_context_ref ref = {0};
+    if (!read(conn, true, arg, r, &ref, p))
+        return false;
+    if (r->logged && !(ref.has_tag && ctx_cache_get(&reg->contexts, ref.tag, r->log_index, &r->ctx,
+                                                    &r->ctx_owner))) {
+        rows_owner_release(&r->owner);
+        buf_free(&r->record);
+        ref = (struct receipt_context_ref){0};
+        if (!read(conn, false, arg, r, &ref, p))
+            return false;
+        if (r->logged && ref.has_span && r->ctx.has_checkpoint) /* else unkept */
+            (void)ctx_cache_put(&reg->contexts, &ref.span, &r->ctx, &r->owner);
+    }
+    return receipt_prove(reg, conn, r, p);
 }
 
 static void receipt_of_item(struct receipt *r, const struct item_row *item)
@@ -116,42 +123,44 @@ static void receipt_of_item(struct receipt *r, const struct item_row *item)
     r->log_index = item->log_index;
 }
 
-/* The receipt's record and context in one statement; the context is kept for the entries that
- * share it. */
-static bool item_receipt_full(struct registry *reg, struct db_conn *conn, int64_t id,
-                              struct receipt *r, struct problem *p)
+/* A receipt_read of item *arg (an int64_t). */
+static bool item_receipt_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
+                              struct receipt_context_ref *ref, struct problem *p)
 {
-    struct item_receipt_row row;
-    enum db_status st = db_item_get_for_receipt(conn, id, &row);
+    int64_t id = *(const int64_t *)arg;
+    enum db_status st;
+    bool found;
+    if (lean) {
+        struct item_receipt_lean row;
+        st = db_item_get_receipt_lean(conn, id, &row);
+        r->owner = row.owner;
+        found = row.found;
+        if (st == DB_OK && found) {
+            receipt_of_item(r, &row.item);
+            *ref = (struct receipt_context_ref){.has_tag = row.has_tag, .tag = row.tag};
+        }
+    } else {
+        struct item_receipt_row row;
+        st = db_item_get_for_receipt(conn, id, &row);
+        r->owner = row.owner;
+        found = row.found;
+        if (st == DB_OK && found) {
+            receipt_of_item(r, &row.item);
+            r->ctx = row.ctx;
+            *ref = (struct receipt_context_ref){.has_span = row.has_span, .span = row.span};
+        }
+    }
     if (st != DB_OK)
         return registry_db_problem(st, p);
-    r->owner = row.owner;
-    if (!row.found)
+    if (!found)
         return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    receipt_of_item(r, &row.item);
-    r->ctx = row.ctx;
-    receipt_context_keep(reg, row.has_span, &row.span, r);
     return true;
 }
 
 bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_t id,
                               struct receipt *r, struct problem *p)
 {
-    struct item_receipt_lean lean;
-    enum db_status st = db_item_get_receipt_lean(conn, id, &lean);
-    if (st != DB_OK)
-        return registry_db_problem(st, p);
-    r->owner = lean.owner;
-    if (!lean.found)
-        return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
-    receipt_of_item(r, &lean.item);
-    if (r->logged && !receipt_context_kept(reg, lean.has_tag, lean.tag, r)) {
-        buf_free(&r->record);
-        rows_owner_release(&r->owner);
-        if (!item_receipt_full(reg, conn, id, r, p))
-            return false;
-    }
-    return receipt_prove(reg, conn, r, p);
+    return receipt_load(reg, conn, item_receipt_read, &id, r, p);
 }
 
 bool registry_receipt(struct registry *reg, int64_t id, struct receipt *out, struct problem *p)

@@ -54,13 +54,25 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
                               struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
 
-/* Log contexts kept between receipts (registry/ctxcache.h). receipt_context_kept sets r->ctx
- * (held by r->ctx_owner) to the one kept for r->log_index under the log's context tag, when
- * there is one. receipt_context_keep keeps r->ctx, whose strings r->owner holds, for the span of
- * entries that share it (has_span false: there is none to keep). */
-bool receipt_context_kept(struct registry *reg, bool has_tag, int64_t tag, struct receipt *r);
-void receipt_context_keep(struct registry *reg, bool has_span, const struct log_context_span *span,
-                          struct receipt *r);
+/* What a read of a receipt's row says of its log context: a lean read the log's context tag
+ * (has_tag; none while the log has no state), a full one the span of entries that share the
+ * context it read (has_span, once logged). */
+struct receipt_context_ref {
+    bool has_tag;
+    int64_t tag;
+    bool has_span;
+    struct log_context_span span;
+};
+/* Reads a record's row on conn (lean: without its log context) into r: owner, record, id,
+ * pending_status, logged, log_index and, unless lean, ctx; and ref. False with *p set when
+ * there is no such record or the read failed. arg is the caller's. */
+typedef bool (*receipt_read)(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
+                             struct receipt_context_ref *ref, struct problem *p);
+/* The receipt read reads, proved: from the lean read when a log context is kept for its entry
+ * under the tag it read (registry/ctxcache.h), else from the full read, whose context is then
+ * kept. */
+bool receipt_load(struct registry *reg, struct db_conn *conn, receipt_read read, const void *arg,
+                  struct receipt *r, struct problem *p) __attribute__((warn_unused_result));
 
 /* Completes a receipt whose record, logged, log_index and ctx are set, on conn: the leaf hash
  * and, once logged, the proofs. */
