@@ -35,6 +35,18 @@ struct log_context_span {
     uint64_t lo, hi;
 };
 
+/* What a receipt's row says of its entry's log context (db_*_get_for_receipt): a full read the
+ * context and the span of entries that share it (has_span: once logged and the log has a state),
+ * a lean read only the log's context tag (has_tag: once the log has a state), which says whether
+ * a context kept from an earlier receipt applies (registry/ctxcache.h). */
+struct receipt_context {
+    struct log_context ctx; /* full */
+    bool has_span;          /* full */
+    struct log_context_span span;
+    bool has_tag; /* lean */
+    int64_t tag;
+};
+
 /* The span of entry e's context (db/columns.h LOG_CONTEXT_FROM): the entries below the same
  * covering anchor (the smallest on-chain anchor above e, of anchor_size when has_anchor; the
  * largest at or below e is of size lo_anchor, 0 when none) that get the same checkpoint (the

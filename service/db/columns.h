@@ -200,17 +200,16 @@ void db_model_use_read(const PGresult *res, int r, int base, struct model_use *o
     " AND a.status IN ('mined', 'confirmed') ORDER BY a.tree_size LIMIT 1) an ON true "            \
     "LEFT JOIN log_checkpoints c ON c.tree_size = CASE WHEN s.cosigned_size > " e                  \
     " AND s.cosigned_size >= coalesce(an.tree_size, 0) THEN s.cosigned_size ELSE s.tree_size END "
-/* Reads LOG_CONTEXT_COLUMNS starting at column first. */
-void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out);
 /* After LOG_CONTEXT_COLUMNS, over LOG_CONTEXT_FROM(e): what the context's span is made of (the
  * log's context tag, the cosigned size and the largest on-chain anchor at or below e). */
 #define LOG_CONTEXT_SPAN_COLUMNS(e)                                                                \
     "s.context_tag, s.cosigned_size, (SELECT max(a.tree_size) FROM anchors a WHERE a.tree_size "   \
     "<= " e " AND a.status IN ('mined', 'confirmed'))"
-/* Reads LOG_CONTEXT_SPAN_COLUMNS from column first for entry e of context ctx; false when the log
- * has no state yet (nothing to keep). */
-bool db_log_context_span_read(const PGresult *res, int row, int first, uint64_t e,
-                              const struct log_context *ctx, struct log_context_span *out);
+/* Reads a receipt's context of entry e (when logged) from column first on: lean, the log's
+ * context tag ("s.context_tag" over "LEFT JOIN log_state s ON true"); else LOG_CONTEXT_COLUMNS
+ * then LOG_CONTEXT_SPAN_COLUMNS. */
+void db_receipt_context_read(const PGresult *res, int row, int first, bool lean, bool logged,
+                             uint64_t e, struct receipt_context *out);
 
 /* The anchor as the API shows it (db_anchor_list, db_anchor_get, receipts). */
 enum anchor_col {

@@ -398,21 +398,6 @@ static const struct db_stmt db_dataset_get_receipt_lean_stmt = {
     "LEFT JOIN log_state s ON true WHERE d.id = $1",
     2};
 
-/* The columns after DATASET_COLUMNS: the log context (unless lean) or the tag (lean). */
-static void read_receipt_context(const PGresult *res, bool lean, struct dataset_receipt_row *out)
-{
-    const struct dataset_row *d = &out->dataset;
-    if (lean) {
-        out->has_tag = !PQgetisnull(res, 0, DATASET_COL_COUNT_);
-        out->tag = db_i64(res, 0, DATASET_COL_COUNT_);
-        return;
-    }
-    db_log_context_read(res, 0, DATASET_COL_COUNT_, &out->ctx);
-    out->has_span =
-        d->logged && db_log_context_span_read(res, 0, DATASET_COL_COUNT_ + LOG_CONTEXT_COL_COUNT_,
-                                              d->log_index, &out->ctx, &out->span);
-}
-
 enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
                                           bool lean, struct dataset_receipt_row *out)
 {
@@ -431,8 +416,10 @@ enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, cons
         return st;
     }
     out->found = true;
+    const struct dataset_row *d = &out->dataset;
     db_dataset_row_read(res, 0, &out->dataset);
-    read_receipt_context(res, lean, out);
+    db_receipt_context_read(res, 0, DATASET_COL_COUNT_, lean, d->logged, d->log_index,
+                            &out->context);
     int pos = PQnfields(res) - 1;
     out->is_member = !PQgetisnull(res, 0, pos);
     out->position = db_u64(res, 0, pos);

@@ -79,19 +79,14 @@ enum db_status db_dataset_seal(struct db_conn *conn, int64_t id, const struct si
 struct dataset_receipt_row {
     bool found;
     struct dataset_row dataset;
-    struct log_context ctx; /* unless lean */
-    bool has_span;          /* unless lean: the entries that share ctx (once logged) */
-    struct log_context_span span;
-    bool has_tag; /* lean: the log's context tag (sql/0011), once it has a state */
-    int64_t tag;
+    struct receipt_context context;
     bool is_member; /* the member asked about is one, at position */
     uint64_t position;
     struct rows_owner owner;
 };
 
-/* member: a content hash whose position to look up too, or NULL. lean: without the log
- * context, in a statement a fraction of the cost, but with the tag that says whether a context
- * kept from an earlier receipt applies (registry/ctxcache.h). */
+/* member: a content hash whose position to look up too, or NULL. lean: the log's context tag
+ * instead of the context, in a statement a fraction of the cost. */
 enum db_status db_dataset_get_for_receipt(struct db_conn *conn, int64_t id, const uint8_t *member,
                                           bool lean, struct dataset_receipt_row *out)
     __attribute__((warn_unused_result));

@@ -351,29 +351,6 @@ static const struct db_stmt db_item_get_for_receipt_stmt = {
         ITEM_FROM LOG_CONTEXT_FROM("e.log_index") "WHERE i.id = $1",
     1};
 
-enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
-                                       struct item_receipt_row *out)
-{
-    char id_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    const char *values[] = {id_s};
-    PGresult *res = NULL;
-    memset(out, 0, sizeof *out);
-    enum db_status st = db_exec(conn, &db_item_get_for_receipt_stmt, values, NULL, NULL, &res);
-    if (st != DB_OK || PQntuples(res) == 0) {
-        PQclear(res);
-        return st;
-    }
-    out->found = true;
-    db_item_row_read(res, 0, true, &out->item);
-    db_log_context_read(res, 0, ITEM_COL_COUNT_, &out->ctx);
-    out->has_span = out->item.logged &&
-                    db_log_context_span_read(res, 0, ITEM_COL_COUNT_ + LOG_CONTEXT_COL_COUNT_,
-                                             out->item.log_index, &out->ctx, &out->span);
-    db_own(&out->owner, res);
-    return DB_OK;
-}
-
 /* The record, its log index and the log's context tag (sql/0011). */
 // clang-format off
 #define RECEIPT_LEAN_SQL                                                                           \
@@ -384,25 +361,30 @@ enum { LEAN_COL_LOG_INDEX = ITEM_COL_FIELDS_, LEAN_COL_TAG };
 static const struct db_stmt db_item_get_receipt_lean_stmt = {"db_item_get_receipt_lean",
                                                              RECEIPT_LEAN_SQL, 1};
 
-enum db_status db_item_get_receipt_lean(struct db_conn *conn, int64_t id,
-                                        struct item_receipt_lean *out)
+enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, bool lean,
+                                       struct item_receipt_row *out)
 {
     char id_s[24];
     snprintf(id_s, sizeof id_s, "%" PRId64, id);
     const char *values[] = {id_s};
     PGresult *res = NULL;
     memset(out, 0, sizeof *out);
-    enum db_status st = db_exec(conn, &db_item_get_receipt_lean_stmt, values, NULL, NULL, &res);
+    enum db_status st =
+        db_exec(conn, lean ? &db_item_get_receipt_lean_stmt : &db_item_get_for_receipt_stmt, values,
+                NULL, NULL, &res);
     if (st != DB_OK || PQntuples(res) == 0) {
         PQclear(res);
         return st;
     }
     out->found = true;
-    db_item_row_read(res, 0, false, &out->item);
-    out->item.logged = !PQgetisnull(res, 0, LEAN_COL_LOG_INDEX);
-    out->item.log_index = out->item.logged ? db_u64(res, 0, LEAN_COL_LOG_INDEX) : 0;
-    out->has_tag = !PQgetisnull(res, 0, LEAN_COL_TAG);
-    out->tag = db_i64(res, 0, LEAN_COL_TAG);
+    struct item_row *item = &out->item;
+    db_item_row_read(res, 0, !lean, item);
+    if (lean) {
+        item->logged = !PQgetisnull(res, 0, LEAN_COL_LOG_INDEX);
+        item->log_index = item->logged ? db_u64(res, 0, LEAN_COL_LOG_INDEX) : 0;
+    }
+    db_receipt_context_read(res, 0, lean ? LEAN_COL_TAG : ITEM_COL_COUNT_, lean, item->logged,
+                            item->log_index, &out->context);
     db_own(&out->owner, res);
     return DB_OK;
 }

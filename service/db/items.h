@@ -17,20 +17,9 @@
 
 /* An item with what its receipt needs. Strings borrowed from owner. */
 struct item_receipt_row {
-    bool found; /* false: no such item (nothing else is set) */
-    struct item_row item;
-    struct log_context ctx;
-    bool has_span; /* the entries that share ctx (when logged and the log has a state) */
-    struct log_context_span span;
-    struct rows_owner owner;
-};
-/* The item alone, with what says whether a context kept from an earlier receipt applies
- * (registry/ctxcache.h): item has ITEM_FIELDS, logged and log_index. */
-struct item_receipt_lean {
-    bool found;
-    struct item_row item;
-    bool has_tag; /* false while the log has no state */
-    int64_t tag;  /* log_state.context_tag (sql/0011) */
+    bool found;           /* false: no such item (nothing else is set) */
+    struct item_row item; /* lean: ITEM_FIELDS, logged and log_index only */
+    struct receipt_context context;
     struct rows_owner owner;
 };
 
@@ -52,14 +41,10 @@ enum db_status db_item_insert_many(struct db_conn *conn, const struct item_reque
 /* Zero or one row. */
 enum db_status db_item_get(struct db_conn *conn, int64_t id, struct item_rows *out)
     __attribute__((warn_unused_result));
-/* The item and its receipt's context; out->found false when there is no such item. */
-enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id,
+/* The item and its receipt's context; out->found false when there is no such item. lean: the
+ * item's fields and the log's context tag instead, in a statement a fraction of the cost. */
+enum db_status db_item_get_for_receipt(struct db_conn *conn, int64_t id, bool lean,
                                        struct item_receipt_row *out)
-    __attribute__((warn_unused_result));
-/* The item of a receipt without its context, in a statement a fraction of the cost of
- * db_item_get_for_receipt's; out->found false when there is no such item. */
-enum db_status db_item_get_receipt_lean(struct db_conn *conn, int64_t id,
-                                        struct item_receipt_lean *out)
     __attribute__((warn_unused_result));
 /* One content hash of db_item_provenance_many: what is asked, then what is known. */
 struct db_lookup {

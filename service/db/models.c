@@ -250,15 +250,8 @@ enum db_status db_model_get_for_receipt(struct db_conn *conn, int64_t id, bool l
     }
     out->found = true;
     db_model_rows_read(res, 0, &out->model, NULL);
-    if (lean) {
-        out->has_tag = !PQgetisnull(res, 0, MODEL_COL_COUNT_);
-        out->tag = db_i64(res, 0, MODEL_COL_COUNT_);
-    } else {
-        db_log_context_read(res, 0, MODEL_COL_COUNT_, &out->ctx);
-        out->has_span = out->model.logged &&
-                        db_log_context_span_read(res, 0, MODEL_COL_COUNT_ + LOG_CONTEXT_COL_COUNT_,
-                                                 out->model.log_index, &out->ctx, &out->span);
-    }
+    db_receipt_context_read(res, 0, MODEL_COL_COUNT_, lean, out->model.logged, out->model.log_index,
+                            &out->context);
     db_own(&out->owner, res);
     return DB_OK;
 }

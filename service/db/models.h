@@ -52,20 +52,15 @@ enum db_status db_model_list(struct db_conn *conn, const struct model_filter *f,
 enum db_status db_log_queue_models(struct db_conn *conn, unsigned limit, struct model_rows *out)
     __attribute__((warn_unused_result));
 
-/* A model with its receipt's log context. */
 /* A model with what its receipt needs (as struct dataset_receipt_row, db/datasets.h). */
 struct model_receipt_row {
     bool found;
     struct model_row model;
-    struct log_context ctx; /* unless lean */
-    bool has_span;          /* unless lean: the entries that share ctx (once logged) */
-    struct log_context_span span;
-    bool has_tag; /* lean: the log's context tag (sql/0011), once it has a state */
-    int64_t tag;
+    struct receipt_context context;
     struct rows_owner owner;
 };
 
-/* lean: without the log context, with the tag that says whether a kept one applies. */
+/* lean: the log's context tag instead of the context (as db_dataset_get_for_receipt). */
 enum db_status db_model_get_for_receipt(struct db_conn *conn, int64_t id, bool lean,
                                         struct model_receipt_row *out)
     __attribute__((warn_unused_result));

@@ -297,7 +297,8 @@ enum db_status db_log_checkpoint_insert(struct db_conn *conn, uint64_t size,
     return st;
 }
 
-void db_log_context_read(const PGresult *res, int row, int first, struct log_context *out)
+/* Reads LOG_CONTEXT_COLUMNS starting at column first. */
+static void log_context_read(const PGresult *res, int row, int first, struct log_context *out)
 {
     out->has_checkpoint = !PQgetisnull(res, row, first + 1);
     out->tree_size = out->has_checkpoint ? db_u64(res, row, first) : 0;
@@ -305,14 +306,30 @@ void db_log_context_read(const PGresult *res, int row, int first, struct log_con
     out->has_anchor = db_anchor_row_read(res, row, first + 2, &out->anchor);
 }
 
-bool db_log_context_span_read(const PGresult *res, int row, int first, uint64_t e,
-                              const struct log_context *ctx, struct log_context_span *out)
+/* Reads LOG_CONTEXT_SPAN_COLUMNS from column first for entry e of context ctx; false when the log
+ * has no state yet (nothing to keep). */
+static bool log_context_span_read(const PGresult *res, int row, int first, uint64_t e,
+                                  const struct log_context *ctx, struct log_context_span *out)
 {
     if (PQgetisnull(res, row, first))
         return false;
     *out = log_context_span_of(db_i64(res, row, first), e, db_u64(res, row, first + 2),
                                ctx->has_anchor, ctx->anchor.tree_size, db_u64(res, row, first + 1));
     return true;
+}
+
+void db_receipt_context_read(const PGresult *res, int row, int first, bool lean, bool logged,
+                             uint64_t e, struct receipt_context *out)
+{
+    memset(out, 0, sizeof *out);
+    if (lean) {
+        out->has_tag = !PQgetisnull(res, row, first);
+        out->tag = out->has_tag ? db_i64(res, row, first) : 0;
+        return;
+    }
+    log_context_read(res, row, first, &out->ctx);
+    out->has_span = logged && log_context_span_read(res, row, first + LOG_CONTEXT_COL_COUNT_, e,
+                                                    &out->ctx, &out->span);
 }
 
 /* tlog-tiles reads (registry/logread.c). */

@@ -348,7 +348,7 @@ struct dataset_receipt_ask {
 
 /* A receipt_read of a struct dataset_receipt_ask: the sealed dataset and its member. */
 static bool dataset_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
-                         struct receipt_context_ref *ref, struct problem *p)
+                         struct receipt_context *c, struct problem *p)
 {
     const struct dataset_receipt_ask *a = arg;
     struct dataset_receipt_row row;
@@ -371,8 +371,7 @@ static bool dataset_read(struct db_conn *conn, bool lean, const void *arg, struc
     r->pending_status = "sealed";
     r->logged = d->logged;
     r->log_index = d->log_index;
-    r->ctx = row.ctx;
-    *ref = (struct receipt_context_ref){row.has_tag, row.tag, row.has_span, row.span};
+    *c = row.context;
     if (a->m) {
         a->m->position = row.position;
         a->m->member_count = d->member_count;

@@ -117,7 +117,7 @@ bool registry_models_list(struct registry *reg, const struct model_filter *f,
 
 /* A receipt_read of model *arg (an int64_t). */
 static bool model_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
-                       struct receipt_context_ref *ref, struct problem *p)
+                       struct receipt_context *c, struct problem *p)
 {
     int64_t id = *(const int64_t *)arg;
     struct model_receipt_row row;
@@ -132,8 +132,7 @@ static bool model_read(struct db_conn *conn, bool lean, const void *arg, struct 
     r->pending_status = "registered";
     r->logged = row.model.logged;
     r->log_index = row.model.log_index;
-    r->ctx = row.ctx;
-    *ref = (struct receipt_context_ref){row.has_tag, row.tag, row.has_span, row.span};
+    *c = row.context;
     return true;
 }
 

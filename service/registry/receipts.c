@@ -95,18 +95,18 @@ bool receipt_prove(struct registry *reg, struct db_conn *conn, struct receipt *r
 bool receipt_load(struct registry *reg, struct db_conn *conn, receipt_read read, const void *arg,
                   struct receipt *r, struct problem *p)
 {
-    struct receipt_context_ref ref = {0};
-    if (!read(conn, true, arg, r, &ref, p))
+    struct receipt_context c = {0};
+    if (!read(conn, true, arg, r, &c, p))
         return false;
-    if (r->logged && !(ref.has_tag && ctx_cache_get(&reg->contexts, ref.tag, r->log_index, &r->ctx,
-                                                    &r->ctx_owner))) {
+    if (r->logged && !(c.has_tag && ctx_cache_get(&reg->contexts, c.tag, r->log_index, &r->ctx,
+                                                  &r->ctx_owner))) {
         rows_owner_release(&r->owner);
         buf_free(&r->record);
-        ref = (struct receipt_context_ref){0};
-        if (!read(conn, false, arg, r, &ref, p))
+        if (!read(conn, false, arg, r, &c, p))
             return false;
-        if (r->logged && ref.has_span && r->ctx.has_checkpoint) /* else unkept */
-            (void)ctx_cache_put(&reg->contexts, &ref.span, &r->ctx, &r->owner);
+        r->ctx = c.ctx;
+        if (r->logged && c.has_span && r->ctx.has_checkpoint) /* else unkept */
+            (void)ctx_cache_put(&reg->contexts, &c.span, &r->ctx, &r->owner);
     }
     return receipt_prove(reg, conn, r, p);
 }
@@ -125,35 +125,18 @@ static void receipt_of_item(struct receipt *r, const struct item_row *item)
 
 /* A receipt_read of item *arg (an int64_t). */
 static bool item_receipt_read(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
-                              struct receipt_context_ref *ref, struct problem *p)
+                              struct receipt_context *c, struct problem *p)
 {
     int64_t id = *(const int64_t *)arg;
-    enum db_status st;
-    bool found;
-    if (lean) {
-        struct item_receipt_lean row;
-        st = db_item_get_receipt_lean(conn, id, &row);
-        r->owner = row.owner;
-        found = row.found;
-        if (st == DB_OK && found) {
-            receipt_of_item(r, &row.item);
-            *ref = (struct receipt_context_ref){.has_tag = row.has_tag, .tag = row.tag};
-        }
-    } else {
-        struct item_receipt_row row;
-        st = db_item_get_for_receipt(conn, id, &row);
-        r->owner = row.owner;
-        found = row.found;
-        if (st == DB_OK && found) {
-            receipt_of_item(r, &row.item);
-            r->ctx = row.ctx;
-            *ref = (struct receipt_context_ref){.has_span = row.has_span, .span = row.span};
-        }
-    }
+    struct item_receipt_row row;
+    enum db_status st = db_item_get_for_receipt(conn, id, lean, &row);
+    r->owner = row.owner;
     if (st != DB_OK)
         return registry_db_problem(st, p);
-    if (!found)
+    if (!row.found)
         return problem_set(p, PROBLEM_ITEM_NOT_FOUND, NULL, "no item with id %" PRId64, id);
+    receipt_of_item(r, &row.item);
+    *c = row.context;
     return true;
 }
 

@@ -54,20 +54,11 @@ bool registry_item_receipt_on(struct registry *reg, struct db_conn *conn, int64_
                               struct receipt *out, struct problem *p)
     __attribute__((warn_unused_result));
 
-/* What a read of a receipt's row says of its log context: a lean read the log's context tag
- * (has_tag; none while the log has no state), a full one the span of entries that share the
- * context it read (has_span, once logged). */
-struct receipt_context_ref {
-    bool has_tag;
-    int64_t tag;
-    bool has_span;
-    struct log_context_span span;
-};
-/* Reads a record's row on conn (lean: without its log context) into r: owner, record, id,
- * pending_status, logged, log_index and, unless lean, ctx; and ref. False with *p set when
- * there is no such record or the read failed. arg is the caller's. */
+/* Reads a record's row on conn (lean: without its log context) into r (owner, record, id,
+ * pending_status, logged, log_index) and what it says of the log context into c (core/loghead.h).
+ * False with *p set when there is no such record or the read failed. arg is the caller's. */
 typedef bool (*receipt_read)(struct db_conn *conn, bool lean, const void *arg, struct receipt *r,
-                             struct receipt_context_ref *ref, struct problem *p);
+                             struct receipt_context *c, struct problem *p);
 /* The receipt read reads, proved: from the lean read when a log context is kept for its entry
  * under the tag it read (registry/ctxcache.h), else from the full read, whose context is then
  * kept. */
