@@ -77,9 +77,13 @@ static int64_t now_ms(void)
 bool db_session_options(const struct db_limits *l, char *out, size_t len)
 {
     /* JIT is off: every statement is a few index lookups, which JIT compiling (chosen from the
-     * generic plans' cost estimates) would slow down tenfold. */
+     * generic plans' cost estimates) would slow down tenfold. So are parallel plans: a generic
+     * plan made while the log's queue was long read the sequencer's next batch through two
+     * parallel workers, 18 ms a batch of 100 that one process reads in well under one
+     * (README "Performance"). */
     int n = snprintf(out, len,
-                     "-c jit=off -c statement_timeout=%u -c lock_timeout=%u "
+                     "-c jit=off -c max_parallel_workers_per_gather=0 "
+                     "-c statement_timeout=%u -c lock_timeout=%u "
                      "-c idle_in_transaction_session_timeout=%u",
                      l->statement_timeout_ms, l->lock_timeout_ms, l->idle_in_transaction_ms);
     return n > 0 && (size_t)n < len;
@@ -89,7 +93,7 @@ static PGconn *connect_once(const char *url, const struct db_limits *l)
 {
     /* Our defaults come first so that the URL can override them; the client encoding comes
      * last because everything we send and read is UTF-8. */
-    char connect_s[16], options[192];
+    char connect_s[16], options[256];
     snprintf(connect_s, sizeof connect_s, "%u", l->connect_timeout_s);
     if (!db_session_options(l, options, sizeof options))
         return NULL;

@@ -307,9 +307,10 @@ static void test_db_limits(void **state)
     assert_int_equal(bg.lock_timeout_ms, 0);
     assert_int_equal(bg.connect_timeout_s, 5);
     assert_int_equal(bg.idle_in_transaction_ms, 60000);
-    char opts[192];
+    char opts[256];
     assert_true(db_session_options(&api, opts, sizeof opts));
-    assert_string_equal(opts, "-c jit=off -c statement_timeout=10000 -c lock_timeout=5000 "
+    assert_string_equal(opts, "-c jit=off -c max_parallel_workers_per_gather=0 "
+                              "-c statement_timeout=10000 -c lock_timeout=5000 "
                               "-c idle_in_transaction_session_timeout=60000");
     assert_false(db_session_options(&api, opts, 20)); /* does not fit */
     config_free(&cfg);
