@@ -96,7 +96,8 @@ if [ -z "${PROVD_DATABASE_URL:-}" ]; then
         pg_as_owner "$bindir/pg_ctl" -D "$dev/pg/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
     pg_dir=$dev/pg
-    pg_start "$pg_dir"
+    # A new cluster gets the settings provd ships for PostgreSQL (README "PostgreSQL for provd").
+    PROVD_TEST_PG_CONF="$(grep -E '^[a-z_]+ *=' deploy/postgres/provd.conf)" pg_start "$pg_dir"
     echo "Started PostgreSQL (data in $pg_dir/): $PROVD_DATABASE_URL"
     keys=$dev/api-keys
 else

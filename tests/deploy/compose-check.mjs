@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Checks docker-compose.yml as `docker-compose config` normalised it (the file given, YAML) and
 // the Dockerfile: every image pinned by version (PostgreSQL to an exact 15.x, anvil's foundry
-// image to tests/blackbox's @foundry-rs/anvil version), the anvil volume handed to anvil's uid
-// by an init step, provd's health checks by `provd health` (the image has no curl). Prints one
-// line per problem and exits 1 if there are any.
+// image to tests/blackbox's @foundry-rs/anvil version), PostgreSQL started with the settings of
+// deploy/postgres/provd.conf, the anvil volume handed to anvil's uid by an init step, provd's
+// health checks by `provd health` (the image has no curl). Prints one line per problem and exits
+// 1 if there are any.
 //   node tests/deploy/compose-check.mjs CONFIG.yml [DOCKERFILE]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +37,15 @@ want(/^postgres:15\.\d+(-[a-z]+)?$/.test(services.postgres?.image || ''),
   `postgres: image '${services.postgres?.image}' is not an exact 15.x tag`);
 const foundry = `ghcr.io/foundry-rs/foundry:v${anvilVersion}`;
 want(services.anvil?.image === foundry, `anvil: image '${services.anvil?.image}' is not ${foundry} (the npm @foundry-rs/anvil)`);
+
+// PostgreSQL runs with deploy/postgres/provd.conf's settings, each as -c name=value.
+const pgConf = fs.readFileSync(path.join(top, 'deploy/postgres/provd.conf'), 'utf8');
+const pgCmd = (Array.isArray(services.postgres?.command) ? services.postgres.command : []).map(String);
+for (const m of pgConf.matchAll(/^([a-z_]+)\s*=\s*(\S+)\s*$/gm)) {
+  const flag = pgCmd.findIndex((a, i) => a === '-c' && pgCmd[i + 1] === `${m[1]}=${m[2]}`);
+  want(pgCmd[0] === 'postgres' && flag > 0,
+    `postgres: command does not set ${m[1]}=${m[2]} (deploy/postgres/provd.conf)`);
+}
 
 // The anvil volume: anvil runs as a fixed uid, an init step (root) that anvil waits for chowns
 // the volume to it, and anvil checks it can write there.

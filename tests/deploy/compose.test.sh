@@ -3,8 +3,9 @@
 # docker-compose.yml and the Dockerfile, without a Docker engine: Debian's `docker-compose
 # config` validates the file against the Compose schema, and tests/deploy/compose-check.mjs
 # checks its normalised form (images pinned by version, anvil's to the npm @foundry-rs/anvil,
-# the anvil volume handed to anvil's uid, provd's health checks by `provd health`). Each check
-# is also run on a broken copy, which must fail. `provd health` itself is tested in
+# PostgreSQL's settings those of deploy/postgres/provd.conf, the anvil volume handed to anvil's
+# uid, provd's health checks by `provd health`). Each check is also run on a broken copy, which
+# must fail. `provd health` itself is tested in
 # tests/blackbox/health.test.mjs. PROVD_BIN: the binary (default build/provd).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,7 +37,7 @@ copy() {
 if cfg "$top/docker-compose.yml" >"$tmp/config.yml"; then ok "docker-compose config"; else
     bad "docker-compose config: $(cat "$tmp/config.yml")"; fi
 if out=$(node tests/deploy/compose-check.mjs "$tmp/config.yml" Dockerfile); then
-    ok "pinned images, anvil volume, health checks"
+    ok "pinned images, PostgreSQL settings, anvil volume, health checks"
 else bad "$out"; fi
 if [ -x "$PROVD_BIN" ] && "$PROVD_BIN" health --help | grep -q -- '--live'; then
     ok "the image's HEALTHCHECK command exists (provd health)"
@@ -57,6 +58,7 @@ breaks=(
     's|"health", "--timeout"|"--version", "--timeout"|'
     's|chown 1000:1000 /anvil|true|'
     's|test -w /anvil|true|'
+    's|max_wal_size=8GB|max_wal_size=1GB|'
 )
 i=0
 for b in "${breaks[@]}"; do

@@ -210,6 +210,9 @@ function checkProvd(objs, problems) {
   const worker = get('Deployment', 'provd-worker');
   const cluster = objs.find((o) => o.kind === 'Cluster');
   if (!serve || !worker || !cluster) return problems.push('provd-serve, provd-worker and a Cluster are required');
+  const pgConf = fs.readFileSync(path.join(top, 'deploy/postgres/provd.conf'), 'utf8');
+  for (const [, k, v] of pgConf.matchAll(/^([a-z_]+)\s*=\s*(\S+)\s*$/gm))
+    if (cluster.spec.postgresql?.parameters?.[k] !== v) p(cluster, `spec.postgresql.parameters.${k} is not ${v} (deploy/postgres/provd.conf)`);
   const args = (d) => d.spec.template.spec.containers[0]?.args?.[0];
   if (args(serve) !== 'serve') p(serve, 'does not run provd serve');
   if (args(worker) !== 'worker') p(worker, 'does not run provd worker');

@@ -86,6 +86,7 @@ const breaks = [
   ['no PDB for the API', (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'provd-serve' && x.kind === 'PodDisruptionBudget'), 1); }, /no PodDisruptionBudget/],
   ['an Ingress without TLS', (o) => { delete o.find((x) => x.kind === 'Ingress').spec.tls; }, /TLS/],
   ['one worker', (o) => { dep(o, 'provd-worker').spec.replicas = 1; }, /2 replicas/],
+  ['PostgreSQL settings of its own', (o) => { o.find((x) => x.kind === 'Cluster').spec.postgresql.parameters.max_wal_size = '1GB'; }, /max_wal_size is not 8GB/],
 ];
 for (const [what, breakIt, re] of breaks) {
   test(`refused: ${what}`, async () => {

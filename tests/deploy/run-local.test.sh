@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # deploy/run-local.sh for real, on ports of its own and a dev directory of its own
 # (PROVD_DEV_DIR; PROVD_BIN, so it installs and builds nothing): it starts PostgreSQL, anvil and
-# provd, its banner gives a register and an admin key that work, and deploy/examples/register.mjs
+# provd (PostgreSQL with deploy/postgres/provd.conf's settings), its banner gives a register and
+# an admin key that work, and deploy/examples/register.mjs
 # registers an item that gets logged and anchored. SIGTERM to the runner's PID alone stops every
 # process it started and leaves no temp directory; a restart serves the same log (same key,
 # same entries, a consistent tree) anchored on the same chain, also after Ctrl-C (SIGINT);
@@ -59,6 +60,13 @@ descendants() {
     ps -e -o pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 }
         END { for (p in parent) { q = p; while (q != root && q in parent && q > 1) q = parent[q]; if (q == root) print p } }'
 }
+# A setting as pg_settings shows it (8GB as 512 of 16MB, 15min as 900s) in bytes or seconds.
+pg_norm() {
+    echo "$1" | awk '{ v = $0; n = v + 0; u = v; sub(/^[0-9]+/, "", u)
+        m["kB"] = 1024; m["MB"] = 1048576; m["16MB"] = 16777216; m["GB"] = 1073741824
+        m["s"] = 1; m["min"] = 60; m["h"] = 3600; m["ms"] = 0.001
+        print (u in m) ? n * m[u] : v }'
+}
 tmpdirs() { ls -d /tmp/provd-local.* 2>/dev/null | sort || true; }
 
 start() { # [--reset]: starts the runner in the background, returns when provd is ready
@@ -112,6 +120,12 @@ token=$(banner register) admin=$(banner admin)
 [ -n "$token" ] && [ -n "$admin" ] || fail "the banner lacks the API keys"
 grep -q "apikey create --name NAME" "$work/runner.log" || fail "the banner lacks the apikey command"
 grep -q "PROVD_DATABASE_URL='postgresql://" "$work/runner.log" || fail "the banner lacks the database URL"
+db_url=$(sed -nE "s/^.*PROVD_DATABASE_URL='(postgresql:[^']+)'.*$/\1/p" "$work/runner.log" | head -n1)
+for kv in $(grep -E '^[a-z_]+ *=' deploy/postgres/provd.conf | tr -d ' '); do
+    got=$("$(pg_bindir)/psql" -X -At -d "$db_url" -c "SELECT setting || coalesce(unit, '') FROM pg_settings WHERE name = '${kv%%=*}'")
+    [ "$(pg_norm "$got")" = "$(pg_norm "${kv#*=}")" ] ||
+        fail "PostgreSQL runs with ${kv%%=*} = $got, not deploy/postgres/provd.conf's ${kv#*=}"
+done
 grep -q "PROVD_CORS_ORIGINS" "$work/runner.log" && grep -q "PROVD_OPEN_REGISTRATION" "$work/runner.log" ||
     fail "the banner lacks the browser settings"
 echo "a file to register" >"$work/file.txt"

@@ -3,6 +3,7 @@
 # Throwaway PostgreSQL cluster for tests and local runs. Source this file, then:
 #   pg_start DIR   creates and starts a cluster under DIR on a free loopback port and exports
 #                  PROVD_DATABASE_URL (database "provd") and PROVD_TEST_PG_* for the tests
+#                  (PROVD_TEST_PG_SOCKET_URL: the same database over the cluster's Unix socket)
 #                  (PROVD_TEST_PG_CONF, when set, is added to a new cluster's settings); a
 #                  cluster an earlier pg_start left in DIR is started again (on a new port)
 #   pg_stop [MODE] stops it (the caller removes DIR); MODE is pg_ctl's, immediate by default
@@ -78,6 +79,7 @@ CONF
     export PROVD_TEST_PG_BINDIR=$bindir PROVD_TEST_PG_DATA=$dir/data PROVD_TEST_PG_PORT=$port
     export PROVD_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$port/postgres"
     export PROVD_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/provd"
+    export PROVD_TEST_PG_SOCKET_URL="postgresql://postgres@/provd?host=$dir&port=$port"
     # Lets the black-box tests stop and start the server (PostgreSQL outage tests).
     PROVD_TEST_PG_CTL="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg-ctl"
     export PROVD_TEST_PG_CTL
