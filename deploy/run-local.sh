@@ -97,7 +97,7 @@ if [ -z "${PROVD_DATABASE_URL:-}" ]; then
     fi
     pg_dir=$dev/pg
     # A new cluster gets the settings provd ships for PostgreSQL (README "PostgreSQL for provd").
-    PROVD_TEST_PG_CONF="$(grep -E '^[a-z_]+ *=' deploy/postgres/provd.conf)" pg_start "$pg_dir"
+    pg_start_provd "$pg_dir"
     echo "Started PostgreSQL (data in $pg_dir/): $PROVD_DATABASE_URL"
     keys=$dev/api-keys
 else

@@ -6,6 +6,8 @@
 #                  (PROVD_TEST_PG_SOCKET_URL: the same database over the cluster's Unix socket)
 #                  (PROVD_TEST_PG_CONF, when set, is added to a new cluster's settings); a
 #                  cluster an earlier pg_start left in DIR is started again (on a new port)
+#   pg_start_provd DIR  pg_start, a new cluster getting deploy/postgres/provd.conf's settings
+#                  (the ones provd ships for its PostgreSQL) before PROVD_TEST_PG_CONF's
 #   pg_stop [MODE] stops it (the caller removes DIR); MODE is pg_ctl's, immediate by default
 # As root, the server runs as the "postgres" system user (initdb refuses root).
 
@@ -83,6 +85,13 @@ CONF
     # Lets the black-box tests stop and start the server (PostgreSQL outage tests).
     PROVD_TEST_PG_CTL="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg-ctl"
     export PROVD_TEST_PG_CTL
+}
+
+pg_start_provd() {
+    local conf
+    conf="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/postgres/provd.conf"
+    PROVD_TEST_PG_CONF="$(grep -E '^[a-z_]+ *=' "$conf")
+${PROVD_TEST_PG_CONF:-}" pg_start "$1"
 }
 
 pg_stop() {
